@@ -1,0 +1,69 @@
+"""The FastAPI application: settings → database → Temporal client → routes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from api.errors import install_error_handlers
+from api.routes import clients, clusters, health, members, offers
+from models.db import make_engine, make_session_factory
+from models.errors import Unavailable
+from models.settings import Settings, get_settings
+
+
+class TemporalConnection:
+    """One Temporal client for the process, connected on first use and shared by every route."""
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Client:
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    from worker import connect_temporal
+
+                    try:
+                        self._client = await connect_temporal(self._settings)
+                    except Exception as exc:
+                        raise Unavailable("the workflow engine is unavailable") from exc
+        return self._client
+
+
+def create_app(settings: Settings | None = None, temporal: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.DATABASE_URL)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Arkanna quote-to-order",
+        version="0.1.0",
+        description="B2B clusters, quotes approved by every supplier, orders and split commissions.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.temporal = TemporalConnection(settings, temporal)
+    install_error_handlers(app)
+    for module in (clusters, members, offers, clients, health):
+        app.include_router(module.router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn api.app:app` builds the app on demand, so importing this module has no side effects.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

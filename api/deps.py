@@ -1,0 +1,89 @@
+"""Dependencies shared by the routes, as Annotated aliases."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.db import transaction
+from models.domain import MemberStatus
+from models.errors import Forbidden, Unauthorized
+from models.membership import hash_secret
+from models.settings import Settings
+from models.tables import Member
+
+bearer = HTTPBearer(auto_error=False, description="An API key: the operator's or a member's.")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with transaction(factory) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the operator (member is None) or a member."""
+
+    member: Member | None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.member is None
+
+    @property
+    def cluster_id(self) -> int | None:
+        """The only cluster this caller may see; None for the operator, who sees all."""
+        return None if self.member is None else self.member.cluster_id
+
+
+def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("missing API key: send Authorization: Bearer <key>")
+    key = credentials.credentials
+    if settings.OPERATOR_KEY and hmac.compare_digest(key.encode(), settings.OPERATOR_KEY.encode()):
+        return Principal(member=None)
+    member = session.scalars(select(Member).where(Member.api_key_hash == hash_secret(key))).first()
+    if member is None or member.status != MemberStatus.ACTIVE:
+        raise Unauthorized("invalid API key")
+    return Principal(member=member)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_member(principal: PrincipalDep) -> Member:
+    if principal.member is None:
+        raise Forbidden("this action is for cluster members, not the operator")
+    return principal.member
+
+
+def get_operator(principal: PrincipalDep) -> Principal:
+    if not principal.is_operator:
+        raise Forbidden("only an Arkanna operator can do this")
+    return principal
+
+
+CurrentMember = Annotated[Member, Depends(get_member)]
+OperatorDep = Annotated[Principal, Depends(get_operator)]

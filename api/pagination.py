@@ -1,0 +1,43 @@
+"""Keyset pagination over integer or text keys: `{"items": [...], "next": cursor}`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Query
+from sqlalchemy import Integer, Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from models.errors import BadRequest
+
+MAX_LIMIT = 200
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
+Cursor = Annotated[str | None, Query(max_length=100, description="`next` of the previous page.")]
+
+
+def paginate(
+    session: Session,
+    query: Select[tuple[T]],
+    key: InstrumentedAttribute[Any],
+    cursor: str | None,
+    limit: int,
+    view: Callable[[T], V],
+) -> dict[str, Any]:
+    """Rows after the cursor in key order, and the cursor of the page after."""
+    if cursor is not None:
+        after: Any = cursor
+        if isinstance(key.type, Integer):
+            if not cursor.isdigit():
+                raise BadRequest("not a cursor this list gave out", field="cursor")
+            after = int(cursor)
+        query = query.where(key > after)
+    rows: Sequence[T] = session.scalars(query.order_by(key).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = str(getattr(rows[-1], key.key)) if more and rows else None
+    return {"items": [view(row) for row in rows], "next": nxt}

@@ -1,0 +1,42 @@
+"""A member's own clients."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from api.deps import CurrentMember, PrincipalDep, SessionDep
+from api.pagination import Cursor, Limit, paginate
+from api.views import ClientRead, Page, client_view
+from models.errors import NotFound
+from models.membership import create_client
+from models.schemas import ClientCreate
+from models.tables import Client
+
+router = APIRouter(prefix="/clients", tags=["clients"])
+
+
+@router.post("", status_code=201, response_model=ClientRead)
+def add_client(payload: ClientCreate, session: SessionDep, member: CurrentMember) -> ClientRead:
+    """Add one of your clients (a company outside the cluster)."""
+    return client_view(create_client(session, member, payload))
+
+
+@router.get("", response_model=Page[ClientRead])
+def list_clients(
+    session: SessionDep, principal: PrincipalDep, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, object]:
+    """Your clients (operators: everyone's)."""
+    query = select(Client)
+    if principal.member is not None:
+        query = query.where(Client.owner_id == principal.member.id)
+    return paginate(session, query, Client.id, cursor, limit, client_view)
+
+
+@router.get("/{client_id}", response_model=ClientRead)
+def read_client(client_id: int, session: SessionDep, principal: PrincipalDep) -> ClientRead:
+    """One of your clients."""
+    client = session.get(Client, client_id)
+    if client is None or (principal.member is not None and client.owner_id != principal.member.id):
+        raise NotFound("client")
+    return client_view(client)

@@ -1,0 +1,49 @@
+"""Clusters and their settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import OperatorDep, PrincipalDep, SessionDep
+from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
+from models.errors import Forbidden, NotFound
+from models.membership import apply_settings, create_cluster
+from models.schemas import ClusterCreate, SettingsUpdate
+from models.tables import Cluster
+
+router = APIRouter(prefix="/clusters", tags=["clusters"])
+
+
+@router.post("", status_code=201, response_model=ClusterCreated)
+def found_cluster(payload: ClusterCreate, session: SessionDep, _: OperatorDep) -> ClusterCreated:
+    """Create a cluster and its founder, whose API key is shown once."""
+    cluster, founder = create_cluster(session, payload)
+    view = cluster_view(cluster)
+    return ClusterCreated(
+        **view.model_dump(), founder=IssuedKey(id=founder.member.id, api_key=founder.api_key)
+    )
+
+
+def _visible_cluster(session: SessionDep, principal: PrincipalDep, cluster_id: int) -> Cluster:
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None or principal.cluster_id not in (None, cluster.id):
+        raise NotFound("cluster")
+    return cluster
+
+
+@router.get("/{cluster_id}", response_model=ClusterRead)
+def read_cluster(cluster_id: int, session: SessionDep, principal: PrincipalDep) -> ClusterRead:
+    """A cluster and its settings (its members and operators)."""
+    return cluster_view(_visible_cluster(session, principal, cluster_id))
+
+
+@router.patch("/{cluster_id}/settings", response_model=ClusterRead)
+def update_settings(
+    cluster_id: int, payload: SettingsUpdate, session: SessionDep, principal: PrincipalDep
+) -> ClusterRead:
+    """Change durations and rates (operator or founder); closed deals keep their frozen terms."""
+    cluster = _visible_cluster(session, principal, cluster_id)
+    if principal.member is not None and not principal.member.is_founder:
+        raise Forbidden("only the founder or an operator changes the cluster's settings")
+    apply_settings(cluster, payload)
+    return cluster_view(cluster)

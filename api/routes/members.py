@@ -1,0 +1,107 @@
+"""Invitations, registration by code, members and their removal."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from api.deps import CurrentMember, PrincipalDep, SessionDep
+from api.pagination import Cursor, Limit, paginate
+from api.views import (
+    InvitationCreated,
+    InvitationRead,
+    MemberCreated,
+    MemberRead,
+    Page,
+    member_view,
+)
+from models.errors import Forbidden
+from models.membership import invite, register, remove_member, visible_member
+from models.schemas import InvitationCreate, MemberCreate
+from models.tables import Invitation, Member, utcnow
+
+router = APIRouter(tags=["members"])
+
+
+@router.post("/invitations", status_code=201, response_model=InvitationCreated)
+def create_invitation(
+    payload: InvitationCreate, session: SessionDep, member: CurrentMember
+) -> InvitationCreated:
+    """Invite a contact: the single-use code is shown once and expires (invitation_ttl)."""
+    invitation, code = invite(session, member, str(payload.email), utcnow())
+    return InvitationCreated(code=code, expires_at=invitation.expires_at)
+
+
+@router.get("/invitations", response_model=Page[InvitationRead])
+def list_invitations(
+    session: SessionDep, member: CurrentMember, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, object]:
+    """Own invitations; the founder sees everyone's, to know who is being invited."""
+    query = select(Invitation).where(Invitation.cluster_id == member.cluster_id)
+    if not member.is_founder:
+        query = query.where(Invitation.inviter_id == member.id)
+    return paginate(
+        session,
+        query,
+        Invitation.id,
+        cursor,
+        limit,
+        lambda i: InvitationRead(
+            id=i.id,
+            email=i.email,
+            inviter_id=i.inviter_id,
+            expires_at=i.expires_at,
+            used=i.used_at is not None,
+        ),
+    )
+
+
+@router.post("/members", status_code=201, response_model=MemberCreated)
+def join_cluster(payload: MemberCreate, session: SessionDep) -> MemberCreated:
+    """Register with an invitation code; the new member is affiliated to its inviter."""
+    issued = register(session, payload, utcnow())
+    member = issued.member
+    assert member.invited_by_id is not None
+    return MemberCreated(
+        id=member.id,
+        api_key=issued.api_key,
+        invited_by=member.invited_by_id,
+        cluster_id=member.cluster_id,
+    )
+
+
+@router.get("/members/me", response_model=MemberRead)
+def read_me(member: CurrentMember) -> MemberRead:
+    """The calling member."""
+    return member_view(member)
+
+
+@router.get("/members", response_model=Page[MemberRead])
+def list_members(
+    session: SessionDep, principal: PrincipalDep, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, object]:
+    """Members of the caller's cluster (every cluster for operators)."""
+    query = select(Member)
+    if principal.cluster_id is not None:
+        query = query.where(Member.cluster_id == principal.cluster_id)
+    return paginate(session, query, Member.id, cursor, limit, member_view)
+
+
+@router.get("/members/{member_id}", response_model=MemberRead)
+def read_member(member_id: int, session: SessionDep, principal: PrincipalDep) -> MemberRead:
+    """A member of the caller's cluster."""
+    return member_view(visible_member(session, principal.cluster_id, member_id))
+
+
+@router.delete("/members/{member_id}", response_model=MemberRead)
+async def remove(
+    member_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+) -> MemberRead:
+    """Remove a member (founder): its key stops working and its open quotes are cancelled."""
+    if principal.member is None:
+        raise Forbidden("only the cluster's founder can remove a member")
+    member = remove_member(session, principal.member, member_id, utcnow())
+    on_removed = getattr(request.app.state, "on_member_removed", None)
+    if on_removed is not None:
+        await on_removed(session, member)
+    return member_view(member)

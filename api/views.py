@@ -1,0 +1,183 @@
+"""Response bodies (the XRead side of the schemas) and the functions that build them from rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from models.membership import affiliate_rates_of
+from models.money import format_cents, format_percent
+from models.tables import Client, Cluster, Member, Offer
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next: str | None = Field(None, description="Pass as `cursor` to get the next page.")
+
+
+class SettingsRead(BaseModel):
+    approval_timeout: timedelta
+    reminder_interval: timedelta
+    revision_timeout: timedelta
+    validity: timedelta
+    payment_terms: timedelta
+    invitation_ttl: timedelta
+    platform_fee_rate: str
+    founder_rate: str
+    affiliate_rates: list[str]
+
+
+class ClusterRead(BaseModel):
+    id: int
+    name: str
+    currency: str
+    founder_id: int | None
+    settings: SettingsRead
+
+
+class IssuedKey(BaseModel):
+    id: int
+    api_key: str = Field(description="Shown once; store it: only its hash is kept.")
+
+
+class ClusterCreated(ClusterRead):
+    founder: IssuedKey
+
+
+class MemberRead(BaseModel):
+    id: int
+    cluster_id: int
+    name: str
+    company: str
+    email: str
+    invited_by: int | None
+    is_founder: bool
+    status: str
+
+
+class MemberCreated(BaseModel):
+    id: int
+    api_key: str = Field(description="Shown once; store it: only its hash is kept.")
+    invited_by: int
+    cluster_id: int
+
+
+class InvitationRead(BaseModel):
+    id: int
+    email: str
+    inviter_id: int
+    expires_at: datetime
+    used: bool
+
+
+class InvitationCreated(BaseModel):
+    code: str = Field(description="Single-use code to give the invited contact.")
+    expires_at: datetime
+
+
+class FounderComponentRead(BaseModel):
+    offer_id: int
+    quantity: str
+    founder_price: str
+
+
+class OfferRead(BaseModel):
+    id: int
+    owner_id: int
+    name: str
+    description: str
+    unit: str
+    unit_price: str
+    segment: str
+    commission_rate: str
+    procurement: str
+    max_discount: str
+    founder_component: FounderComponentRead | None
+    playbook: str
+    status: str
+    refusal_reason: str | None
+
+
+class ClientRead(BaseModel):
+    id: int
+    company: str
+    contact_name: str
+    email: str
+    owner_id: int
+
+
+def settings_view(cluster: Cluster) -> SettingsRead:
+    return SettingsRead(
+        approval_timeout=timedelta(seconds=cluster.approval_timeout),
+        reminder_interval=timedelta(seconds=cluster.reminder_interval),
+        revision_timeout=timedelta(seconds=cluster.revision_timeout),
+        validity=timedelta(seconds=cluster.validity),
+        payment_terms=timedelta(seconds=cluster.payment_terms),
+        invitation_ttl=timedelta(seconds=cluster.invitation_ttl),
+        platform_fee_rate=format_percent(cluster.platform_fee_rate),
+        founder_rate=format_percent(cluster.founder_rate),
+        affiliate_rates=[format_percent(rate) for rate in affiliate_rates_of(cluster)],
+    )
+
+
+def cluster_view(cluster: Cluster) -> ClusterRead:
+    return ClusterRead(
+        id=cluster.id,
+        name=cluster.name,
+        currency=cluster.currency,
+        founder_id=cluster.founder_id,
+        settings=settings_view(cluster),
+    )
+
+
+def member_view(member: Member) -> MemberRead:
+    return MemberRead(
+        id=member.id,
+        cluster_id=member.cluster_id,
+        name=member.name,
+        company=member.company,
+        email=member.email,
+        invited_by=member.invited_by_id,
+        is_founder=member.is_founder,
+        status=member.status.value,
+    )
+
+
+def offer_view(offer: Offer) -> OfferRead:
+    component = None
+    if offer.founder_offer_id is not None:
+        component = FounderComponentRead(
+            offer_id=offer.founder_offer_id,
+            quantity=format_percent(offer.founder_quantity or 0),  # same exact spelling
+            founder_price=format_cents(offer.founder_price_cents or 0),
+        )
+    return OfferRead(
+        id=offer.id,
+        owner_id=offer.owner_id,
+        name=offer.name,
+        description=offer.description,
+        unit=offer.unit,
+        unit_price=format_cents(offer.unit_price_cents),
+        segment=offer.segment.value,
+        commission_rate=format_percent(offer.commission_rate),
+        procurement=offer.procurement.value,
+        max_discount=format_percent(offer.max_discount),
+        founder_component=component,
+        playbook=offer.playbook,
+        status=offer.status.value,
+        refusal_reason=offer.refusal_reason,
+    )
+
+
+def client_view(client: Client) -> ClientRead:
+    return ClientRead(
+        id=client.id,
+        company=client.company,
+        contact_name=client.contact_name,
+        email=client.email,
+        owner_id=client.owner_id,
+    )

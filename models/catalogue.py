@@ -1,0 +1,93 @@
+"""Offers: registration (R3–R5), the founder's decision and withdrawal (R6), and visibility."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from models import rules
+from models.domain import OfferStatus
+from models.errors import Forbidden, NotFound
+from models.schemas import OfferCreate, OfferDecision
+from models.tables import Member, Offer
+
+
+def register_offer(session: Session, owner: Member, payload: OfferCreate, now: datetime) -> Offer:
+    segment = rules.check_segment(payload.segment)
+    procurement = rules.check_procurement(payload.procurement)
+    component = payload.founder_component
+    target = None
+    if component is not None:
+        found = session.get(Offer, component.offer_id)
+        if found is not None and found.cluster_id == owner.cluster_id:
+            founder = session.get_one(Member, found.owner_id)
+            target = rules.FounderOfferFacts(founder.is_founder, found.status)
+    rules.check_founder_component(
+        owner_is_founder=owner.is_founder,
+        has_component=component is not None,
+        target=target,
+        founder_price_cents=component.founder_price if component else None,
+        unit_price_cents=payload.unit_price,
+    )
+    offer = Offer(
+        cluster_id=owner.cluster_id,
+        owner_id=owner.id,
+        name=payload.name,
+        description=payload.description,
+        unit=payload.unit,
+        unit_price_cents=payload.unit_price,
+        segment=segment,
+        commission_rate=payload.commission_rate,
+        procurement=procurement,
+        max_discount=payload.max_discount,
+        playbook=payload.playbook,
+        founder_offer_id=component.offer_id if component else None,
+        founder_quantity=component.quantity if component else None,
+        founder_price_cents=component.founder_price if component else None,
+        status=OfferStatus.PENDING,
+        created_at=now,
+    )
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def visible_offers(viewer: Member | None) -> Select[tuple[Offer]]:
+    """Validated offers, plus the viewer's own; the founder and operators see every offer."""
+    query = select(Offer)
+    if viewer is None:
+        return query
+    query = query.where(Offer.cluster_id == viewer.cluster_id)
+    if viewer.is_founder:
+        return query
+    return query.where(or_(Offer.status == OfferStatus.VALIDATED, Offer.owner_id == viewer.id))
+
+
+def get_visible_offer(session: Session, viewer: Member | None, offer_id: int) -> Offer:
+    offer = session.scalars(visible_offers(viewer).where(Offer.id == offer_id)).first()
+    if offer is None:
+        raise NotFound("offer")
+    return offer
+
+
+def decide_offer(
+    session: Session, founder: Member, offer_id: int, payload: OfferDecision, now: datetime
+) -> Offer:
+    offer = get_visible_offer(session, founder, offer_id)
+    if not founder.is_founder:
+        raise Forbidden("only the cluster's founder validates or refuses offers")
+    offer.status = rules.check_offer_decision(offer.status, payload.decision, payload.reason)
+    offer.refusal_reason = payload.reason if offer.status == OfferStatus.REFUSED else None
+    offer.decided_at = now
+    return offer
+
+
+def withdraw_offer(session: Session, owner: Member, offer_id: int, now: datetime) -> Offer:
+    """R6: gone from the catalogue; quotes already sent keep their lines (they are copies)."""
+    offer = get_visible_offer(session, owner, offer_id)
+    rules.check_withdrawable(offer.status, is_owner=offer.owner_id == owner.id)
+    offer.status = OfferStatus.WITHDRAWN
+    offer.withdrawn_at = now
+    return offer

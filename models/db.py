@@ -1,0 +1,89 @@
+"""Engine, sessions, the one transaction boundary, migrations and gap-free numbering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.domain import NumberKind, format_number
+from models.tables import NumberCounter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned per backend: SQLite in WAL mode with a busy timeout, PostgreSQL pooled."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """The only place that commits: all of the block's writes land, or none do."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.set_main_option("script_location", str(ROOT / "models" / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(url: str) -> None:
+    """Brings the schema to the newest migration (idempotent)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+
+def next_number(session: Session, kind: NumberKind, year: int) -> str:
+    """Allocates the next business number; rolled back with its transaction, so no gaps."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    session.execute(
+        insert(NumberCounter)
+        .values(kind=kind.value, year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["kind", "year"])
+    )
+    seq = session.execute(
+        update(NumberCounter)
+        .where(NumberCounter.kind == kind.value, NumberCounter.year == year)
+        .values(last=NumberCounter.last + 1)
+        .returning(NumberCounter.last)
+    ).scalar_one()
+    return format_number(kind, year, seq)

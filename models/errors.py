@@ -1,0 +1,52 @@
+"""Domain errors: each carries its HTTP status, so one API handler renders them all."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refused request: the message names the field (when there is one) and the rule."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        self.message = f"{field}: {message}" if field else message
+        super().__init__(self.message)
+
+
+class BadRequest(DomainError):
+    status_code = 400
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+    def __init__(self, what: str) -> None:
+        # Another cluster's object answers exactly like a missing id: the same words.
+        super().__init__(f"{what} not found")
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class Gone(DomainError):
+    status_code = 410
+
+
+class RuleViolation(DomainError):
+    """A well-formed request that a business rule refuses."""
+
+    status_code = 422
+
+
+class Unavailable(DomainError):
+    status_code = 503

@@ -1,0 +1,88 @@
+"""Typed settings read from the environment; the defaults run with no environment at all."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+# Custom search attributes every quote and invoice workflow carries (SPEC §6).
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    "QuoteNumber": "Keyword",
+    "QuoteStatus": "Keyword",
+    "ClusterId": "Keyword",
+    "SellerId": "Keyword",
+    "ClientCompany": "Keyword",
+    "QuoteTotal": "Double",
+    "SupplierIds": "KeywordList",
+    "InvoiceNumber": "Keyword",
+    "InvoiceStatus": "Keyword",
+    "InvoiceOverdue": "Bool",
+}
+
+
+class Settings(BaseSettings):
+    """Every knob of the product, named as the environment names it."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'arkanna.db'}",
+        description="SQLAlchemy URL of the app database (postgresql+psycopg2://… in production).",
+    )
+    TEMPORAL_ADDRESS: str = Field(default="localhost:7233", description="Temporal frontend.")
+    TEMPORAL_NAMESPACE: str = Field(default="default", description="Temporal namespace.")
+    TEMPORAL_TASK_QUEUE: str = Field(default="arkanna", description="Task queue of the worker.")
+    SMTP_URL: str | None = Field(
+        default=None,
+        description="smtp://user:pass@host:port; when unset, mail goes to OUTBOX_DIR as .eml files.",
+    )
+    OUTBOX_DIR: Path = Field(default=VAR_DIR / "outbox", description="Folder of sent .eml files.")
+    DOCUMENTS_DIR: Path = Field(
+        default=VAR_DIR / "documents", description="Folder where rendered PDFs are stored."
+    )
+    MAIL_FROM: str = Field(default="Arkanna <no-reply@arkanna.local>", description="Sender.")
+    PUBLIC_BASE_URL: str = Field(
+        default="http://localhost:8000", description="Base of the links emailed to clients."
+    )
+    SECRET_KEY: str | None = Field(
+        default=None,
+        description="Signs client links; when unset the run command generates one under var/.",
+    )
+    OPERATOR_KEY: str | None = Field(
+        default=None,
+        description="The operator's API key; when unset the run command generates one under var/.",
+    )
+    API_PORT: int = Field(default=8000, description="Port of the HTTP API.")
+    TEMPORAL_UI_PORT: int = Field(default=8233, description="Port of the Temporal UI (dev server).")
+    TEMPORAL_PORT: int = Field(
+        default=7233, description="Port of the embedded Temporal dev server."
+    )
+    MAX_BODY_BYTES: int = Field(default=1_000_000, description="Largest accepted request body.")
+
+
+def _stored_secret(name: str) -> str:
+    """Reads var/<name>, creating it with a fresh random value on first use."""
+    path = VAR_DIR / name.lower()
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings; unset secrets come from (or are created under) var/."""
+    settings = Settings()
+    if settings.SECRET_KEY is None:
+        settings.SECRET_KEY = _stored_secret("SECRET_KEY")
+    if settings.OPERATOR_KEY is None:
+        settings.OPERATOR_KEY = _stored_secret("OPERATOR_KEY")
+    return settings

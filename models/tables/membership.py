@@ -1,0 +1,80 @@
+"""Clusters, their settings, members, invitations and clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.domain import MemberStatus
+from models.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
+
+
+class Cluster(Base):
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Set right after the founder's row is created, in the same transaction. No foreign key:
+    # clusters and members would reference each other and block a plain table-by-table create.
+    founder_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Durations in whole seconds, rates as exact percents.
+    approval_timeout: Mapped[int] = mapped_column(Integer)
+    reminder_interval: Mapped[int] = mapped_column(Integer)
+    revision_timeout: Mapped[int] = mapped_column(Integer)
+    validity: Mapped[int] = mapped_column(Integer)
+    payment_terms: Mapped[int] = mapped_column(Integer)
+    invitation_ttl: Mapped[int] = mapped_column(Integer)
+    platform_fee_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    founder_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    affiliate_rates: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), default=None)
+    is_founder: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[MemberStatus] = mapped_column(
+        str_enum(MemberStatus), default=MemberStatus.ACTIVE
+    )
+    # SHA-256 of the key: the key itself is shown once and never stored.
+    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
+    inviter_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), default=None)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    company: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    notes: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

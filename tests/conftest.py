@@ -1,0 +1,86 @@
+"""Shared fixtures: one migrated database per run (SQLite, or PostgreSQL via DATABASE_URL),
+emptied after each test, and the API in-process on top of it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.app import create_app
+from models.db import make_engine, make_session_factory, upgrade_database
+from models.settings import Settings
+from models.tables import Base
+from tests.factories import OPERATOR_KEY
+
+pytest_plugins = ["tests.temporal_fixtures"]
+
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'arkanna.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    if database_url.startswith("postgresql"):
+        reset = make_engine(database_url)
+        with reset.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        reset.dispose()
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _empty(engine: Engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an empty store; everything written is wiped afterwards."""
+    yield make_session_factory(engine)
+    _empty(engine)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        DATABASE_URL=database_url,
+        OPERATOR_KEY=OPERATOR_KEY,
+        SECRET_KEY="test-secret-key",
+        OUTBOX_DIR=tmp_path / "outbox",
+        DOCUMENTS_DIR=tmp_path / "documents",
+        PUBLIC_BASE_URL="http://testserver",
+    )
+
+
+@pytest.fixture
+async def api(
+    settings: Settings, db: sessionmaker[Session]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app in-process over ASGI; Temporal is connected only by tests that need it."""
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    app.state.engine.dispose()
