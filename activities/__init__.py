@@ -9,4 +9,24 @@ from models.settings import Settings
 
 
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
-    return []
+    """Binds every activity to one engine and document store for the worker's lifetime."""
+    from activities.documents import DocumentStore
+    from activities.mail import MailActivities
+    from activities.orders import OrderActivities
+    from activities.quotes import QuoteActivities
+    from models.db import make_engine, make_session_factory
+
+    factory = make_session_factory(make_engine(settings.DATABASE_URL))
+    store = DocumentStore(settings.DOCUMENTS_DIR)
+    quotes = QuoteActivities(factory)
+    orders = OrderActivities(factory, store)
+    mail = MailActivities(settings, factory, store)
+    return [
+        quotes.check_founder_inclusion,
+        quotes.save_quote_revision,
+        quotes.record_quote_status,
+        quotes.record_decision,
+        orders.render_quote_pdf,
+        orders.open_order,
+        mail.send_notice,
+    ]

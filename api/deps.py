@@ -7,17 +7,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
 
 from models.db import transaction
 from models.domain import MemberStatus
 from models.errors import Forbidden, Unauthorized
 from models.membership import hash_secret
+from models.rules import MAX_ID
 from models.settings import Settings
 from models.tables import Member
+
+# A row id in a path: larger numbers name nothing and are refused before any query.
+ObjectId = Annotated[int, Path(gt=0, le=MAX_ID, description="Id of the object.")]
 
 bearer = HTTPBearer(auto_error=False, description="An API key: the operator's or a member's.")
 
@@ -87,3 +92,17 @@ def get_operator(principal: PrincipalDep) -> Principal:
 
 CurrentMember = Annotated[Member, Depends(get_member)]
 OperatorDep = Annotated[Principal, Depends(get_operator)]
+
+
+async def get_temporal(request: Request) -> Client:
+    client: Client = await request.app.state.temporal.get()
+    return client
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]

@@ -22,9 +22,19 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _field(error: dict[str, Any]) -> str:
+    # A JSON syntax error's location is a character offset, not a field: the body is at fault.
+    if error.get("type") == "json_invalid":
+        return "body"
+    return _location(tuple(error.get("loc", ())))
+
+
 def _message(error: dict[str, Any]) -> str:
-    where = _location(tuple(error.get("loc", ())))
+    where = _field(error)
     msg = str(error.get("msg", "invalid"))
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        msg = f"not valid JSON ({reason})" if reason else "not valid JSON"
     msg = msg.removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":
         msg = "unknown field: not part of this request"
@@ -39,10 +49,7 @@ def _message(error: dict[str, Any]) -> str:
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _location(tuple(err.get("loc", ()))), "message": _message(err)}
-        for err in exc.errors()
-    ]
+    errors = [{"field": _field(err), "message": _message(err)} for err in exc.errors()]
     detail = "; ".join(err["message"] for err in errors)
     return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
 

@@ -10,6 +10,7 @@ from sqlalchemy import Integer, Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.errors import BadRequest
+from models.rules import MAX_ID
 
 MAX_LIMIT = 200
 
@@ -32,7 +33,9 @@ def paginate(
     if cursor is not None:
         after: Any = cursor
         if isinstance(key.type, Integer):
-            if not cursor.isdigit():
+            # ASCII digits of a 32-bit id only: int() also reads other scripts' digits, and a
+            # longer number overflows SQLite's integers.
+            if not (cursor.isascii() and cursor.isdigit() and int(cursor) <= MAX_ID):
                 raise BadRequest("not a cursor this list gave out", field="cursor")
             after = int(cursor)
         query = query.where(key > after)

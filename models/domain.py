@@ -84,3 +84,12 @@ class NumberKind(StrEnum):
 
 def format_number(kind: NumberKind, year: int, seq: int) -> str:
     return f"{kind.value}-{year:04d}-{seq:05d}"
+
+
+def quote_workflow_id(number: str) -> str:
+    """quote-Q-2026-00001: one workflow per quote, found from its number."""
+    return f"quote-{number}"
+
+
+def invoice_workflow_id(number: str) -> str:
+    return f"commission-{number}"

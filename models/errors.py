@@ -13,6 +13,13 @@ class DomainError(Exception):
         self.message = f"{field}: {message}" if field else message
         super().__init__(self.message)
 
+    @classmethod
+    def from_message(cls, message: str) -> DomainError:
+        """Rebuilds an error of this kind from its rendered message (e.g. after a workflow)."""
+        error = cls.__new__(cls)
+        DomainError.__init__(error, message)
+        return error
+
 
 class BadRequest(DomainError):
     status_code = 400

@@ -16,7 +16,6 @@ from fractions import Fraction
 # 15 integer digits keep every amount, in cents, inside a signed 64-bit column.
 MAX_INTEGER_DIGITS = 15
 _CENTS_LIMIT = 10 ** (MAX_INTEGER_DIGITS + 2)
-MONEY_DECIMALS = 2
 PERCENT_DECIMALS = 4
 
 # ASCII digits only: Decimal() would also take other scripts' digits and exponent forms.
@@ -59,7 +58,7 @@ def parse_money(text: str | int | Decimal, field: str, *, non_negative: bool = F
             raise ValueError(
                 f"{field}: must have at most {MAX_INTEGER_DIGITS} digits before the point"
             )
-        cents = as_fraction(Decimal(match.group(0)), field) * 100
+        cents = Fraction(Decimal(match.group(0))) * 100
     elif isinstance(text, float):
         raise ValueError(f'{field}: must be a decimal string like "1234.50", not a float')
     else:
@@ -118,11 +117,12 @@ def parse_percent(
     return Decimal(format_percent(value))
 
 
-def format_percent(value: Decimal) -> str:
+def format_percent(value: Decimal | int) -> str:
     """Render a percentage without trailing zeros or exponent: "12.5", "10", "0"."""
     as_fraction(value, "percent")
-    # format "f" is exact; Decimal.normalize() would round to the context and write 10 as "1E+1".
-    text = format(value, "f")
+    # format "f" of a Decimal is exact (of an int it goes through float); Decimal.normalize()
+    # would round to the context and write 10 as "1E+1".
+    text = format(Decimal(value), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text

@@ -11,6 +11,10 @@ from models.errors import Conflict, Forbidden, RuleViolation
 
 MAX_COMMISSION_RATE = Decimal(50)
 DAY = 86_400
+# Durations are stored as 32-bit seconds and added to dates: ten years is far beyond any deadline.
+MAX_DURATION = 3650 * DAY
+# Row ids are 32-bit integers; a larger id can name nothing and must not reach the database.
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)

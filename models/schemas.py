@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any
@@ -12,12 +13,20 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
 )
 
 from models.money import parse_money, parse_percent
-from models.rules import MAX_COMMISSION_RATE
+from models.rules import DAY, MAX_COMMISSION_RATE, MAX_DURATION, MAX_ID
+
+# Tab, newline and carriage return are text; other control characters are not (and PostgreSQL
+# refuses NUL outright).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_QUANTITY_DIGITS = 9
 
 
 def _money(value: Any, info: ValidationInfo) -> int:
@@ -40,20 +49,47 @@ def _quantity(value: Any, info: ValidationInfo) -> Decimal:
         raise ValueError(f"{field}: must be greater than 0")
     if quantity.as_tuple().exponent < -4:  # type: ignore[operator]
         raise ValueError(f"{field}: at most four decimals")
+    if quantity >= 10**MAX_QUANTITY_DIGITS:
+        raise ValueError(f"{field}: at most {MAX_QUANTITY_DIGITS} digits before the point")
     return quantity
 
 
 Cents = Annotated[int, BeforeValidator(_money), Field(json_schema_extra={"example": "1200.00"})]
 Percent = Annotated[Decimal, BeforeValidator(_percent), Field(json_schema_extra={"example": "10"})]
 Quantity = Annotated[Decimal, BeforeValidator(_quantity), Field(json_schema_extra={"example": "1"})]
+
+
+def _duration(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    rule = f'{info.field_name}: must be an ISO 8601 duration like "P3D" or a number of seconds'
+    if isinstance(value, bool):
+        raise ValueError(rule)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip()[:12])  # seconds sent as text; longer is out of range anyway
+    try:
+        return handler(value)
+    except ValidationError:
+        raise ValueError(rule) from None
+
+
+Duration = Annotated[
+    timedelta, WrapValidator(_duration), Field(json_schema_extra={"example": "P3D"})
+]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
 class Strict(BaseModel):
     """Unknown fields are refused: a typo must not silently drop a value."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValueError(f"{info.field_name}: must not contain control characters")
+        return value
 
 
 class Party(Strict):
@@ -63,12 +99,12 @@ class Party(Strict):
 
 
 class SettingsUpdate(Strict):
-    approval_timeout: timedelta | None = Field(None, description="Suppliers' time to decide.")
-    reminder_interval: timedelta | None = Field(None, description="Between approval reminders.")
-    revision_timeout: timedelta | None = Field(None, description="Seller's time to revise.")
-    validity: timedelta | None = Field(None, description="How long a sent quote stays valid.")
-    payment_terms: timedelta | None = Field(None, description="Commission invoices' due delay.")
-    invitation_ttl: timedelta | None = Field(None, description="Lifetime of an invitation code.")
+    approval_timeout: Duration | None = Field(None, description="Suppliers' time to decide.")
+    reminder_interval: Duration | None = Field(None, description="Between approval reminders.")
+    revision_timeout: Duration | None = Field(None, description="Seller's time to revise.")
+    validity: Duration | None = Field(None, description="How long a sent quote stays valid.")
+    payment_terms: Duration | None = Field(None, description="Commission invoices' due delay.")
+    invitation_ttl: Duration | None = Field(None, description="Lifetime of an invitation code.")
     platform_fee_rate: Percent | None = Field(None, description="Arkanna's part, in percent.")
     founder_rate: Percent | None = Field(None, description="The founder's part, in percent.")
     affiliate_rates: list[Percent] | None = Field(
@@ -87,6 +123,8 @@ class SettingsUpdate(Strict):
     def _positive_whole_seconds(cls, value: timedelta | None, info: ValidationInfo) -> Any:
         if value is not None and (value.total_seconds() < 1 or value.microseconds):
             raise ValueError(f"{info.field_name}: must be a whole number of seconds, at least 1")
+        if value is not None and value.total_seconds() > MAX_DURATION:
+            raise ValueError(f"{info.field_name}: must be at most {MAX_DURATION // DAY} days")
         return value
 
 
@@ -111,7 +149,7 @@ class MemberCreate(Strict):
 
 
 class FounderComponentIn(Strict):
-    offer_id: int = Field(gt=0, description="A validated offer of the founder.")
+    offer_id: Id = Field(description="A validated offer of the founder.")
     quantity: Quantity = Field(description="Founder units embedded per unit of this offer.")
     founder_price: Cents = Field(
         description="Part of this offer's unit price that is the founder's."
@@ -151,3 +189,52 @@ class ClientCreate(Strict):
     company: Text
     contact_name: Text
     email: EmailStr
+
+
+Discount = Annotated[Decimal, BeforeValidator(_percent), Field(json_schema_extra={"example": "5"})]
+
+
+class LineIn(Strict):
+    offer_id: Id = Field(description="A validated offer of your cluster.")
+    quantity: Quantity = Field(description="How many units; more than 0.")
+    discount: Discount = Field(Decimal(0), description="Percent off, at most the offer's maximum.")
+
+
+class TeamShareIn(Strict):
+    member_id: Id = Field(description="A member of the cluster.")
+    share: Percent = Field(description="Contribution in percent; the team sums to 100.")
+
+
+class QuoteContent(Strict):
+    lines: list[LineIn] = Field(min_length=1, max_length=100, description="At least one line.")
+    sales_team: list[TeamShareIn] | None = Field(
+        None, max_length=20, description="Sellers and contributions (default: you, 100 %)."
+    )
+    note: Annotated[str, Field(max_length=5000)] | None = Field(None, description="For the client.")
+
+
+class QuoteCreate(QuoteContent):
+    client_id: Id = Field(description="One of your clients.")
+
+
+class DecisionIn(Strict):
+    revision: int = Field(gt=0, description="The revision you decide on (the current one).")
+    decision: str = Field(description='"approve" or "reject".')
+    comment: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class CancelIn(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class AcceptIn(Strict):
+    signer_name: Annotated[str, Field(min_length=2, max_length=200)] = Field(
+        description="Your full name, typed: it is your signature."
+    )
+    po_reference: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="Your purchase-order reference, if any."
+    )
+
+
+class DeclineIn(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]

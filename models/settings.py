@@ -21,6 +21,7 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
     "ClientCompany": "Keyword",
     "QuoteTotal": "Double",
     "SupplierIds": "KeywordList",
+    "PendingSupplierIds": "KeywordList",
     "InvoiceNumber": "Keyword",
     "InvoiceStatus": "Keyword",
     "InvoiceOverdue": "Bool",

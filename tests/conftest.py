@@ -21,7 +21,6 @@ from tests.factories import OPERATOR_KEY
 pytest_plugins = ["tests.temporal_fixtures"]
 
 
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL")
@@ -75,9 +74,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def api(
-    settings: Settings, db: sessionmaker[Session]
-) -> AsyncIterator[httpx.AsyncClient]:
+async def api(settings: Settings, db: sessionmaker[Session]) -> AsyncIterator[httpx.AsyncClient]:
     """The real app in-process over ASGI; Temporal is connected only by tests that need it."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)

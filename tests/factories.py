@@ -49,7 +49,11 @@ async def found_cluster(
     body: dict[str, Any] = {
         "name": name,
         "currency": "EUR",
-        "founder": {"name": "Fay Founder", "company": "Founder SA", "email": "fay@founder.example.com"},
+        "founder": {
+            "name": "Fay Founder",
+            "company": "Founder SA",
+            "email": "fay@founder.example.com",
+        },
     }
     if settings is not None:
         body["settings"] = settings
@@ -117,7 +121,11 @@ async def add_offer(
 
 
 async def add_client(api: httpx.AsyncClient, world: World, owner: Actor, label: str) -> int:
-    body = {"company": f"{label} GmbH", "contact_name": "Carl Client", "email": f"{label}@client.example.com"}
+    body = {
+        "company": f"{label} GmbH",
+        "contact_name": "Carl Client",
+        "email": f"{label}@client.example.com",
+    }
     data = expect(await api.post("/clients", json=body, headers=owner.headers), 201)
     world.clients[label] = data["id"]
     return int(data["id"])

@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-WORKFLOWS: list[type] = []
+from workflows.quote import QuoteWorkflow
+
+WORKFLOWS: list[type] = [QuoteWorkflow]

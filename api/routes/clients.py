@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from api.deps import CurrentMember, PrincipalDep, SessionDep
+from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
 from api.views import ClientRead, Page, client_view
 from models.errors import NotFound
@@ -34,7 +34,7 @@ def list_clients(
 
 
 @router.get("/{client_id}", response_model=ClientRead)
-def read_client(client_id: int, session: SessionDep, principal: PrincipalDep) -> ClientRead:
+def read_client(client_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> ClientRead:
     """One of your clients."""
     client = session.get(Client, client_id)
     if client is None or (principal.member is not None and client.owner_id != principal.member.id):

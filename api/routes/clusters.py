@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import OperatorDep, PrincipalDep, SessionDep
+from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
 from models.errors import Forbidden, NotFound
 from models.membership import apply_settings, create_cluster
@@ -32,14 +32,14 @@ def _visible_cluster(session: SessionDep, principal: PrincipalDep, cluster_id: i
 
 
 @router.get("/{cluster_id}", response_model=ClusterRead)
-def read_cluster(cluster_id: int, session: SessionDep, principal: PrincipalDep) -> ClusterRead:
+def read_cluster(cluster_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> ClusterRead:
     """A cluster and its settings (its members and operators)."""
     return cluster_view(_visible_cluster(session, principal, cluster_id))
 
 
 @router.patch("/{cluster_id}/settings", response_model=ClusterRead)
 def update_settings(
-    cluster_id: int, payload: SettingsUpdate, session: SessionDep, principal: PrincipalDep
+    cluster_id: ObjectId, payload: SettingsUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ClusterRead:
     """Change durations and rates (operator or founder); closed deals keep their frozen terms."""
     cluster = _visible_cluster(session, principal, cluster_id)

@@ -28,7 +28,8 @@ async def healthz(request: Request) -> JSONResponse:
     temporal = False
     try:
         client = await request.app.state.temporal.get()
-        temporal = await asyncio.wait_for(client.service_client.check_health(), timeout=3)
+        async with asyncio.timeout(3):
+            temporal = await client.service_client.check_health()
     except Exception:
         temporal = False
     body = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from api.deps import CurrentMember, PrincipalDep, SessionDep
+from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
 from api.views import (
     InvitationCreated,
@@ -88,14 +88,14 @@ def list_members(
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)
-def read_member(member_id: int, session: SessionDep, principal: PrincipalDep) -> MemberRead:
+def read_member(member_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> MemberRead:
     """A member of the caller's cluster."""
     return member_view(visible_member(session, principal.cluster_id, member_id))
 
 
 @router.delete("/members/{member_id}", response_model=MemberRead)
 async def remove(
-    member_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+    member_id: ObjectId, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> MemberRead:
     """Remove a member (founder): its key stops working and its open quotes are cancelled."""
     if principal.member is None:

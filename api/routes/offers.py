@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentMember, PrincipalDep, SessionDep
+from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
 from api.views import OfferRead, Page, offer_view
 from models.catalogue import (
@@ -43,20 +43,20 @@ def list_offers(
 
 
 @router.get("/{offer_id}", response_model=OfferRead)
-def read_offer(offer_id: int, session: SessionDep, principal: PrincipalDep) -> OfferRead:
+def read_offer(offer_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> OfferRead:
     """One offer, if visible to the caller."""
     return offer_view(get_visible_offer(session, principal.member, offer_id))
 
 
 @router.post("/{offer_id}/validation", response_model=OfferRead)
 def validate_offer(
-    offer_id: int, payload: OfferDecision, session: SessionDep, member: CurrentMember
+    offer_id: ObjectId, payload: OfferDecision, session: SessionDep, member: CurrentMember
 ) -> OfferRead:
     """Validate or refuse (with a reason) a pending offer: the founder only."""
     return offer_view(decide_offer(session, member, offer_id, payload, utcnow()))
 
 
 @router.post("/{offer_id}/withdraw", response_model=OfferRead)
-def withdraw(offer_id: int, session: SessionDep, member: CurrentMember) -> OfferRead:
+def withdraw(offer_id: ObjectId, session: SessionDep, member: CurrentMember) -> OfferRead:
     """Withdraw your offer from the catalogue; quotes already sent keep their lines."""
     return offer_view(withdraw_offer(session, member, offer_id, utcnow()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import OfferStatus, Procurement, Segment
@@ -21,7 +21,7 @@ class Offer(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(50))
-    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     segment: Mapped[Segment] = mapped_column(str_enum(Segment))
     commission_rate: Mapped[Decimal] = mapped_column(DecimalText)
     procurement: Mapped[Procurement] = mapped_column(str_enum(Procurement))
@@ -30,7 +30,7 @@ class Offer(Base):
     # The founder's own offers embed nothing; every other offer embeds one of them.
     founder_offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), default=None)
     founder_quantity: Mapped[Decimal | None] = mapped_column(DecimalText, default=None)
-    founder_price_cents: Mapped[int | None] = mapped_column(Integer, default=None)
+    founder_price_cents: Mapped[int | None] = mapped_column(BigInteger, default=None)
     status: Mapped[OfferStatus] = mapped_column(str_enum(OfferStatus), default=OfferStatus.PENDING)
     refusal_reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

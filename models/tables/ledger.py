@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import InvoiceStatus
@@ -19,7 +27,7 @@ class CommissionInvoice(Base):
     order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"), index=True)
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[InvoiceStatus] = mapped_column(
         str_enum(InvoiceStatus), default=InvoiceStatus.ISSUED
     )
@@ -49,14 +57,19 @@ class LedgerEntry(Base):
     role: Mapped[str] = mapped_column(String(20))
     debit_account: Mapped[str] = mapped_column(String(40))
     credit_account: Mapped[str] = mapped_column(String(40))
-    amount_cents: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), default=None)
     memo: Mapped[str] = mapped_column(Text, default="")
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SentEmail(Base):
-    """Every email goes out once per business key (quote + revision + kind + recipient…)."""
+    """Every email goes out once per business key (quote + revision + kind + recipient…).
+
+    The row is claimed (`sending`) before the message leaves and marked `sent` after; a retry
+    finding `sent` does nothing. The Message-ID derives from the key, so the rare resend after
+    a crash between the two is recognisable as the same message.
+    """
 
     __tablename__ = "sent_emails"
 
@@ -66,4 +79,6 @@ class SentEmail(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     message_id: Mapped[str] = mapped_column(String(200))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="sending")
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import ApprovalStatus, OrderStatus, QuoteStatus
@@ -37,13 +37,14 @@ class Quote(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     status: Mapped[QuoteStatus] = mapped_column(str_enum(QuoteStatus), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str | None] = mapped_column(Text, default=None)
     sales_team: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    start_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -63,14 +64,14 @@ class QuoteLine(Base):
     offer_name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(50))
     quantity: Mapped[Decimal] = mapped_column(DecimalText)
-    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     discount: Mapped[Decimal] = mapped_column(DecimalText)
-    net_cents: Mapped[int] = mapped_column(Integer)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
     commission_rate: Mapped[Decimal] = mapped_column(DecimalText)
     procurement: Mapped[str] = mapped_column(String(16))
     founder_offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), default=None)
     founder_quantity: Mapped[Decimal | None] = mapped_column(DecimalText, default=None)
-    founder_price_cents: Mapped[int | None] = mapped_column(Integer, default=None)
+    founder_price_cents: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class Decision(Base):
@@ -98,7 +99,7 @@ class Order(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     revision: Mapped[int] = mapped_column(Integer)
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus), default=OrderStatus.CLOSED)
-    total_cents: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
     signer_name: Mapped[str] = mapped_column(String(200))
     po_reference: Mapped[str | None] = mapped_column(String(200), default=None)
     # Split settings and sales team as they stood at acceptance: later changes never reprice.

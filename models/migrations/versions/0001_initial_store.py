@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:15:16.667445
+Create Date: 2026-11-22 18:23:16.488178
 """
 
 from collections.abc import Sequence
@@ -51,7 +51,9 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=320), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('message_id', sa.String(length=200), nullable=False),
-    sa.Column('sent_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('claimed_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', models.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sent_emails')),
     sa.UniqueConstraint('business_key', name=op.f('uq_sent_emails_business_key'))
     )
@@ -118,7 +120,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('unit', sa.String(length=50), nullable=False),
-    sa.Column('unit_price_cents', sa.Integer(), nullable=False),
+    sa.Column('unit_price_cents', sa.BigInteger(), nullable=False),
     sa.Column('segment', sa.Enum('B2B', 'B2C', name='segment', native_enum=False, length=24), nullable=False),
     sa.Column('commission_rate', models.tables.base.DecimalText(length=32), nullable=False),
     sa.Column('procurement', sa.Enum('direct', 'resell', name='procurement', native_enum=False, length=24), nullable=False),
@@ -126,7 +128,7 @@ def upgrade() -> None:
     sa.Column('playbook', sa.Text(), nullable=False),
     sa.Column('founder_offer_id', sa.Integer(), nullable=True),
     sa.Column('founder_quantity', models.tables.base.DecimalText(length=32), nullable=True),
-    sa.Column('founder_price_cents', sa.Integer(), nullable=True),
+    sa.Column('founder_price_cents', sa.BigInteger(), nullable=True),
     sa.Column('status', sa.Enum('pending', 'validated', 'refused', 'withdrawn', name='offerstatus', native_enum=False, length=24), nullable=False),
     sa.Column('refusal_reason', sa.Text(), nullable=True),
     sa.Column('created_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
@@ -148,13 +150,14 @@ def upgrade() -> None:
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('pending_approval', 'changes_requested', 'blocked', 'sent', 'accepted', 'ordered', 'declined', 'expired', 'approval_expired', 'cancelled', name='quotestatus', native_enum=False, length=24), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
-    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('total_cents', sa.BigInteger(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('sales_team', sa.JSON(), nullable=False),
     sa.Column('valid_until', models.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('viewed_at', models.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('idempotency_key', sa.String(length=200), nullable=True),
     sa.Column('request_fingerprint', sa.String(length=64), nullable=True),
+    sa.Column('start_input', sa.JSON(), nullable=True),
     sa.Column('created_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_quotes_client_id_clients')),
@@ -192,7 +195,7 @@ def upgrade() -> None:
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('closed', 'cancelled', name='orderstatus', native_enum=False, length=24), nullable=False),
-    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('total_cents', sa.BigInteger(), nullable=False),
     sa.Column('signer_name', sa.String(length=200), nullable=False),
     sa.Column('po_reference', sa.String(length=200), nullable=True),
     sa.Column('frozen_terms', sa.JSON(), nullable=False),
@@ -220,14 +223,14 @@ def upgrade() -> None:
     sa.Column('offer_name', sa.String(length=200), nullable=False),
     sa.Column('unit', sa.String(length=50), nullable=False),
     sa.Column('quantity', models.tables.base.DecimalText(length=32), nullable=False),
-    sa.Column('unit_price_cents', sa.Integer(), nullable=False),
+    sa.Column('unit_price_cents', sa.BigInteger(), nullable=False),
     sa.Column('discount', models.tables.base.DecimalText(length=32), nullable=False),
-    sa.Column('net_cents', sa.Integer(), nullable=False),
+    sa.Column('net_cents', sa.BigInteger(), nullable=False),
     sa.Column('commission_rate', models.tables.base.DecimalText(length=32), nullable=False),
     sa.Column('procurement', sa.String(length=16), nullable=False),
     sa.Column('founder_offer_id', sa.Integer(), nullable=True),
     sa.Column('founder_quantity', models.tables.base.DecimalText(length=32), nullable=True),
-    sa.Column('founder_price_cents', sa.Integer(), nullable=True),
+    sa.Column('founder_price_cents', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['founder_offer_id'], ['offers.id'], name=op.f('fk_quote_lines_founder_offer_id_offers')),
     sa.ForeignKeyConstraint(['offer_id'], ['offers.id'], name=op.f('fk_quote_lines_offer_id_offers')),
     sa.ForeignKeyConstraint(['quote_number'], ['quotes.number'], name=op.f('fk_quote_lines_quote_number_quotes')),
@@ -244,7 +247,7 @@ def upgrade() -> None:
     sa.Column('order_number', sa.String(length=16), nullable=False),
     sa.Column('cluster_id', sa.Integer(), nullable=False),
     sa.Column('supplier_id', sa.Integer(), nullable=False),
-    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.Enum('issued', 'paid', 'split', 'void', name='invoicestatus', native_enum=False, length=24), nullable=False),
     sa.Column('issued_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),
@@ -287,7 +290,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('debit_account', sa.String(length=40), nullable=False),
     sa.Column('credit_account', sa.String(length=40), nullable=False),
-    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('memo', sa.Text(), nullable=False),
     sa.Column('posted_at', models.tables.base.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,256 @@
+"""Renders the quote, purchase-order, commission-invoice and statement PDFs, and stores them.
+
+Pure functions over the views of `models.documents`: no database, no Temporal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable
+
+from activities.pdf_layout import (
+    BOLD,
+    WIDTH,
+    TableCommand,
+    bold_lead,
+    cell,
+    cell_font,
+    day,
+    gap,
+    grid,
+    header,
+    money,
+    para,
+    parties,
+    percent,
+    render,
+    section,
+    totals,
+)
+from activities.pdf_layout import number as qty
+from models.documents import (
+    FounderComponentView,
+    InvoicePdf,
+    LineView,
+    PurchaseOrderPdf,
+    QuotePdf,
+    StatementPdf,
+    SupplierBlock,
+)
+
+_MODES = {"direct": "Direct", "resell": "Resell"}
+_MODE_NOTE = (
+    "Direct: the supplier invoices you for its lines. "
+    "Resell: the seller buys from the supplier and invoices you."
+)
+_ROUNDING_NOTE = (
+    "Line commissions are exact; the amount due is their sum rounded once, half to even, to the "
+    "cent."
+)
+_SPAN = [""] * 6  # the cells a spanning row leaves empty after its first two
+_QUOTE_WIDTHS = [24.0, 0.0, 38.0, 30.0, 36.0, 60.0, 50.0, 70.0]
+_QUOTE_WIDTHS[1] = WIDTH - sum(_QUOTE_WIDTHS)
+_FOUNDER_WIDTH = sum(_QUOTE_WIDTHS[1:])
+_PO_WIDTHS = [WIDTH - 262, 32, 40, 66, 54, 70]
+_INVOICE_WIDTHS = [WIDTH - 250, 70, 90, 90]
+_STATEMENT_WIDTHS = [66, WIDTH - 286, 80, 70, 70]
+
+
+def render_quote_pdf(pdf: QuotePdf) -> bytes:
+    validity = (
+        f"This quote is valid until {day(pdf.valid_until)}."
+        if pdf.valid_until
+        else "The validity date is set when the quote is sent."
+    )
+    facts = [("Issued", day(pdf.issued_on)), ("Valid until", day(pdf.valid_until, "on sending"))]
+    story: list[Flowable] = [
+        header("Quote", f"{pdf.number} · revision {pdf.revision}", pdf.cluster_name, facts),
+        gap(),
+        parties(("From (seller)", pdf.seller), ("To (client)", pdf.client)),
+        *(section("Note", para(pdf.note, "body")) if pdf.note.strip() else []),
+        *section(f"Lines by supplier (amounts in {pdf.currency})"),
+        *(_supplier_table(block, pdf.currency) for block in pdf.suppliers),
+        para(_MODE_NOTE, "small"),
+        totals([("Total", money(pdf.total_cents, pdf.currency))]),
+        gap(),
+        para(validity, "body"),
+        *(section("Terms", para(pdf.terms, "body")) if pdf.terms.strip() else []),
+    ]
+    footer = f"{pdf.cluster_name} · Quote {pdf.number} revision {pdf.revision}"
+    return render(story, title=pdf.title, author=pdf.cluster_name, footer=footer)
+
+
+def _supplier_table(block: SupplierBlock, cur: str) -> Flowable:
+    """One supplier's lines, each followed by the founder service it includes, and a subtotal.
+
+    A table per supplier keeps page breaking cheap: platypus re-measures a table at each split.
+    """
+    head = ["#", "Offer", "Mode", "Qty", "Unit", "Unit price", "Discount", "Net"]
+    rows: list[list[Any]] = []
+    style: list[TableCommand] = [("ALIGN", (4, 1), (4, -1), "LEFT")]
+    for line in block.lines:
+        rows.append(_line_cells(line))
+        if line.founder_component is not None:
+            text = _founder_text(line.founder_component, cur)
+            rows.append(["", cell(text, _FOUNDER_WIDTH, "sub"), *_SPAN])
+            row = len(rows) + 1  # rows start below the title band and the header
+            style += [
+                *cell_font(1, row, "sub"),
+                ("SPAN", (1, row), (-1, row)),
+                ("LINEBELOW", (0, row - 1), (-1, row - 1), 0, colors.white),
+                ("TOPPADDING", (0, row), (-1, row), 0),
+                ("NOSPLIT", (0, row - 1), (-1, row)),
+            ]
+    rows.append(
+        ["", f"Subtotal {block.supplier_company}", *_SPAN[:-1], money(block.subtotal_cents)]
+    )
+    style += [
+        ("SPAN", (1, -1), (-2, -1)),
+        ("ALIGN", (1, -1), (-1, -1), "RIGHT"),
+        ("FONT", (0, -1), (-1, -1), BOLD, 8.5),
+        ("NOSPLIT", (0, 0), (-1, 2)),  # never a supplier heading alone at a page end
+    ]
+    title = bold_lead(block.supplier_company, f"  ·  {block.supplier_name}")
+    return grid(head, rows, _QUOTE_WIDTHS, numeric_from=3, extra=style, title=title)
+
+
+def _line_cells(line: LineView) -> list[Any]:
+    return [
+        str(line.position),
+        cell(line.offer_name, _QUOTE_WIDTHS[1]),
+        _MODES.get(line.procurement, line.procurement),
+        qty(line.quantity),
+        cell(line.unit, _QUOTE_WIDTHS[4]),
+        money(line.unit_price_cents),
+        percent(line.discount, blank_zero=True),
+        money(line.net_cents),
+    ]
+
+
+def _founder_text(fc: FounderComponentView, currency: str) -> str:
+    return (
+        f"includes founder service: {fc.offer_name} by {fc.founder_name}"
+        f" · quantity {qty(fc.quantity)} · founder's part {money(fc.founder_price_cents, currency)}"
+    )
+
+
+def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
+    head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Net"]
+    rows = [
+        [cell(x.offer_name, _PO_WIDTHS[0]), qty(x.quantity), cell(x.unit, _PO_WIDTHS[2]),
+         money(x.unit_price_cents), percent(x.discount, blank_zero=True), money(x.net_cents)]
+        for x in pdf.lines
+    ]  # fmt: skip
+    facts = [("Issued", day(pdf.issued_on)), ("Quote", pdf.quote_number)]
+    if pdf.po_reference:
+        facts.append(("Client reference", pdf.po_reference))
+    client = pdf.client
+    story: list[Flowable] = [
+        header("Purchase order", pdf.order_number, pdf.buyer.company, facts),
+        gap(),
+        parties(("Buyer", pdf.buyer), ("Supplier", pdf.supplier), ("Deliver to", client)),
+        *section(f"Lines (amounts in {pdf.currency})"),
+        grid(head, rows, _PO_WIDTHS, numeric_from=1),
+        totals([("Total", money(pdf.total_cents, pdf.currency))]),
+        gap(),
+        para(f"Please deliver to {client.company} ({client.name}, {client.email}) and invoice "
+             f"{pdf.buyer.company}, quoting order {pdf.order_number}.", "body"),
+    ]  # fmt: skip
+    footer = f"{pdf.buyer.company} · Purchase order {pdf.order_number}"
+    return render(story, title=pdf.title, author=pdf.buyer.company, footer=footer)
+
+
+def render_invoice_pdf(pdf: InvoicePdf) -> bytes:
+    head = ["Offer", "Line net", "Commission rate", "Commission"]
+    rows = [
+        [cell(x.offer_name, _INVOICE_WIDTHS[0]), money(x.net_cents), percent(x.commission_rate),
+         money(x.commission_cents)]
+        for x in pdf.lines
+    ]  # fmt: skip
+    facts = [("Issued", day(pdf.issued_on)), ("Due", day(pdf.due_on)),
+             ("Order", pdf.order_number), ("Quote", pdf.quote_number)]  # fmt: skip
+    net = sum(x.net_cents for x in pdf.lines)
+    story: list[Flowable] = [
+        header("Commission invoice", pdf.number, "Arkanna", facts),
+        gap(),
+        parties(("Billed to (supplier)", pdf.supplier)),
+        *section(f"Commission on the order (amounts in {pdf.currency})"),
+        grid(head, rows, _INVOICE_WIDTHS, numeric_from=1),
+        para(_ROUNDING_NOTE, "small"),
+        totals([("Line nets", money(net, pdf.currency)),
+                ("Amount due", money(pdf.amount_cents, pdf.currency))]),
+        gap(),
+        para(f"Payment due by {day(pdf.due_on)}. Please quote {pdf.number} with your payment.",
+             "body"),
+    ]  # fmt: skip
+    return render(story, title=pdf.title, author="Arkanna", footer=f"Arkanna · {pdf.title}")
+
+
+def render_statement_pdf(pdf: StatementPdf) -> bytes:
+    balance = pdf.opening_balance_cents
+    if balance + sum(e.amount_cents for e in pdf.entries) != pdf.closing_balance_cents:
+        raise ValueError("statement entries do not lead from the opening to the closing balance")
+    rows: list[list[Any]] = [[day(pdf.period_from), "Opening balance", "", "", money(balance)]]
+    for e in pdf.entries:
+        balance += e.amount_cents
+        rows.append([day(e.posted_on), cell(e.description, _STATEMENT_WIDTHS[1]),
+                     cell(e.reference, _STATEMENT_WIDTHS[2]), money(e.amount_cents),
+                     money(balance)])  # fmt: skip
+    rows.append([day(pdf.period_to), "Closing balance", "", "", money(balance)])
+    bold = [("FONT", (0, r), (-1, r), BOLD, 8.5) for r in (1, -1)]
+    period = f"{day(pdf.period_from)} to {day(pdf.period_to)}"
+    story: list[Flowable] = [
+        header("Statement", period, pdf.cluster_name, []),
+        gap(),
+        parties(("Member", pdf.member)),
+        *section(f"Ledger entries (amounts in {pdf.currency})"),
+        grid(["Date", "Description", "Reference", "Amount", "Balance"], rows,
+             _STATEMENT_WIDTHS, numeric_from=3, extra=bold),
+        totals([("Closing balance", money(pdf.closing_balance_cents, pdf.currency))]),
+    ]  # fmt: skip
+    footer = f"{pdf.cluster_name} · Statement {pdf.member.company} {period}"
+    return render(story, title=pdf.title, author=pdf.cluster_name, footer=footer)
+
+
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+class DocumentStore:
+    """Rendered documents as files under one root, addressed by keys like "quotes/Q-…-r1.pdf"."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, key: str) -> Path:
+        if not _KEY.fullmatch(key) or ".." in key:
+            raise ValueError(f"invalid document key {key!r}: use relative names like a/b-1.pdf")
+        return self.root / key
+
+    def put(self, key: str, data: bytes) -> str:
+        """Writes atomically, so a reader never sees half a file; rewriting a key replaces it."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), 0o644)  # mkstemp's 0600 would hide it from other readers
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        return key
+
+    def get(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()

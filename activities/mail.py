@@ -1,0 +1,222 @@
+"""Sends each email once per business key: claim a row, deliver, mark it sent.
+
+Delivery is SMTP when `SMTP_URL` is set (`smtp://[user:pass@]host:port`, `smtp+starttls://…`
+or `smtps://…`), otherwise one `.eml` file per message in `OUTBOX_DIR`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.mail_templates import render
+from models.db import transaction
+from models.links import QuoteLink, sign_link
+from models.quoting import Act, Notice, QuoteLinkSpec
+from models.settings import Settings
+from models.tables import SentEmail
+
+__all__ = ["DocumentSource", "MailActivities", "Notice", "QuoteLinkSpec", "SmtpTarget"]
+
+NO_DEDUP_ENV = "ARKANNA_FAULT_MAIL_NO_DEDUP"
+SMTP_TIMEOUT = 20.0  # seconds; under the activity's start-to-close timeout
+_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class DocumentSource(Protocol):
+    def get(self, key: str) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpTarget:
+    scheme: str
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpTarget:
+        parts = urlsplit(url)
+        if parts.scheme not in _PORTS or not parts.hostname:
+            raise ValueError(f"SMTP_URL must look like smtp://[user:pass@]host:port, not {url!r}")
+        user = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password else None
+        return cls(parts.scheme, parts.hostname, parts.port or _PORTS[parts.scheme], user, password)
+
+
+def message_id_for(business_key: str, domain: str) -> str:
+    """The same key always gives the same Message-ID, so a resend is recognisably the same."""
+    return f"<{hashlib.sha256(business_key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def recipient_of(notice: Notice) -> Address:
+    """The To address; a malformed one is a final refusal, retrying cannot fix it."""
+    try:
+        return Address(" ".join(notice.to_name.split()), addr_spec=notice.to_email.strip())
+    except (ValueError, IndexError, HeaderParseError) as error:
+        raise ApplicationError(
+            f"cannot email {notice.kind}: malformed address {notice.to_email!r} ({error})",
+            type="MalformedAddress",
+            non_retryable=True,
+        ) from None
+
+
+class MailActivities:
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        documents: DocumentSource,
+    ) -> None:
+        self.settings = settings
+        self.db = session_factory
+        self.documents = documents
+        self.smtp = SmtpTarget.parse(settings.SMTP_URL) if settings.SMTP_URL else None
+        self.domain = parseaddr(settings.MAIL_FROM)[1].rpartition("@")[2] or "arkanna.local"
+
+    @activity.defn(name=Act.SEND_NOTICE)
+    def send_notice(self, notice: Notice) -> bool:
+        """Sends one email unless its business key was already sent; True when it went out now."""
+        to = recipient_of(notice)
+        subject, body = self._render(notice)
+        message_id = message_id_for(notice.business_key, self.domain)
+        claimed_at = self._claim(notice, subject, message_id)
+        if claimed_at is None:
+            activity.logger.info("email %s already sent, not sending again", notice.business_key)
+            return False
+        message = self._message(notice, to, subject, body, message_id)
+        if self.smtp is not None:
+            self._send_smtp(self.smtp, message)
+        else:
+            self._write_outbox(message, notice.business_key, claimed_at)
+        with transaction(self.db) as session:
+            session.execute(
+                update(SentEmail)
+                .where(SentEmail.business_key == notice.business_key)
+                .values(state="sent", sent_at=datetime.now(UTC))
+            )
+        return True
+
+    def _render(self, notice: Notice) -> tuple[str, str]:
+        context = {"api": self.settings.PUBLIC_BASE_URL.rstrip("/"), **notice.context}
+        if notice.link is not None:
+            context["link"] = self._client_link(notice.link)
+        try:
+            return render(notice.kind, context)
+        except (KeyError, ValueError) as error:
+            raise ApplicationError(
+                str(error.args[0]), type="MailTemplateError", non_retryable=True
+            ) from None
+
+    def _client_link(self, spec: QuoteLinkSpec) -> str:
+        # Signed here, not in the workflow, so no token is ever written to a history.
+        if not self.settings.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY is not set: client links cannot be signed")
+        link = QuoteLink(spec.number, spec.revision, spec.expires_at)
+        token = sign_link(self.settings.SECRET_KEY, link)
+        return f"{self.settings.PUBLIC_BASE_URL.rstrip('/')}/q/{token}"
+
+    def _claim(self, notice: Notice, subject: str, message_id: str) -> datetime | None:
+        """The key's first claim time when this attempt must send; None when already sent."""
+        with transaction(self.db) as session:
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            session.execute(
+                insert(SentEmail)
+                .values(
+                    business_key=notice.business_key,
+                    kind=notice.kind,
+                    recipient=notice.to_email[:320],
+                    subject=subject[:300],
+                    message_id=message_id,
+                    state="sending",
+                    claimed_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing(index_elements=["business_key"])
+            )
+            row = session.scalars(
+                select(SentEmail).where(SentEmail.business_key == notice.business_key)
+            ).one()
+            state, claimed_at = row.state, row.claimed_at
+        if state == "sent" and os.environ.get(NO_DEDUP_ENV) != "1":  # fault tests only: no dedup
+            return None
+        # Still "sending" from an earlier attempt means it died between claim and mark: the
+        # message may or may not have left. Sending again is the chosen side: a lost quote or
+        # approval request stalls a deal silently, while a duplicate carries the same
+        # Message-ID, so mail clients thread or drop it and a reader recognises it.
+        return claimed_at
+
+    def _message(
+        self, notice: Notice, to: Address, subject: str, body: str, message_id: str
+    ) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.MAIL_FROM
+        message["To"] = to
+        message["Subject"] = subject
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Message-ID"] = message_id
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(body)
+        if notice.attachment_key:
+            data = self.documents.get(notice.attachment_key)
+            name = notice.attachment_name or PurePosixPath(notice.attachment_key).name
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            maintype, _, subtype = mime.partition("/")
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        return message
+
+    def _send_smtp(self, target: SmtpTarget, message: EmailMessage) -> None:
+        """Any failure raises and the activity is retried; the claim stays `sending`."""
+        tls = ssl.create_default_context()
+        if target.scheme == "smtps":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                target.host, target.port, timeout=SMTP_TIMEOUT, context=tls
+            )
+        else:
+            smtp = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
+        with smtp:
+            if target.scheme == "smtp+starttls":
+                smtp.starttls(context=tls)
+            if target.user:
+                smtp.login(target.user, target.password or "")
+            smtp.send_message(message)
+
+    def _write_outbox(self, message: EmailMessage, key: str, claimed_at: datetime) -> None:
+        """Named by the first claim, so a resend replaces the file instead of adding one."""
+        outbox = Path(self.settings.OUTBOX_DIR)
+        outbox.mkdir(parents=True, exist_ok=True)
+        stamp = claimed_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = outbox / f"{stamp}-{_UNSAFE.sub('_', key)[:150]}.eml"
+        fd, temp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), 0o644)
+                out.write(message.as_bytes())
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, target)  # readers see the whole message or none of it
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,170 @@
+"""The text of every email the product sends: `render(kind, context)` -> (subject, body).
+
+Templates are `str.format_map` strings over plain-string contexts. Every message greets
+`{name}` and is signed with `{cluster}`; `required_keys(kind)` lists what a kind needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from string import Formatter
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    subject: str
+    body: str
+
+
+def _template(subject: str, *paragraphs: str) -> Template:
+    body = "\n\n".join(("Hello {name},", *paragraphs, "Kind regards,\n{cluster}, via Arkanna"))
+    return Template(subject, body + "\n")
+
+
+_DECIDE = (
+    "Decide with your API key:\n\n"
+    "    POST {api}/quotes/{number}/decisions\n"
+    '    {{"revision": {revision}, "decision": "approve"}}\n\n'
+    'To reject, send "decision": "reject" with a "comment" saying what must change.'
+)
+_COMMISSION_PAYMENT = "Please pay by bank transfer and quote the reference {invoice}."
+
+TEMPLATES: dict[str, Template] = {
+    "approval_request": _template(
+        "Approval needed: quote {number} revision {revision} for {client}",
+        "{seller} has prepared quote {number} (revision {revision}) for {client}. "
+        "It includes these lines of your offers:",
+        "{lines}",
+        "The quote reaches the client only once every supplier has approved its own lines. "
+        + _DECIDE,
+    ),
+    "approval_reminder": _template(
+        "Reminder {reminder}: quote {number} is waiting for your approval",
+        "Quote {number} (revision {revision}) from {seller} for {client} is still waiting for "
+        "your decision on these lines:",
+        "{lines}",
+        _DECIDE,
+    ),
+    "approval_escalation": _template(
+        "Quote {number} is still waiting for supplier approval",
+        "Quote {number} (revision {revision}) from {seller} for {client} is still waiting for "
+        "a decision from: {pending}.",
+        "They have been reminded. A word from you may help the deal move on before the "
+        "approval deadline.",
+    ),
+    "approval_expired": _template(
+        "Quote {number} expired before every supplier approved it",
+        "Not every supplier decided on quote {number} (revision {revision}) for {client} "
+        "before the approval deadline, so the quote is closed and will not be sent.",
+        "Create a new quote if {client} is still interested.",
+    ),
+    "changes_requested": _template(
+        "Changes requested on quote {number}",
+        "{supplier} rejected its lines on quote {number} (revision {revision}) for {client}, "
+        "with this comment:",
+        "    {comment}",
+        "Revise the quote (POST {api}/quotes/{number}/revisions) or cancel it. Suppliers whose "
+        "lines do not change keep their approval.",
+    ),
+    "quote_blocked": _template(
+        "Quote {number} is blocked: a founder service is no longer available",
+        "Quote {number} (revision {revision}) for {client} cannot go on: the founder's service "
+        "included in line(s) {lines} is no longer available.",
+        "Revise the quote (POST {api}/quotes/{number}/revisions) with offers whose founder "
+        "service is validated, or cancel it.",
+    ),
+    "quote_to_client": _template(
+        "Quote {number} from {seller}",
+        "{seller} has sent you quote {number} for {client}, for a total of {total}. The PDF is "
+        "attached.",
+        "View the quote, download it and accept or decline it here:\n\n    {link}",
+        "The quote and this link are valid until {valid_until}.",
+    ),
+    "quote_viewed": _template(
+        "{client} opened quote {number}",
+        "{client} has opened quote {number} (revision {revision}) for the first time.",
+    ),
+    "quote_accepted": _template(
+        "Quote {number} accepted by {client}",
+        "{client} accepted quote {number} ({total}). Order {order} is open and each supplier "
+        "has received its procurement instructions.",
+    ),
+    "quote_declined": _template(
+        "Quote {number} declined by {client}",
+        "{client} declined quote {number}, giving this reason:",
+        "    {reason}",
+    ),
+    "quote_expired": _template(
+        "Quote {number} has expired",
+        "Quote {number} (revision {revision}) for {client} expired without an answer and is "
+        "closed.",
+        "Create a new quote if {client} is still interested.",
+    ),
+    "quote_cancelled": _template(
+        "Quote {number} has been cancelled",
+        "Quote {number} for {client} has been cancelled, for this reason:",
+        "    {reason}",
+    ),
+    "order_notice_direct": _template(
+        "Order {order}: please invoice {client} directly",
+        "{client} accepted quote {number} from {seller}. Order {order} includes these lines of "
+        "your offers, sold in direct mode:",
+        "{lines}",
+        "Please invoice {client} directly for these lines and deliver them as agreed. The "
+        "order, with the client's contact, is at GET {api}/orders/{order}.",
+    ),
+    "order_notice_resell": _template(
+        "Order {order}: purchase order from {seller}",
+        "{client} accepted quote {number}. {seller} buys your lines on it for resale: the "
+        "purchase order for order {order} is attached.",
+        "Please invoice {seller} for these lines and deliver them as the purchase order says. "
+        "The order is at GET {api}/orders/{order}.",
+    ),
+    "commission_invoice": _template(
+        "Commission invoice {invoice} for order {order}",
+        "Arkanna has issued commission invoice {invoice} for order {order}: {amount}, "
+        "due on {due_date}. The invoice is attached.",
+        _COMMISSION_PAYMENT,
+    ),
+    "commission_reminder": _template(
+        "Reminder: commission invoice {invoice} is due on {due_date}",
+        "Commission invoice {invoice} for order {order} ({amount}) is due on {due_date} and "
+        "has not been paid yet.",
+        _COMMISSION_PAYMENT,
+    ),
+    "commission_overdue": _template(
+        "Overdue: commission invoice {invoice}",
+        "Commission invoice {invoice} for order {order} ({amount}) was due on {due_date} and "
+        "is unpaid. It is now flagged as overdue.",
+        _COMMISSION_PAYMENT + " If you have already paid, reply with the payment reference.",
+    ),
+}
+
+KINDS: tuple[str, ...] = tuple(TEMPLATES)
+
+
+def _template_of(kind: str) -> Template:
+    template = TEMPLATES.get(kind)
+    if template is None:
+        raise ValueError(f"unknown email kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    return template
+
+
+def required_keys(kind: str) -> frozenset[str]:
+    """The context keys the kind's subject and body use."""
+    template = _template_of(kind)
+    text = template.subject + template.body
+    return frozenset(field for _, field, _, _ in Formatter().parse(text) if field)
+
+
+def render(kind: str, context: Mapping[str, str]) -> tuple[str, str]:
+    """The subject (one line) and plain-text body of one email."""
+    template = _template_of(kind)
+    try:
+        subject = template.subject.format_map(context)
+        body = template.body.format_map(context)
+    except KeyError as missing:
+        raise KeyError(f"email kind {kind!r} needs the context key {missing.args[0]!r}") from None
+    # A value with a line break must not break the header into two.
+    return " ".join(subject.split()), body

@@ -1,0 +1,227 @@
+"""Quote PDFs, the order opened on acceptance (R13) and its procurement documents."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from activities.documents import DocumentStore, render_purchase_order_pdf, render_quote_pdf
+from models.db import next_number, transaction
+from models.documents import (
+    FounderComponentView,
+    LineView,
+    PartyView,
+    PurchaseLineView,
+    PurchaseOrderPdf,
+    QuotePdf,
+    SupplierBlock,
+)
+from models.domain import NumberKind, Procurement
+from models.quoting import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
+from models.tables import (
+    Client,
+    Cluster,
+    Member,
+    Offer,
+    Order,
+    ProcurementDocument,
+    Quote,
+    QuoteLine,
+)
+
+TERMS = (
+    "Prices are in the quote's currency, before tax. Acceptance through the quote link closes "
+    "the deal: direct lines are invoiced to you by their supplier, resell lines by the seller."
+)
+
+
+def _member_party(member: Member) -> PartyView:
+    return PartyView(member.name, member.company, member.email)
+
+
+def _client_party(client: Client) -> PartyView:
+    return PartyView(client.contact_name, client.company, client.email)
+
+
+def _lines(session: Session, number: str, revision: int) -> list[QuoteLine]:
+    return list(
+        session.scalars(
+            select(QuoteLine)
+            .where(QuoteLine.quote_number == number, QuoteLine.revision == revision)
+            .order_by(QuoteLine.position)
+        )
+    )
+
+
+class OrderActivities:
+    def __init__(self, session_factory: sessionmaker[Session], store: DocumentStore) -> None:
+        self.db = session_factory
+        self.store = store
+
+    @activity.defn(name=Act.RENDER_QUOTE_PDF)
+    def render_quote_pdf(self, render: RenderQuote) -> str:
+        """R11: renders one revision and stores it; the same key is simply written again."""
+        with self.db() as session:
+            pdf = self._quote_view(session, render)
+        key = f"quotes/{render.number}-r{render.revision}.pdf"
+        return self.store.put(key, render_quote_pdf(pdf))
+
+    def _quote_view(self, session: Session, render: RenderQuote) -> QuotePdf:
+        quote = session.get_one(Quote, render.number)
+        cluster = session.get_one(Cluster, quote.cluster_id)
+        founder = session.get_one(Member, cluster.founder_id)
+        by_supplier: dict[int, list[QuoteLine]] = defaultdict(list)
+        for line in _lines(session, render.number, render.revision):
+            by_supplier[line.supplier_id].append(line)
+        blocks = []
+        for supplier_id, lines in sorted(by_supplier.items()):
+            supplier = session.get_one(Member, supplier_id)
+            views = tuple(self._line_view(session, line, founder) for line in lines)
+            subtotal = sum(line.net_cents for line in lines)
+            blocks.append(SupplierBlock(supplier.name, supplier.company, views, subtotal))
+        return QuotePdf(
+            cluster_name=cluster.name,
+            currency=cluster.currency,
+            number=quote.number,
+            revision=render.revision,
+            issued_on=quote.created_at.date(),
+            valid_until=render.valid_until.date() if render.valid_until else None,
+            seller=_member_party(session.get_one(Member, quote.seller_id)),
+            client=_client_party(session.get_one(Client, quote.client_id)),
+            note=quote.note or "",
+            terms=TERMS,
+            total_cents=quote.total_cents,
+            suppliers=tuple(blocks),
+        )
+
+    @staticmethod
+    def _line_view(session: Session, line: QuoteLine, founder: Member) -> LineView:
+        component = None
+        if line.founder_offer_id is not None:
+            offer = session.get_one(Offer, line.founder_offer_id)
+            component = FounderComponentView(
+                offer.name,
+                founder.company,
+                line.founder_quantity or Decimal(0),
+                line.founder_price_cents or 0,
+            )
+        return LineView(
+            line.position,
+            line.offer_name,
+            line.unit,
+            line.quantity,
+            line.unit_price_cents,
+            line.discount,
+            line.net_cents,
+            line.procurement,
+            component,
+        )
+
+    @activity.defn(name=Act.OPEN_ORDER)
+    def open_order(self, request: OpenOrder) -> OrderOpened:
+        """One order per accepted quote (unique quote number), numbered in the same transaction."""
+        with transaction(self.db) as session:
+            order = session.scalars(
+                select(Order).where(Order.quote_number == request.quote_number)
+            ).first()
+            if order is None:
+                order = self._insert_order(session, request)
+            docs = list(
+                session.scalars(
+                    select(ProcurementDocument)
+                    .where(ProcurementDocument.order_number == order.number)
+                    .order_by(ProcurementDocument.supplier_id, ProcurementDocument.mode)
+                )
+            )
+            result = OrderOpened(
+                order.number, [ProcurementDoc(d.supplier_id, d.mode, d.document_key) for d in docs]
+            )
+            # Rendering again after a crash rewrites the same files: harmless, and never lost.
+            for doc in docs:
+                if doc.document_key is not None:
+                    pdf = self._purchase_order(session, order, doc.supplier_id)
+                    self.store.put(doc.document_key, render_purchase_order_pdf(pdf))
+        return result
+
+    def _insert_order(self, session: Session, request: OpenOrder) -> Order:
+        quote = session.get_one(Quote, request.quote_number, with_for_update=True)
+        cluster = session.get_one(Cluster, quote.cluster_id)
+        number = next_number(session, NumberKind.ORDER, request.accepted_at.year)
+        order = Order(
+            number=number,
+            quote_number=quote.number,
+            cluster_id=quote.cluster_id,
+            seller_id=quote.seller_id,
+            client_id=quote.client_id,
+            revision=request.revision,
+            total_cents=quote.total_cents,
+            signer_name=request.signer_name,
+            po_reference=request.po_reference,
+            frozen_terms=_frozen_terms(cluster, quote),
+            accepted_at=request.accepted_at,
+        )
+        session.add(order)
+        session.flush()
+        modes: set[tuple[int, str]] = set()
+        for line in _lines(session, quote.number, request.revision):
+            modes.add((line.supplier_id, line.procurement))
+            if line.founder_offer_id is not None and cluster.founder_id != line.supplier_id:
+                modes.add((cluster.founder_id or 0, Procurement.DIRECT.value))
+        for supplier_id, mode in sorted(modes):
+            key = None
+            if mode == Procurement.RESELL and supplier_id != quote.seller_id:
+                key = f"orders/{number}-po-{supplier_id}.pdf"
+            session.add(
+                ProcurementDocument(
+                    order_number=number, supplier_id=supplier_id, mode=mode, document_key=key
+                )
+            )
+        session.flush()
+        return order
+
+    def _purchase_order(self, session: Session, order: Order, supplier_id: int) -> PurchaseOrderPdf:
+        lines = [
+            line
+            for line in _lines(session, order.quote_number, order.revision)
+            if line.supplier_id == supplier_id and line.procurement == Procurement.RESELL
+        ]
+        views = tuple(
+            PurchaseLineView(
+                line.offer_name,
+                line.unit,
+                line.quantity,
+                line.unit_price_cents,
+                line.discount,
+                line.net_cents,
+            )
+            for line in lines
+        )
+        return PurchaseOrderPdf(
+            order_number=order.number,
+            quote_number=order.quote_number,
+            issued_on=order.accepted_at.date(),
+            currency=session.get_one(Cluster, order.cluster_id).currency,
+            buyer=_member_party(session.get_one(Member, order.seller_id)),
+            supplier=_member_party(session.get_one(Member, supplier_id)),
+            client=_client_party(session.get_one(Client, order.client_id)),
+            lines=views,
+            total_cents=sum(line.net_cents for line in lines),
+            po_reference=order.po_reference,
+        )
+
+
+def _frozen_terms(cluster: Cluster, quote: Quote) -> dict[str, Any]:
+    """Split settings and team as they stand at acceptance: later changes never reprice."""
+    return {
+        "platform_fee_rate": str(cluster.platform_fee_rate),
+        "founder_rate": str(cluster.founder_rate),
+        "affiliate_rates": list(cluster.affiliate_rates),
+        "payment_terms": cluster.payment_terms,
+        "sales_team": list(quote.sales_team),
+        "founder_id": cluster.founder_id,
+    }

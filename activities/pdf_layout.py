@@ -1,0 +1,261 @@
+"""The shared look of every PDF: number formats, styles, header, party boxes, tables, footer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from models.documents import PartyView
+
+MARGIN = 15 * mm
+FRAME_PADDING = 6  # platypus frames keep 6 pt inside the page margins
+WIDTH = A4[0] - 2 * (MARGIN + FRAME_PADDING)
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#6b7280")
+RULE = colors.HexColor("#d5dbe3")
+BAND = colors.HexColor("#eef2f7")
+ACCENT = colors.HexColor("#1f3a5f")
+CELL_PADDING = 4  # left and right, in lines tables
+TableCommand = tuple[Any, ...]
+
+
+def _register_fonts() -> tuple[str, str, str]:
+    """DejaVu Sans when installed: it prints names like "Łódź" or "Ørsted", which the PDF
+    standard fonts cannot; otherwise Helvetica (Latin-1 only)."""
+    for folder in _FONT_DIRS:
+        files = {f"Arkanna{face}": folder / f"DejaVuSans{face}.ttf" for face in _FACES}
+        if all(path.is_file() for path in files.values()):
+            for name, path in files.items():
+                pdfmetrics.registerFont(TTFont(name, path))
+            pdfmetrics.registerFontFamily(
+                "Arkanna", normal="Arkanna", bold="Arkanna-Bold", italic="Arkanna-Oblique",
+                boldItalic="Arkanna-BoldOblique",
+            )  # fmt: skip
+            return "Arkanna", "Arkanna-Bold", "Arkanna-Oblique"
+    return "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+
+
+_FACES = ("", "-Bold", "-Oblique", "-BoldOblique")
+_FONT_DIRS = [
+    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu (fonts-dejavu-core)
+    Path("/usr/share/fonts/dejavu"),  # Fedora, Alpine
+    Path("/usr/share/fonts/TTF"),  # Arch
+]
+FONT, BOLD, ITALIC = _register_fonts()
+_BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
+
+
+def _style(name: str, **overrides: Any) -> ParagraphStyle:
+    return ParagraphStyle(name, _BODY, **overrides)
+
+
+STYLES = {
+    "body": _BODY,
+    "cell": _style("cell", fontSize=8.5, leading=10.5),
+    "sub": _style("sub", fontName=ITALIC, fontSize=7.5, leading=9.5, textColor=MUTED),
+    "small": _style("small", fontSize=7.5, leading=10, textColor=MUTED),
+    "heading": _style("heading", fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=8,
+                      spaceAfter=4, textColor=ACCENT),
+    "title": _style("title", fontName=BOLD, fontSize=20, leading=24, textColor=ACCENT),
+    "brand": _style("brand", fontName=BOLD, fontSize=11, leading=14, alignment=TA_RIGHT),
+    "facts": _style("facts", alignment=TA_RIGHT),
+}  # fmt: skip
+
+
+def money(cents: int | Decimal, currency: str = "") -> str:
+    """1234550 -> "12 345.50"; fractions of a cent (exact commissions) keep their digits."""
+    value = Decimal(cents) / 100
+    whole, _, fraction = f"{abs(value):f}".partition(".")
+    text = f"{'-' if value < 0 else ''}{int(whole):,}".replace(",", " ")
+    text += "." + fraction.rstrip("0").ljust(2, "0")
+    return f"{text} {currency}" if currency else text
+
+
+def number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def percent(rate: Decimal, *, blank_zero: bool = False) -> str:
+    return "–" if blank_zero and rate == 0 else f"{number(rate)}%"
+
+
+def day(value: date | None, missing: str = "–") -> str:
+    return value.isoformat() if value else missing
+
+
+def para(text: str, style: str = "cell") -> Paragraph:
+    """User text becomes a paragraph: escaped, and its line breaks kept."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+
+
+def cell(text: str, width: float, style: str = "cell") -> str | Paragraph:
+    """Plain text when it fits the column (cheap to lay out), else a wrapping paragraph.
+
+    Plain text takes the table's font: give the cell the style's font with `cell_font`.
+    """
+    font = STYLES[style]
+    fits = pdfmetrics.stringWidth(text, font.fontName, font.fontSize) <= width - 2 * CELL_PADDING
+    return text if fits and "\n" not in text else para(text, style)
+
+
+def cell_font(column: int, row: int, style: str) -> list[TableCommand]:
+    font = STYLES[style]
+    return [
+        ("FONT", (column, row), (column, row), font.fontName, font.fontSize),
+        ("TEXTCOLOR", (column, row), (column, row), font.textColor),
+    ]
+
+
+def bold_lead(lead: str, rest: str = "", style: str = "cell") -> Paragraph:
+    return Paragraph(f"<b>{escape(lead)}</b>{escape(rest)}", STYLES[style])
+
+
+def header(kind: str, number_text: str, brand: str, facts: Sequence[tuple[str, str]]) -> Table:
+    fact_rows = "<br/>".join(f"{escape(k)}: <b>{escape(v)}</b>" for k, v in facts)
+    left = [Paragraph(escape(kind), STYLES["title"]), para(number_text, "heading")]
+    right = [para(brand, "brand"), Paragraph(fact_rows, STYLES["facts"])]
+    table = Table([[left, right]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
+    no_padding = [(f"{side}PADDING", (0, 0), (-1, -1), 0) for side in ("LEFT", "RIGHT", "TOP")]
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *no_padding]))
+    return table
+
+
+def parties(*boxes: tuple[str, PartyView]) -> Table:
+    cells = [
+        [para(label.upper(), "small"), bold_lead(p.company, style="body"), para(p.name),
+         para(p.email)]
+        for label, p in boxes
+    ]  # fmt: skip
+    table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))  # fmt: skip
+    return table
+
+
+def grid(
+    head: Sequence[str],
+    rows: list[list[Any]],
+    widths: Sequence[float],
+    *,
+    numeric_from: int,
+    extra: Sequence[TableCommand] = (),
+    title: Flowable | None = None,
+) -> Table:
+    """A lines table, numbers right-aligned; its title band and dark header repeat on each page.
+
+    With a title, the header is row 1 and `rows` start at row 2 (for `extra` commands).
+    """
+    top = [[title, *[""] * (len(head) - 1)], list(head)] if title else [list(head)]
+    h = len(top) - 1  # index of the header row
+    style: list[TableCommand] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+        ("FONT", (0, h), (-1, h), BOLD, 8),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("TEXTCOLOR", (0, h), (-1, h), colors.white),
+        ("BACKGROUND", (0, h), (-1, h), ACCENT),
+        ("ALIGN", (numeric_from, h), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, h + 1), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ]
+    if title:
+        style += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), BAND)]
+    table = Table(
+        [*top, *rows], colWidths=list(widths), repeatRows=len(top), style=[*style, *extra]
+    )
+    table.spaceAfter = 6
+    return table
+
+
+def totals(rows: Sequence[tuple[str, str]]) -> Table:
+    """Right-hand totals; the last row is the figure that counts."""
+    table = Table([list(r) for r in rows], colWidths=[WIDTH * 0.3, WIDTH * 0.22], hAlign="RIGHT")
+    table.spaceBefore = 6
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
+        ("FONT", (0, -1), (-1, -1), BOLD, 10.5),
+        ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
+        ("LINEABOVE", (0, -1), (-1, -1), 1, ACCENT),
+        ("TOPPADDING", (0, -1), (-1, -1), 5),
+    ]))  # fmt: skip
+    return table
+
+
+def section(title: str, *body: Flowable) -> list[Flowable]:
+    """A heading kept on the page of the body that follows it (when it has one)."""
+    return [KeepTogether([para(title, "heading"), *body])] if body else [para(title, "heading")]
+
+
+def gap(points: float = 8) -> Spacer:
+    return Spacer(1, points)
+
+
+def render(story: list[Flowable], *, title: str, author: str, footer: str) -> bytes:
+    """Builds the PDF in memory; invariant output: same data, same bytes."""
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, author=author, subject=title, creator="Arkanna",
+        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
+        invariant=1,
+    )  # fmt: skip
+    doc.build(story, canvasmaker=partial(_NumberedCanvas, footer=footer))
+    return buffer.getvalue()
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page until the end so the footer can say "page x of y"."""
+
+    def __init__(self, *args: Any, footer: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._held_pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held_pages)
+        for index, state in enumerate(self._held_pages, start=1):
+            self.__dict__.update(state)
+            self.setFont(FONT, 7.5)
+            self.setFillColor(MUTED)
+            self.setStrokeColor(RULE)
+            left, right = MARGIN + FRAME_PADDING, A4[0] - MARGIN - FRAME_PADDING
+            self.line(left, MARGIN, right, MARGIN)
+            self.drawString(left, MARGIN - 10, self._footer)
+            self.drawRightString(right, MARGIN - 10, f"page {index} of {total}")
+            super().showPage()
+        super().save()

@@ -1,0 +1,114 @@
+"""The quote workflow's side effects on the store; each is idempotent by a business key."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from models.db import transaction
+from models.domain import OfferStatus
+from models.quoting import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
+from models.tables import Decision, Member, Offer, Quote, QuoteLine
+
+
+class QuoteActivities:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.db = session_factory
+
+    @activity.defn(name=Act.CHECK_FOUNDER_INCLUSION)
+    def check_founder_inclusion(self, check: FounderCheck) -> list[int]:
+        """R8: lines whose founder offer is gone (withdrawn, refused, or no longer the founder's)."""
+        with self.db() as session:
+            blocked = []
+            for position, offer_id in [*check.components, *check.founder_lines]:
+                offer = session.get(Offer, offer_id)
+                owner = session.get(Member, offer.owner_id) if offer else None
+                alive = (
+                    offer is not None
+                    and offer.cluster_id == check.cluster_id
+                    and offer.status == OfferStatus.VALIDATED
+                    and owner is not None
+                    and owner.is_founder
+                )
+                if not alive:
+                    blocked.append(position)
+            return sorted(set(blocked))
+
+    @activity.defn(name=Act.SAVE_QUOTE_REVISION)
+    def save_quote_revision(self, save: SaveRevision) -> None:
+        """Writes a revision's lines once (unique quote + revision + position)."""
+        revision = save.revision
+        with transaction(self.db) as session:
+            exists = session.scalars(
+                select(QuoteLine.id).where(
+                    QuoteLine.quote_number == save.number, QuoteLine.revision == revision.number
+                )
+            ).first()
+            quote = session.get_one(Quote, save.number, with_for_update=True)
+            quote.revision = max(quote.revision, revision.number)
+            quote.total_cents = revision.total_cents
+            quote.note = revision.note
+            quote.sales_team = [
+                {"member_id": s.member_id, "share": str(s.share)} for s in revision.sales_team
+            ]
+            if exists is not None:
+                return
+            for line in revision.lines:
+                component = line.founder_component
+                session.add(
+                    QuoteLine(
+                        quote_number=save.number,
+                        revision=revision.number,
+                        position=line.position,
+                        offer_id=line.offer_id,
+                        supplier_id=line.supplier_id,
+                        offer_name=line.offer_name,
+                        unit=line.unit,
+                        quantity=line.quantity,
+                        unit_price_cents=line.unit_price_cents,
+                        discount=line.discount,
+                        net_cents=line.net_cents,
+                        commission_rate=line.commission_rate,
+                        procurement=line.procurement,
+                        founder_offer_id=component.offer_id if component else None,
+                        founder_quantity=component.quantity if component else None,
+                        founder_price_cents=component.founder_price_cents if component else None,
+                    )
+                )
+
+    @activity.defn(name=Act.RECORD_QUOTE_STATUS)
+    def record_quote_status(self, record: StatusRecord) -> None:
+        """Keeps the list row current; an older record never overwrites a newer one."""
+        with transaction(self.db) as session:
+            quote = session.get_one(Quote, record.number, with_for_update=True)
+            if quote.updated_at > record.at:
+                return
+            quote.status = record.status  # type: ignore[assignment]
+            quote.revision = record.revision
+            quote.valid_until = record.valid_until
+            quote.viewed_at = record.viewed_at
+            quote.updated_at = record.at
+
+    @activity.defn(name=Act.RECORD_DECISION)
+    def record_decision(self, record: DecisionRecord) -> None:
+        with transaction(self.db) as session:
+            decision = session.scalars(
+                select(Decision).where(
+                    Decision.quote_number == record.number,
+                    Decision.revision == record.revision,
+                    Decision.supplier_id == record.supplier_id,
+                )
+            ).first()
+            if decision is None:
+                decision = Decision(
+                    quote_number=record.number,
+                    revision=record.revision,
+                    supplier_id=record.supplier_id,
+                    status=record.status,
+                    decided_at=record.decided_at,
+                )
+                session.add(decision)
+            decision.status = record.status  # type: ignore[assignment]
+            decision.comment = record.comment
+            decision.decided_at = record.decided_at

@@ -1,0 +1,192 @@
+"""The client's side: the signed link's page, its PDF, accept and decline (R12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from activities.documents import DocumentStore
+from api.deps import SettingsDep, TemporalDep
+from api.temporal import call, quote_handle
+from models.errors import Conflict, DomainError, RuleViolation
+from models.links import QuoteLink, read_link
+from models.money import format_cents, format_percent
+from models.quoting import ClientAnswerInput, ClientViewInput, QuoteState
+from models.schemas import AcceptIn, DeclineIn
+from models.tables import utcnow
+from workflows.quote import QuoteWorkflow
+
+router = APIRouter(prefix="/q", tags=["client"])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+templates.env.filters["money"] = format_cents
+templates.env.filters["decimal"] = format_percent
+
+STATUS_WORDS = {
+    "accepted": "You accepted this quote. The order is being prepared.",
+    "ordered": "You accepted this quote; the order is open.",
+    "declined": "You declined this quote.",
+    "expired": "This quote has expired.",
+    "cancelled": "The seller withdrew this quote.",
+}
+
+
+def _wants_html(request: Request) -> bool:
+    # Browsers ask for text/html when they navigate or post the page's forms; programs do not.
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _page(request: Request, status_code: int, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, "quote.html", context, status_code=status_code)
+
+
+async def _current(client: TemporalDep, secret: str, token: str) -> tuple[QuoteLink, QuoteState]:
+    link = read_link(secret, token, utcnow())
+    state = await call(quote_handle(client, link.number).query(QuoteWorkflow.get_state))
+    return link, state
+
+
+def _answerable(link: QuoteLink, state: QuoteState) -> None:
+    if link.revision != state.revision:
+        raise Conflict("this link is for an older revision of the quote; use the newest email")
+    if state.status != "sent":
+        raise Conflict(STATUS_WORDS.get(state.status, f"This quote is {state.status}."))
+
+
+def _client_json(state: QuoteState) -> dict[str, Any]:
+    return {
+        "number": state.number,
+        "revision": state.revision,
+        "status": state.status,
+        "currency": state.currency,
+        "client": state.client.company,
+        "valid_until": state.valid_until.isoformat() if state.valid_until else None,
+        "total": format_cents(state.total_cents),
+        "lines": [
+            {
+                "position": line.position,
+                "offer_name": line.offer_name,
+                "quantity": format_percent(line.quantity),
+                "unit": line.unit,
+                "unit_price": format_cents(line.unit_price_cents),
+                "discount": format_percent(line.discount),
+                "net": format_cents(line.net_cents),
+                "procurement": line.procurement,
+                "founder_component": line.founder_component.offer_name
+                if line.founder_component
+                else None,
+            }
+            for line in state.lines
+        ],
+    }
+
+
+def _refusal(request: Request, error: DomainError) -> Response:
+    if _wants_html(request):
+        return _page(request, error.status_code, error=error.message, state=None)
+    return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+
+@router.get("/{token}", response_model=None)
+async def open_quote(
+    token: str, request: Request, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """The quote for its client: an HTML page (JSON with Accept: application/json)."""
+    assert settings.SECRET_KEY is not None
+    try:
+        link, state = await _current(client, settings.SECRET_KEY, token)
+        _answerable(link, state)
+    except DomainError as error:
+        return _refusal(request, error)
+    if state.viewed_at is None:
+        await quote_handle(client, state.number).signal(
+            QuoteWorkflow.client_viewed, ClientViewInput(link.revision)
+        )
+    if not _wants_html(request):
+        return JSONResponse(_client_json(state))
+    return _page(request, 200, state=state, token=token, error=None)
+
+
+@router.get("/{token}/pdf", response_class=FileResponse)
+async def quote_pdf(token: str, client: TemporalDep, settings: SettingsDep) -> FileResponse:
+    """The quote as PDF."""
+    assert settings.SECRET_KEY is not None
+    link, state = await _current(client, settings.SECRET_KEY, token)
+    if link.revision != state.revision or state.document_key is None:
+        raise Conflict("this link is for an older revision of the quote; use the newest email")
+    path = DocumentStore(settings.DOCUMENTS_DIR).path(state.document_key)
+    return FileResponse(path, media_type="application/pdf", filename=f"{state.number}.pdf")
+
+
+async def _payload(request: Request, model: type[AcceptIn] | type[DeclineIn]) -> Any:
+    """JSON from programs, a form from the page; both validated by the same schema."""
+    if "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        data: Any = {k: v for k, v in form.items() if v != ""}
+    else:
+        try:
+            data = await request.json()
+        except ValueError:
+            raise RuleViolation("the body must be JSON", field="body") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise RuleViolation(first["msg"].removeprefix("Value error, "), field=where) from None
+
+
+async def _answer(
+    token: str, request: Request, client: TemporalDep, settings: SettingsDep, accept: bool
+) -> Response:
+    assert settings.SECRET_KEY is not None
+    try:
+        link, state = await _current(client, settings.SECRET_KEY, token)
+        _answerable(link, state)
+        if accept:
+            body = await _payload(request, AcceptIn)
+            message = ClientAnswerInput(link.revision, True, body.signer_name, body.po_reference)
+        else:
+            body = await _payload(request, DeclineIn)
+            message = ClientAnswerInput(link.revision, False, reason=body.reason)
+        handle = quote_handle(client, link.number)
+        state = await call(handle.execute_update(QuoteWorkflow.answer, message))
+    except DomainError as error:
+        return _refusal(request, error)
+    if _wants_html(request):
+        return RedirectResponse(f"/q/{token}/done", status_code=303)
+    return JSONResponse(_client_json(state))
+
+
+@router.post("/{token}/accept", response_model=None)
+async def accept(
+    token: str, request: Request, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """Accept the quote: {signer_name, po_reference?}; the typed name is the signature."""
+    return await _answer(token, request, client, settings, accept=True)
+
+
+@router.post("/{token}/decline", response_model=None)
+async def decline(
+    token: str, request: Request, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """Decline the quote: {reason}."""
+    return await _answer(token, request, client, settings, accept=False)
+
+
+@router.get("/{token}/done", response_class=HTMLResponse)
+async def answered(
+    token: str, request: Request, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """The page shown after an answer."""
+    assert settings.SECRET_KEY is not None
+    try:
+        _, state = await _current(client, settings.SECRET_KEY, token)
+    except DomainError as error:
+        return _refusal(request, error)
+    message = STATUS_WORDS.get(state.status, f"This quote is {state.status}.")
+    return _page(request, 200, state=None, done=message, error=None)

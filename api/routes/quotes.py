@@ -1,0 +1,271 @@
+"""Quotes: launched by a seller, decided by suppliers, revised, cancelled; the PDF."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from fastapi.responses import FileResponse
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+
+from activities.documents import DocumentStore
+from api.deps import (
+    CurrentMember,
+    PrincipalDep,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+    TemporalDep,
+)
+from api.pagination import Cursor, Limit, paginate
+from api.quote_views import QuoteRead, can_see, quote_view
+from api.temporal import call, quote_handle
+from api.views import Page
+from models.db import transaction
+from models.domain import QuoteStatus, quote_workflow_id
+from models.errors import Conflict, Forbidden, NotFound
+from models.money import format_cents
+from models.quotes import (
+    build_revision,
+    create_quote,
+    find_idempotent,
+    stored_start_input,
+    suppliers_of,
+)
+from models.quoting import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
+from models.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
+from models.settings import Settings
+from models.tables import Member, Quote, QuoteLine, utcnow
+from workflows import search
+from workflows.quote import QuoteWorkflow
+
+router = APIRouter(prefix="/quotes", tags=["quotes"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Retry-safe creation: same key and body, same quote."),
+]
+
+
+def _record(
+    factory: sessionmaker[Session], seller_id: int, payload: QuoteCreate, key: str | None
+) -> QuoteInput:
+    for attempt in range(2):
+        try:
+            with transaction(factory) as session:
+                seller = session.get_one(Member, seller_id)
+                existing = find_idempotent(session, seller, key, payload)
+                if existing is not None:
+                    return stored_start_input(existing)
+                return create_quote(session, seller, payload, key, utcnow())[1]
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer with its quote.
+            if attempt == 1 or key is None:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def start_quote(client: TemporalDep, settings: Settings, start: QuoteInput) -> None:
+    """Starts the quote's workflow once; a retry finds it running (or finished) and moves on."""
+    attributes = TypedSearchAttributes(
+        [
+            SearchAttributePair(search.QUOTE_NUMBER, start.number),
+            SearchAttributePair(search.QUOTE_STATUS, QuoteStatus.PENDING_APPROVAL.value),
+            SearchAttributePair(search.CLUSTER_ID, str(start.cluster_id)),
+            SearchAttributePair(search.SELLER_ID, str(start.seller.id)),
+            SearchAttributePair(search.CLIENT_COMPANY, start.client.company),
+            SearchAttributePair(search.QUOTE_TOTAL, start.revision.total_cents / 100),
+        ]
+    )
+    # Already finished: the quote exists and there is nothing to start.
+    with contextlib.suppress(Conflict):
+        await call(
+            client.start_workflow(
+                QuoteWorkflow.run,
+                start,
+                id=quote_workflow_id(start.number),
+                task_queue=settings.TEMPORAL_TASK_QUEUE,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                search_attributes=attributes,
+                static_summary=(
+                    f"Quote {start.number} by {start.seller.name} for {start.client.company}, "
+                    f"{format_cents(start.revision.total_cents)} {start.currency}"
+                ),
+            )
+        )
+
+
+@router.post("", status_code=201, response_model=QuoteRead)
+async def launch_quote(
+    payload: QuoteCreate,
+    member: CurrentMember,
+    factory: SessionFactoryDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> QuoteRead:
+    """Launch a quote to one of your clients; every supplier on it is asked to approve."""
+    start = await asyncio.to_thread(_record, factory, member.id, payload, idempotency_key)
+    await start_quote(client, settings, start)
+    state = await call(quote_handle(client, start.number).query(QuoteWorkflow.get_state))
+    return _view(state, member.id, settings)
+
+
+def _view(state: QuoteState, viewer_id: int | None, settings: Settings) -> QuoteRead:
+    assert settings.SECRET_KEY is not None
+    return quote_view(
+        state, viewer_id, secret=settings.SECRET_KEY, base_url=settings.PUBLIC_BASE_URL
+    )
+
+
+@router.get("", response_model=Page[dict])  # type: ignore[type-arg]
+def list_quotes(
+    session: SessionDep,
+    principal: PrincipalDep,
+    status: QuoteStatus | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, object]:
+    """Quotes you sell or supply (operators: all), newest numbers last."""
+    query = select(Quote)
+    member = principal.member
+    if member is not None:
+        supplies = exists().where(
+            QuoteLine.quote_number == Quote.number,
+            or_(
+                QuoteLine.supplier_id == member.id,
+                QuoteLine.founder_offer_id.is_not(None) if member.is_founder else False,
+            ),
+        )
+        query = query.where(
+            Quote.cluster_id == member.cluster_id, or_(Quote.seller_id == member.id, supplies)
+        )
+    if status is not None:
+        query = query.where(Quote.status == status)
+    return paginate(
+        session,
+        query,
+        Quote.number,
+        cursor,
+        limit,
+        lambda q: {
+            "number": q.number,
+            "status": q.status.value,
+            "revision": q.revision,
+            "seller_id": q.seller_id,
+            "client_id": q.client_id,
+            "total": format_cents(q.total_cents),
+            "valid_until": q.valid_until.isoformat() if q.valid_until else None,
+            "updated_at": q.updated_at.isoformat(),
+        },
+    )
+
+
+async def _visible_state(
+    session: Session, client: TemporalDep, principal: PrincipalDep, number: str
+) -> QuoteState:
+    quote = session.get(Quote, number)
+    if quote is None or principal.cluster_id not in (None, quote.cluster_id):
+        raise NotFound("quote")
+    state = await call(quote_handle(client, number).query(QuoteWorkflow.get_state))
+    if not can_see(state, None if principal.member is None else principal.member.id):
+        raise NotFound("quote")
+    return state
+
+
+@router.get("/{number}", response_model=QuoteRead)
+async def read_quote(
+    number: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> QuoteRead:
+    """The live state of a quote; suppliers see their own lines only."""
+    state = await _visible_state(session, client, principal, number)
+    return _view(state, principal.member.id if principal.member else None, settings)
+
+
+@router.post("/{number}/decisions", response_model=QuoteRead)
+async def decide(
+    number: str,
+    payload: DecisionIn,
+    session: SessionDep,
+    member: CurrentMember,
+    principal: PrincipalDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> QuoteRead:
+    """Approve or reject your lines of the current revision."""
+    await _visible_state(session, client, principal, number)
+    decision = DecisionInput(member.id, payload.revision, payload.decision, payload.comment)
+    state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.decide, decision))
+    return _view(state, member.id, settings)
+
+
+@router.post("/{number}/revisions", response_model=QuoteRead)
+async def revise(
+    number: str,
+    payload: QuoteContent,
+    session: SessionDep,
+    member: CurrentMember,
+    principal: PrincipalDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> QuoteRead:
+    """Revise a quote that needs changes; unchanged suppliers keep their approval."""
+    state = await _visible_state(session, client, principal, number)
+    if state.seller_id != member.id:
+        raise Forbidden("only the quote's seller can revise it")
+    revision = build_revision(session, member, payload, state.revision + 1)
+    message = RevisionInput(member.id, revision, suppliers_of(session, revision.lines))
+    state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.revise, message))
+    return _view(state, member.id, settings)
+
+
+@router.post("/{number}/cancel", response_model=QuoteRead)
+async def cancel(
+    number: str,
+    payload: CancelIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> QuoteRead:
+    """Cancel a quote before acceptance (its seller or an operator)."""
+    await _visible_state(session, client, principal, number)
+    viewer = principal.member.id if principal.member else None
+    message = CancelInput(payload.reason, viewer)
+    state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.cancel, message))
+    return _view(state, viewer, settings)
+
+
+@router.get("/{number}/pdf", response_class=FileResponse)
+async def quote_pdf(
+    number: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> FileResponse:
+    """The PDF sent to the client (seller and operators)."""
+    state = await _visible_state(session, client, principal, number)
+    if principal.member is not None and principal.member.id != state.seller_id:
+        raise Forbidden("only the quote's seller or an operator downloads its PDF")
+    if state.document_key is None:
+        raise Conflict("the quote has not been sent yet: there is no PDF")
+    path = DocumentStore(settings.DOCUMENTS_DIR).path(state.document_key)
+    return FileResponse(
+        path, media_type="application/pdf", filename=f"{number}-r{state.revision}.pdf"
+    )

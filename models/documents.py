@@ -1,0 +1,154 @@
+"""What each PDF shows: plain frozen views, built from the store and handed to the renderers.
+
+Money is integer cents in the document currency; rates and discounts are `Decimal` percents
+(`Decimal("12.5")` is 12.5 %); quantities are `Decimal`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PartyView:
+    """A person and the company they act for, as printed on a document."""
+
+    name: str
+    company: str
+    email: str
+
+
+@dataclass(frozen=True)
+class FounderComponentView:
+    """The founder service a line includes: founder quantity and founder's part for the line."""
+
+    offer_name: str
+    founder_name: str
+    quantity: Decimal
+    founder_price_cents: int
+
+
+@dataclass(frozen=True)
+class LineView:
+    position: int
+    offer_name: str
+    unit: str
+    quantity: Decimal
+    unit_price_cents: int
+    discount: Decimal
+    net_cents: int
+    procurement: str  # "direct" or "resell"
+    founder_component: FounderComponentView | None = None
+
+
+@dataclass(frozen=True)
+class SupplierBlock:
+    supplier_name: str
+    supplier_company: str
+    lines: tuple[LineView, ...]
+    subtotal_cents: int
+
+
+@dataclass(frozen=True)
+class QuotePdf:
+    cluster_name: str
+    currency: str
+    number: str
+    revision: int
+    issued_on: date
+    valid_until: date | None  # None until the quote is sent
+    seller: PartyView
+    client: PartyView
+    note: str
+    terms: str
+    total_cents: int
+    suppliers: tuple[SupplierBlock, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Quote {self.number} revision {self.revision}"
+
+
+@dataclass(frozen=True)
+class PurchaseLineView:
+    offer_name: str
+    unit: str
+    quantity: Decimal
+    unit_price_cents: int
+    discount: Decimal
+    net_cents: int
+
+
+@dataclass(frozen=True)
+class PurchaseOrderPdf:
+    """The seller buys the `resell` lines of one supplier, delivered to the client."""
+
+    order_number: str
+    quote_number: str
+    issued_on: date
+    currency: str
+    buyer: PartyView
+    supplier: PartyView
+    client: PartyView
+    lines: tuple[PurchaseLineView, ...]
+    total_cents: int
+    po_reference: str | None = None  # the client's own purchase-order reference
+
+    @property
+    def title(self) -> str:
+        return f"Purchase order {self.order_number} to {self.supplier.company}"
+
+
+@dataclass(frozen=True)
+class CommissionLineView:
+    """`commission_cents` is exact (net × rate), possibly a fraction of a cent."""
+
+    offer_name: str
+    net_cents: int
+    commission_rate: Decimal
+    commission_cents: Decimal
+
+
+@dataclass(frozen=True)
+class InvoicePdf:
+    """Arkanna's commission invoice to one supplier of an order; amount rounded once."""
+
+    number: str
+    order_number: str
+    quote_number: str
+    issued_on: date
+    due_on: date
+    currency: str
+    supplier: PartyView
+    lines: tuple[CommissionLineView, ...]
+    amount_cents: int
+
+    @property
+    def title(self) -> str:
+        return f"Commission invoice {self.number}"
+
+
+@dataclass(frozen=True)
+class StatementEntryView:
+    posted_on: date
+    description: str
+    reference: str
+    amount_cents: int  # credit to the member positive, debit negative
+
+
+@dataclass(frozen=True)
+class StatementPdf:
+    member: PartyView
+    cluster_name: str
+    currency: str
+    period_from: date
+    period_to: date
+    opening_balance_cents: int
+    closing_balance_cents: int
+    entries: tuple[StatementEntryView, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Statement {self.member.company} {self.period_from} to {self.period_to}"

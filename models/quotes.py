@@ -1,0 +1,206 @@
+"""Pricing and recording a quote request (R7): the API's side before the workflow takes over.
+
+Functions take an open session and never commit: the caller's transaction does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import split
+from models.db import next_number
+from models.domain import MemberStatus, NumberKind, OfferStatus, QuoteStatus
+from models.errors import Conflict, RuleViolation
+from models.money import line_net_cents
+from models.quoting import (
+    ClientParty,
+    FounderComponent,
+    Line,
+    Party,
+    QuoteInput,
+    Revision,
+    TeamShare,
+    Timing,
+)
+from models.schemas import QuoteContent, QuoteCreate
+from models.tables import Client, Cluster, Member, Offer, Quote
+
+START_INPUT = TypeAdapter(QuoteInput)
+
+
+def party(member: Member) -> Party:
+    return Party(member.id, member.name, member.company, member.email)
+
+
+def price_lines(session: Session, seller: Member, content: QuoteContent) -> list[Line]:
+    """Each line priced exactly from a validated offer of the seller's cluster."""
+    lines = []
+    for index, line_in in enumerate(content.lines):
+        field = f"lines.{index}"
+        offer = session.get(Offer, line_in.offer_id)
+        if offer is None or offer.cluster_id != seller.cluster_id:
+            raise RuleViolation("no such offer in your cluster", field=f"{field}.offer_id")
+        if offer.status != OfferStatus.VALIDATED:
+            raise RuleViolation(
+                f"offer {offer.id} is {offer.status.value}: only validated offers are quoted",
+                field=f"{field}.offer_id",
+            )
+        if line_in.discount > offer.max_discount:
+            raise RuleViolation(
+                f"{line_in.discount} % is more than the {offer.max_discount} % this offer allows",
+                field=f"{field}.discount",
+            )
+        component = None
+        if offer.founder_offer_id is not None:
+            founder_offer = session.get_one(Offer, offer.founder_offer_id)
+            component = FounderComponent(
+                founder_offer.id,
+                founder_offer.name,
+                offer.founder_quantity or Decimal(0),
+                offer.founder_price_cents or 0,
+            )
+        lines.append(
+            Line(
+                position=index + 1,
+                offer_id=offer.id,
+                offer_name=offer.name,
+                unit=offer.unit,
+                supplier_id=offer.owner_id,
+                quantity=line_in.quantity,
+                unit_price_cents=offer.unit_price_cents,
+                discount=line_in.discount,
+                net_cents=line_net_cents(
+                    line_in.quantity, offer.unit_price_cents, line_in.discount
+                ),
+                commission_rate=offer.commission_rate,
+                procurement=offer.procurement.value,
+                founder_component=component,
+            )
+        )
+    return lines
+
+
+def sales_team(session: Session, seller: Member, content: QuoteContent) -> list[TeamShare]:
+    if content.sales_team is None:
+        return [TeamShare(seller.id, Decimal(100))]
+    team = [TeamShare(s.member_id, s.share) for s in content.sales_team]
+    try:
+        split.validate_sales_team([split.SellerShare(s.member_id, s.share) for s in team])
+    except ValueError as exc:
+        raise RuleViolation(str(exc).removeprefix("sales_team: "), field="sales_team") from None
+    if seller.id not in {s.member_id for s in team}:
+        raise RuleViolation("must include you, the seller", field="sales_team")
+    for index, share in enumerate(team):
+        member = session.get(Member, share.member_id)
+        if (
+            member is None
+            or member.cluster_id != seller.cluster_id
+            or member.status != MemberStatus.ACTIVE
+        ):
+            raise RuleViolation(
+                "not an active member of your cluster", field=f"sales_team.{index}.member_id"
+            )
+    return team
+
+
+def build_revision(
+    session: Session, seller: Member, content: QuoteContent, number: int
+) -> Revision:
+    lines = price_lines(session, seller, content)
+    return Revision(
+        number=number,
+        lines=lines,
+        sales_team=sales_team(session, seller, content),
+        note=content.note,
+        total_cents=sum(line.net_cents for line in lines),
+    )
+
+
+def suppliers_of(session: Session, lines: list[Line]) -> list[Party]:
+    ids = sorted({line.supplier_id for line in lines})
+    return [party(session.get_one(Member, i)) for i in ids]
+
+
+def fingerprint(payload: QuoteCreate) -> str:
+    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find_idempotent(
+    session: Session, seller: Member, key: str | None, payload: QuoteCreate
+) -> Quote | None:
+    """The quote a retried request already created, if any (same key, same body)."""
+    if key is None:
+        return None
+    quote = session.scalars(
+        select(Quote).where(Quote.seller_id == seller.id, Quote.idempotency_key == key)
+    ).first()
+    if quote is not None and quote.request_fingerprint != fingerprint(payload):
+        raise Conflict("this Idempotency-Key was already used with a different request")
+    return quote
+
+
+def create_quote(
+    session: Session, seller: Member, payload: QuoteCreate, key: str | None, now: datetime
+) -> tuple[Quote, QuoteInput]:
+    client = session.get(Client, payload.client_id)
+    if client is None or client.owner_id != seller.id:
+        raise RuleViolation("not one of your clients", field="client_id")
+    revision = build_revision(session, seller, payload, 1)
+    # The number is taken in this transaction: a failed request leaves no gap.
+    number = next_number(session, NumberKind.QUOTE, now.year)
+    quote = Quote(
+        number=number,
+        cluster_id=seller.cluster_id,
+        seller_id=seller.id,
+        client_id=client.id,
+        status=QuoteStatus.PENDING_APPROVAL,
+        revision=1,
+        total_cents=revision.total_cents,
+        note=payload.note,
+        sales_team=[{"member_id": s.member_id, "share": str(s.share)} for s in revision.sales_team],
+        idempotency_key=key,
+        request_fingerprint=fingerprint(payload) if key else None,
+        created_at=now,
+        updated_at=now,
+    )
+    start = workflow_input(session, quote, revision)
+    # Kept so that a retried request can start a workflow whose first start was lost.
+    quote.start_input = START_INPUT.dump_python(start, mode="json")
+    session.add(quote)
+    session.flush()
+    return quote, start
+
+
+def stored_start_input(quote: Quote) -> QuoteInput:
+    return START_INPUT.validate_python(quote.start_input)
+
+
+def workflow_input(session: Session, quote: Quote, revision: Revision) -> QuoteInput:
+    cluster = session.get_one(Cluster, quote.cluster_id)
+    client = session.get_one(Client, quote.client_id)
+    founder = session.get_one(Member, cluster.founder_id)
+    return QuoteInput(
+        number=quote.number,
+        cluster_id=cluster.id,
+        cluster_name=cluster.name,
+        currency=cluster.currency,
+        seller=party(session.get_one(Member, quote.seller_id)),
+        founder=party(founder),
+        client=ClientParty(client.id, client.company, client.contact_name, client.email),
+        timing=Timing(
+            reminder_interval=cluster.reminder_interval,
+            approval_timeout=cluster.approval_timeout,
+            revision_timeout=cluster.revision_timeout,
+            validity=cluster.validity,
+        ),
+        revision=revision,
+        people=suppliers_of(session, revision.lines),
+    )

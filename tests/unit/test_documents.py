@@ -1,0 +1,298 @@
+"""The PDFs read right (checked through poppler's own text extraction) and the store is safe."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from activities.documents import (
+    DocumentStore,
+    render_invoice_pdf,
+    render_purchase_order_pdf,
+    render_quote_pdf,
+    render_statement_pdf,
+)
+from activities.pdf_layout import FONT, money
+from models.documents import (
+    CommissionLineView,
+    FounderComponentView,
+    InvoicePdf,
+    LineView,
+    PartyView,
+    PurchaseLineView,
+    PurchaseOrderPdf,
+    QuotePdf,
+    StatementEntryView,
+    StatementPdf,
+    SupplierBlock,
+)
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+    reason="poppler-utils (pdftotext, pdfinfo) not installed: apt-get install -y poppler-utils",
+)
+
+SELLER = PartyView("Sam Seller", "Seller AG", "sam@seller.example")
+CLIENT = PartyView("Cleo Client", "Client SA", "cleo@client.example")
+SUPPLIER = PartyView("Sue Supplier", "Machines R&D <GmbH>", "sue@machines.example")
+FOUNDER = FounderComponentView("Cluster onboarding", "Nora Founder", Decimal("2.5"), 1250)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text poppler reads from the PDF, whitespace collapsed to single spaces."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return " ".join(out.stdout.decode().split())
+
+
+def pdf_info(data: bytes) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True)
+    pairs = (line.split(":", 1) for line in out.stdout.decode().splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def make_line(position: int, name: str, **overrides: Any) -> LineView:
+    line = LineView(position, name, "day", Decimal("2.5"), 49_380, Decimal("10"), 111_105,
+                    "direct", FOUNDER)  # fmt: skip
+    return replace(line, **overrides)
+
+
+def make_quote(lines_per_supplier: int = 1, **overrides: Any) -> QuotePdf:
+    machines = tuple(
+        make_line(i + 1, f"Press maintenance {i + 1}") for i in range(lines_per_supplier)
+    )
+    resold = make_line(
+        lines_per_supplier + 1, "Laser calibration", unit="visit", quantity=Decimal("1"),
+        unit_price_cents=1_234_567, discount=Decimal("0"), net_cents=1_234_567,
+        procurement="resell",
+    )  # fmt: skip
+    founder_line = make_line(
+        lines_per_supplier + 2, "Cluster onboarding", unit="hour", quantity=Decimal("3"),
+        unit_price_cents=9_000, discount=Decimal("12.5"), net_cents=23_625,
+        founder_component=None,
+    )  # fmt: skip
+    quote = QuotePdf(
+        cluster_name="Rhine Valley Industrials", currency="EUR", number="Q-2026-00007",
+        revision=2, issued_on=date(2026, 3, 2), valid_until=date(2026, 4, 1), seller=SELLER,
+        client=CLIENT, note="Installation included.", terms="Payment within 30 days.",
+        total_cents=111_105 * lines_per_supplier + 1_234_567 + 23_625,
+        suppliers=(
+            SupplierBlock("Sue Supplier", "Machines R&D <GmbH>", machines,
+                          111_105 * lines_per_supplier),
+            SupplierBlock("Lars Laser", "Laser Works", (resold,), 1_234_567),
+            SupplierBlock("Nora Founder", "Founder Co", (founder_line,), 23_625),
+        ),
+    )  # fmt: skip
+    return replace(quote, **overrides)
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "text"),
+    [
+        (0, "", "0.00"),
+        (5, "", "0.05"),
+        (123_456, "EUR", "1 234.56 EUR"),
+        (-123_456, "", "-1 234.56"),
+        (100_000_000, "", "1 000 000.00"),
+        (Decimal("15432.125"), "", "154.32125"),
+        (Decimal("-0.4"), "", "-0.004"),
+    ],
+)
+def test_money_is_grouped_by_thousands_and_keeps_exact_fractions(
+    cents: int | Decimal, currency: str, text: str
+) -> None:
+    assert money(cents, currency) == text
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_money_text_reads_back_to_the_same_cents(cents: int) -> None:
+    assert int(money(cents).replace(" ", "").replace(".", "")) == cents
+
+
+@needs_poppler
+def test_quote_pdf_shows_identity_parties_suppliers_and_validity() -> None:
+    text = pdf_text(render_quote_pdf(make_quote()))
+    for expected in (
+        "Quote", "Q-2026-00007 · revision 2", "Rhine Valley Industrials", "Seller AG",
+        "Sam Seller", "Client SA", "Cleo Client", "cleo@client.example",
+        "Machines R&D <GmbH>", "Laser Works", "Founder Co", "Valid until: 2026-04-01",
+        "This quote is valid until 2026-04-01.", "Payment within 30 days.",
+        "Installation included.", "Direct", "Resell", "page 1 of 1",
+    ):  # fmt: skip
+        assert expected in text
+
+
+@needs_poppler
+def test_quote_pdf_lists_founder_component_under_its_line() -> None:
+    text = pdf_text(render_quote_pdf(make_quote()))
+    founder = (
+        "includes founder service: Cluster onboarding by Nora Founder · quantity 2.5 · "
+        "founder's part 12.50 EUR"
+    )
+    assert text.index("Press maintenance 1") < text.index(founder) < text.index("Laser Works")
+    assert text.count("includes founder service") == 2  # the founder's own line embeds none
+
+
+@needs_poppler
+def test_quote_pdf_shows_discounts_and_exact_money() -> None:
+    text = pdf_text(render_quote_pdf(make_quote()))
+    assert "1 Press maintenance 1 Direct 2.5 day 493.80 10% 1 111.05" in text
+    assert "2 Laser calibration Resell 1 visit 12 345.67 – 12 345.67" in text
+    assert "3 Cluster onboarding Direct 3 hour 90.00 12.5% 236.25" in text
+    assert "Subtotal Machines R&D <GmbH> 1 111.05" in text
+    assert "Total 13 692.97 EUR" in text
+
+
+@needs_poppler
+def test_long_offer_names_wrap_and_keep_their_markup_characters() -> None:
+    name = "Hydraulic press maintenance & <annual> inspection, spare parts and travel included"
+    block = SupplierBlock("Sue Supplier", "Machines", (make_line(1, name),), 111_105)
+    text = pdf_text(render_quote_pdf(make_quote(suppliers=(block,), total_cents=111_105)))
+    assert "Hydraulic press maintenance & <annual>" in text
+    assert "travel included" in text
+
+
+@needs_poppler
+@pytest.mark.skipif(FONT == "Helvetica", reason="DejaVu Sans not installed (fonts-dejavu-core)")
+def test_names_outside_latin_1_print_as_written() -> None:
+    client = PartyView("Łukasz Żółw", "Łódź Fabryka Sp. z o.o.", "lz@fabryka.example")
+    text = pdf_text(render_quote_pdf(make_quote(client=client)))
+    assert "Łódź Fabryka Sp. z o.o." in text and "Łukasz Żółw" in text
+
+
+@needs_poppler
+def test_unsent_quote_says_validity_is_set_on_sending() -> None:
+    text = pdf_text(render_quote_pdf(make_quote(valid_until=None, note="")))
+    assert "Valid until: on sending" in text
+    assert "The validity date is set when the quote is sent." in text
+    assert "Note" not in text
+
+
+@needs_poppler
+def test_long_quote_numbers_its_pages_and_repeats_supplier_heading() -> None:
+    data = render_quote_pdf(make_quote(lines_per_supplier=60))
+    pages = int(pdf_info(data)["Pages"])
+    text = pdf_text(data)
+    assert pages > 1
+    assert f"page 1 of {pages}" in text and f"page {pages} of {pages}" in text
+    assert text.count("Machines R&D <GmbH> · Sue Supplier") >= pages - 1
+    assert "Total 79 244.92 EUR" in text
+
+
+@needs_poppler
+def test_quote_pdf_carries_its_title_and_renders_identically() -> None:
+    quote = make_quote()
+    data = render_quote_pdf(quote)
+    assert pdf_info(data)["Title"] == "Quote Q-2026-00007 revision 2"
+    assert render_quote_pdf(quote) == data
+
+
+@needs_poppler
+def test_purchase_order_pdf_shows_buyer_supplier_delivery_and_lines() -> None:
+    order = PurchaseOrderPdf(
+        order_number="O-2026-00003", quote_number="Q-2026-00007", issued_on=date(2026, 3, 9),
+        currency="EUR", buyer=SELLER, supplier=SUPPLIER, client=CLIENT,
+        lines=(PurchaseLineView("Laser calibration", "visit", Decimal("2"), 1_234_567,
+                                Decimal("5"), 2_345_677),),
+        total_cents=2_345_677, po_reference="PO-CL-778",
+    )  # fmt: skip
+    data = render_purchase_order_pdf(order)
+    text = pdf_text(data)
+    for expected in (
+        "Purchase order", "O-2026-00003", "Quote: Q-2026-00007", "Client reference: PO-CL-778",
+        "BUYER", "Seller AG", "SUPPLIER", "Machines R&D <GmbH>", "DELIVER TO", "Client SA",
+        "Laser calibration 2 visit 12 345.67 5% 23 456.77", "Total 23 456.77 EUR",
+    ):  # fmt: skip
+        assert expected in text
+    assert pdf_info(data)["Title"] == "Purchase order O-2026-00003 to Machines R&D <GmbH>"
+
+
+@needs_poppler
+def test_invoice_pdf_shows_exact_line_commissions_and_amount_rounded_once() -> None:
+    lines = (
+        CommissionLineView("Press maintenance", 1_234, Decimal("10"), Decimal("123.4")),
+        CommissionLineView("Laser calibration", 5_674, Decimal("10"), Decimal("567.4")),
+    )
+    invoice = InvoicePdf(
+        number="C-2026-00011", order_number="O-2026-00003", quote_number="Q-2026-00007",
+        issued_on=date(2026, 3, 9), due_on=date(2026, 4, 8), currency="EUR", supplier=SUPPLIER,
+        lines=lines, amount_cents=691,
+    )  # fmt: skip
+    text = pdf_text(render_invoice_pdf(invoice))
+    for expected in (
+        "Commission invoice", "C-2026-00011", "Due: 2026-04-08", "Order: O-2026-00003",
+        "Machines R&D <GmbH>", "Press maintenance 12.34 10% 1.234",
+        "Laser calibration 56.74 10% 5.674", "Line nets 69.08 EUR", "Amount due 6.91 EUR",
+        "Payment due by 2026-04-08. Please quote C-2026-00011",
+    ):  # fmt: skip
+        assert expected in text
+
+
+def make_statement(closing: int = 4_250) -> StatementPdf:
+    entries = (
+        StatementEntryView(date(2026, 3, 10), "Seller share", "C-2026-00011", 5_000),
+        StatementEntryView(date(2026, 3, 20), "Clawback: order cancelled", "O-2026-00003", -1_250),
+    )
+    return StatementPdf(
+        member=SELLER, cluster_name="Rhine Valley Industrials", currency="EUR",
+        period_from=date(2026, 3, 1), period_to=date(2026, 3, 31), opening_balance_cents=500,
+        closing_balance_cents=closing, entries=entries,
+    )  # fmt: skip
+
+
+@needs_poppler
+def test_statement_pdf_runs_the_balance_from_opening_to_closing() -> None:
+    text = pdf_text(render_statement_pdf(make_statement()))
+    for expected in (
+        "Statement", "2026-03-01 to 2026-03-31", "Seller AG",
+        "2026-03-01 Opening balance 5.00",
+        "2026-03-10 Seller share C-2026-00011 50.00 55.00",
+        "2026-03-20 Clawback: order cancelled O-2026-00003 -12.50 42.50",
+        "2026-03-31 Closing balance 42.50", "Closing balance 42.50 EUR",
+    ):  # fmt: skip
+        assert expected in text
+
+
+def test_statement_whose_entries_miss_the_closing_balance_is_refused() -> None:
+    with pytest.raises(ValueError, match="opening to the closing balance"):
+        render_statement_pdf(make_statement(closing=4_251))
+
+
+def test_store_round_trips_and_replaces_atomically(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path)
+    key = "quotes/Q-2026-00007-r2.pdf"
+    assert not store.exists(key)
+    assert store.put(key, b"first") == key
+    assert store.put(key, b"second") == key
+    assert store.get(key) == b"second"
+    assert store.exists(key)
+    assert store.path(key) == tmp_path / "quotes" / "Q-2026-00007-r2.pdf"
+    assert [p.name for p in (tmp_path / "quotes").iterdir()] == ["Q-2026-00007-r2.pdf"]
+
+
+def test_store_get_of_missing_key_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        DocumentStore(tmp_path).get("quotes/none.pdf")
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["../escape.pdf", "quotes/../../escape.pdf", "/etc/passwd", "", "quotes//a.pdf", ".hidden",
+     "quotes/", "a\\b.pdf", "quotes/a b.pdf", "quotes/..pdf", "~/a.pdf"],
+)  # fmt: skip
+def test_store_rejects_keys_outside_its_root(tmp_path: Path, key: str) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    with pytest.raises(ValueError, match="invalid document key"):
+        store.put(key, b"x")
+    assert not (tmp_path / "escape.pdf").exists()
+    assert not (tmp_path / "docs").exists()

@@ -1,0 +1,68 @@
+"""A live stack per test: the API in-process, the real dev server, a worker on its own queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
+
+from api.app import create_app
+from models.domain import quote_workflow_id
+from models.settings import Settings
+from tests.factories import expect
+from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker
+
+# Short cluster durations: every timer of a quote fits in a test.
+FAST = {
+    "reminder_interval": 2,
+    "approval_timeout": 60,
+    "revision_timeout": 60,
+    "validity": 60,
+    "payment_terms": 60,
+}
+
+
+@dataclass
+class Live:
+    api: httpx.AsyncClient
+    temporal: Client
+    settings: Settings
+    db: sessionmaker[Session]
+
+    async def quote(self, number: str, headers: dict[str, str]) -> Any:
+        return expect(await self.api.get(f"/quotes/{number}", headers=headers), 200)
+
+    async def until(
+        self, number: str, headers: dict[str, str], status: str, within: float = 30
+    ) -> Any:
+        """Polls the quote until it reaches `status`; fails fast on a workflow task failure."""
+        handle = self.temporal.get_workflow_handle(quote_workflow_id(number))
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            state = await self.quote(number, headers)
+            if state["status"] == status:
+                return state
+            await assert_no_workflow_task_failure(handle)
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{number} stayed {state['status']}, expected {status}")
+            await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+async def live(
+    settings: Settings, db: sessionmaker[Session], temporal_client: Client
+) -> AsyncIterator[Live]:
+    queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"quotes-{uuid4()}"})
+    app = create_app(queued, temporal_client)
+    async with running_worker(temporal_client, queued, queued.TEMPORAL_TASK_QUEUE):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            yield Live(api, temporal_client, queued, db)
+    app.state.engine.dispose()

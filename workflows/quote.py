@@ -1,0 +1,407 @@
+"""The life of one quote, from creation to order or to a clear end (SPEC §4).
+
+QuoteWorkflow exposes:
+- updates `decide` (a supplier's approval or rejection), `revise` (the seller's new revision),
+  `answer` (the client accepts or declines), `cancel` (seller or operator) — each with a
+  validator, so a refused message leaves no trace in the history;
+- signal `client_viewed` (first opening of the client link);
+- query `state` (the full state; the API's quote view);
+- timers: approval reminders and escalation, approval timeout, revision timeout, validity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from models import approvals as rules
+    from models.domain import ApprovalStatus, QuoteStatus
+    from models.errors import DomainError
+    from models.quoting import (
+        Approval,
+        CancelInput,
+        ClientAnswerInput,
+        ClientViewInput,
+        DecisionInput,
+        DecisionRecord,
+        Event,
+        QuoteInput,
+        QuoteState,
+        Revision,
+        RevisionInput,
+        StatusRecord,
+    )
+    from workflows import calls
+    from workflows.quote_steps import Notifier, founder_check, upsert_search
+
+
+def _refuse(check: Callable[..., None], *args: Any) -> None:
+    """Runs a pure rule; its refusal becomes an update rejection the API maps to HTTP."""
+    try:
+        check(*args)
+    except DomainError as exc:
+        raise ApplicationError(exc.message, type=type(exc).__name__, non_retryable=True) from None
+
+
+@workflow.defn(name="QuoteWorkflow")
+class QuoteWorkflow:
+    @workflow.init
+    def __init__(self, quote: QuoteInput) -> None:
+        self.input = quote
+        self.people = {p.id: p for p in [*quote.people, quote.seller, quote.founder]}
+        self.state = QuoteState(
+            number=quote.number,
+            status=QuoteStatus.PENDING_APPROVAL.value,
+            revision=quote.revision.number,
+            cluster_id=quote.cluster_id,
+            currency=quote.currency,
+            seller_id=quote.seller.id,
+            founder_id=quote.founder.id,
+            client=quote.client,
+            lines=quote.revision.lines,
+            sales_team=quote.revision.sales_team,
+            note=quote.revision.note,
+            total_cents=quote.revision.total_cents,
+            approvals=rules.open_approvals(
+                quote.revision.lines, seller_id=quote.seller.id, founder_id=quote.founder.id
+            ),
+        )
+        self.lock = asyncio.Lock()
+        self.notify = Notifier(quote, self.people)
+        self.ready_to_send = False
+
+    @workflow.run
+    async def run(self, quote: QuoteInput) -> QuoteState:
+        async with self.lock:
+            await self._open_revision(quote.revision, previous=None)
+        phases = {
+            QuoteStatus.PENDING_APPROVAL: self._await_approvals,
+            QuoteStatus.CHANGES_REQUESTED: self._await_revision,
+            QuoteStatus.BLOCKED: self._await_revision,
+            QuoteStatus.SENT: self._await_client,
+            QuoteStatus.ACCEPTED: self._close_deal,
+        }
+        while not QuoteStatus(self.state.status).is_terminal:
+            await phases[QuoteStatus(self.state.status)]()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
+
+    # Queries and messages
+
+    @workflow.query(name="state")
+    def get_state(self) -> QuoteState:
+        return self.state
+
+    @workflow.update(name="decide")
+    async def decide(self, decision: DecisionInput) -> QuoteState:
+        async with self.lock:
+            self._validate_decide(decision)  # the state may have moved while we waited
+            approval = next(
+                a for a in self.state.approvals if a.supplier_id == decision.supplier_id
+            )
+            approved = decision.decision == "approve"
+            approval.status = (
+                ApprovalStatus.APPROVED if approved else ApprovalStatus.REJECTED
+            ).value
+            approval.comment = decision.comment
+            approval.decided_at = workflow.now()
+            who = self.people[decision.supplier_id].name
+            self._event(
+                approval.status,
+                f"{who} {approval.status} revision {self.state.revision}",
+                decision.supplier_id,
+            )
+            await calls.record_decision(
+                DecisionRecord(
+                    self.state.number,
+                    self.state.revision,
+                    decision.supplier_id,
+                    approval.status,
+                    approval.decided_at,
+                    decision.comment,
+                )
+            )
+            outcome = rules.approval_outcome(self.state.approvals)
+            if outcome is QuoteStatus.CHANGES_REQUESTED:
+                await self._set_status(QuoteStatus.CHANGES_REQUESTED)
+                await self.notify.seller(
+                    self.state, "changes_requested", supplier=who, comment=decision.comment or "-"
+                )
+            elif outcome is QuoteStatus.SENT:
+                self.ready_to_send = True
+            else:
+                await upsert_search(self.state)
+        return self.state
+
+    @decide.validator
+    def _validate_decide(self, decision: DecisionInput) -> None:
+        _refuse(
+            rules.check_decision,
+            self.state,
+            decision.supplier_id,
+            decision.revision,
+            decision.decision,
+        )
+
+    @workflow.update(name="revise")
+    async def revise(self, revision: RevisionInput) -> QuoteState:
+        async with self.lock:
+            self._validate_revise(revision)
+            self.people.update({p.id: p for p in revision.people})
+            previous = (self.state.lines, self.state.approvals)
+            await self._open_revision(revision.revision, previous=previous)
+        return self.state
+
+    @revise.validator
+    def _validate_revise(self, revision: RevisionInput) -> None:
+        _refuse(rules.check_revisable, self.state, revision.seller_id)
+        if revision.revision.number != self.state.revision + 1:
+            raise ApplicationError(
+                f"revision: expected {self.state.revision + 1}", type="Conflict", non_retryable=True
+            )
+
+    @workflow.update(name="answer")
+    async def answer(self, answer: ClientAnswerInput) -> QuoteState:
+        async with self.lock:
+            self._validate_answer(answer)
+            if answer.accept:
+                self.state.accepted_by = answer.signer_name
+                self.state.po_reference = answer.po_reference
+                self._event("accepted", f"accepted by {answer.signer_name}")
+                await self._set_status(QuoteStatus.ACCEPTED)
+            else:
+                self.state.end_reason = answer.reason
+                self._event("declined", f"declined by the client: {answer.reason}")
+                await self._set_status(QuoteStatus.DECLINED)
+                await self.notify.seller(self.state, "quote_declined", reason=answer.reason or "-")
+        return self.state
+
+    @answer.validator
+    def _validate_answer(self, answer: ClientAnswerInput) -> None:
+        _refuse(rules.check_client_answer, self.state, answer.revision)
+
+    @workflow.update(name="cancel")
+    async def cancel(self, cancel: CancelInput) -> QuoteState:
+        async with self.lock:
+            self._validate_cancel(cancel)
+            self.state.end_reason = cancel.reason
+            who = "the operator" if cancel.by_member_id is None else "the seller"
+            self._event("cancelled", f"cancelled by {who}: {cancel.reason}", cancel.by_member_id)
+            await self._set_status(QuoteStatus.CANCELLED)
+            await self.notify.seller(self.state, "quote_cancelled", reason=cancel.reason)
+        return self.state
+
+    @cancel.validator
+    def _validate_cancel(self, cancel: CancelInput) -> None:
+        _refuse(rules.check_cancellable, self.state, cancel.by_member_id)
+
+    @workflow.signal(name="client_viewed")
+    async def client_viewed(self, view: ClientViewInput) -> None:
+        async with self.lock:
+            fresh = view.revision == self.state.revision and self.state.viewed_at is None
+            if not fresh or self.state.status != QuoteStatus.SENT:
+                return
+            self.state.viewed_at = workflow.now()
+            self._event("viewed", "viewed by client")
+            await self._record_status()
+            await self.notify.seller(self.state, "quote_viewed")
+
+    # Phases
+
+    async def _open_revision(self, revision: Revision, previous: tuple[Any, Any] | None) -> None:
+        """Founder inclusion check (R8), then approvals with smart re-approval (R9, R10)."""
+        state = self.state
+        state.revision, state.lines = revision.number, revision.lines
+        state.sales_team, state.note, state.total_cents = (
+            revision.sales_team,
+            revision.note,
+            revision.total_cents,
+        )
+        state.sent_at = state.valid_until = state.viewed_at = None
+        self.ready_to_send = False
+        prior_lines, prior_approvals = previous or (None, None)
+        state.approvals = rules.open_approvals(
+            state.lines,
+            seller_id=state.seller_id,
+            founder_id=state.founder_id,
+            previous_lines=prior_lines,
+            previous=prior_approvals,
+        )
+        if previous is not None:
+            self._event("revised", f"revision {revision.number}", state.seller_id)
+        await calls.save_revision(calls.SaveRevision(state.number, revision))
+        state.blocked_positions = await founder_check(self.input.cluster_id, state)
+        if state.blocked_positions:
+            await self._block()
+            return
+        for approval in state.approvals:
+            if approval.status != ApprovalStatus.PENDING:
+                await self._record_approval(approval)
+        await self._set_status(QuoteStatus.PENDING_APPROVAL)
+        self.ready_to_send = rules.approval_outcome(state.approvals) is QuoteStatus.SENT
+
+    async def _block(self) -> None:
+        positions = ", ".join(str(p) for p in self.state.blocked_positions)
+        self._event("blocked", f"founder's service no longer available on lines {positions}")
+        await self._set_status(QuoteStatus.BLOCKED)
+        await self.notify.seller(self.state, "quote_blocked", lines=positions)
+
+    async def _await_approvals(self) -> None:
+        timing, revision = self.input.timing, self.state.revision
+        started = workflow.now()
+        reminders = 0
+        for supplier in rules.pending_suppliers(self.state.approvals):
+            await self.notify.supplier(self.state, "approval_request", supplier)
+        while self._waiting_for_approvals(revision):
+            elapsed = (workflow.now() - started).total_seconds()
+            plan = rules.next_wakeup(
+                elapsed, reminders, timing.reminder_interval, timing.approval_timeout
+            )
+            if await self._wait(
+                lambda: not self._waiting_for_approvals(revision), plan.wait_seconds
+            ):
+                break
+            async with self.lock:
+                if not self._waiting_for_approvals(revision):
+                    break
+                if plan.reminder_due:
+                    reminders += 1
+                    await self._remind(reminders)
+                else:
+                    self._event("approval_expired", "suppliers did not all decide in time")
+                    await self._set_status(QuoteStatus.APPROVAL_EXPIRED)
+                    await self.notify.seller(self.state, "approval_expired")
+        if self.ready_to_send and self.state.status == QuoteStatus.PENDING_APPROVAL:
+            async with self.lock:
+                await self._send_to_client()
+
+    def _waiting_for_approvals(self, revision: int) -> bool:
+        state = self.state
+        return (
+            state.status == QuoteStatus.PENDING_APPROVAL
+            and state.revision == revision
+            and not self.ready_to_send
+        )
+
+    async def _remind(self, count: int) -> None:
+        pending = rules.pending_suppliers(self.state.approvals)
+        for supplier in pending:
+            await self.notify.supplier(
+                self.state, "approval_reminder", supplier, reminder=str(count)
+            )
+        self._event("reminded", f"reminder {count} to {len(pending)} supplier(s)")
+        if count == rules.ESCALATE_AFTER_REMINDERS:
+            names = ", ".join(self.people[s].name for s in pending)
+            await self.notify.founder(self.state, "approval_escalation", pending=names)
+            self._event("escalated", f"founder told: still waiting on {names}")
+
+    async def _send_to_client(self) -> None:
+        """R11: re-check the founder's offers, render the PDF, email the client its link."""
+        self.ready_to_send = False
+        state = self.state
+        state.blocked_positions = await founder_check(self.input.cluster_id, state)
+        if state.blocked_positions:
+            await self._block()
+            return
+        state.sent_at = workflow.now()
+        state.valid_until = state.sent_at + timedelta(seconds=self.input.timing.validity)
+        state.document_key = await calls.render_quote_pdf(
+            calls.RenderQuote(state.number, state.revision, state.valid_until)
+        )
+        await self.notify.client(state)
+        self._event(
+            "sent",
+            f"sent to {state.client.contact_name}, valid until {state.valid_until:%Y-%m-%d %H:%M}",
+        )
+        await self._set_status(QuoteStatus.SENT)
+
+    async def _await_revision(self) -> None:
+        revision = self.state.revision
+        status = self.state.status
+        changed = lambda: self.state.revision != revision or self.state.status != status  # noqa: E731
+        if await self._wait(changed, self.input.timing.revision_timeout):
+            return
+        async with self.lock:
+            if not changed():
+                self._event("expired", "no revision in time")
+                await self._set_status(QuoteStatus.EXPIRED)
+                await self.notify.seller(self.state, "quote_expired")
+
+    async def _await_client(self) -> None:
+        assert self.state.valid_until is not None
+        left = (self.state.valid_until - workflow.now()).total_seconds()
+        if await self._wait(lambda: self.state.status != QuoteStatus.SENT, max(left, 0)):
+            return
+        async with self.lock:
+            if self.state.status == QuoteStatus.SENT:
+                self._event("expired", "the client did not answer before the validity date")
+                await self._set_status(QuoteStatus.EXPIRED)
+                await self.notify.seller(self.state, "quote_expired")
+
+    async def _close_deal(self) -> None:
+        """R13: the order, with per-supplier procurement instructions."""
+        state = self.state
+        assert state.accepted_by is not None
+        order = await calls.open_order(
+            calls.OpenOrder(
+                state.number, state.revision, state.accepted_by, workflow.now(), state.po_reference
+            )
+        )
+        state.order_number = order.number
+        await self.notify.order(state, order)
+        self._event("ordered", f"order {order.number} opened")
+        await self._set_status(QuoteStatus.ORDERED)
+        await self.notify.seller(self.state, "quote_accepted", order=order.number)
+
+    # Helpers
+
+    async def _wait(self, done: Callable[[], bool], seconds: float) -> bool:
+        """True when `done` came true, False when the time ran out first."""
+        try:
+            await workflow.wait_condition(done, timeout=timedelta(seconds=seconds))
+            return True
+        except TimeoutError:
+            return done()
+
+    def _event(self, kind: str, text: str, actor_id: int | None = None) -> None:
+        self.state.events.append(Event(workflow.now(), kind, text, actor_id))
+
+    async def _set_status(self, status: QuoteStatus) -> None:
+        self.state.status = status.value
+        await self._record_status()
+        await upsert_search(self.state)
+
+    async def _record_status(self) -> None:
+        state = self.state
+        await calls.record_status(
+            StatusRecord(
+                state.number,
+                state.status,
+                state.revision,
+                workflow.now(),
+                state.valid_until,
+                state.viewed_at,
+            )
+        )
+
+    async def _record_approval(self, approval: Approval) -> None:
+        approval.decided_at = approval.decided_at or workflow.now()
+        await calls.record_decision(
+            DecisionRecord(
+                self.state.number,
+                self.state.revision,
+                approval.supplier_id,
+                approval.status,
+                approval.decided_at,
+                approval.comment,
+            )
+        )
+
+
+__all__ = ["QuoteWorkflow"]

@@ -1,0 +1,132 @@
+"""Small deterministic steps of the quote workflow: who is told what, the founder check,
+and the search attributes operators query."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models import approvals as rules
+    from models.money import format_cents
+    from models.quoting import (
+        FounderCheck,
+        Notice,
+        OrderOpened,
+        Party,
+        QuoteInput,
+        QuoteLinkSpec,
+        QuoteState,
+    )
+    from workflows import calls, search
+
+
+async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
+    """R8: positions whose founder service (or founder offer) is no longer validated."""
+    components = [
+        (line.position, line.founder_component.offer_id)
+        for line in state.lines
+        if line.founder_component is not None
+    ]
+    own = [
+        (line.position, line.offer_id)
+        for line in state.lines
+        if line.supplier_id == state.founder_id
+    ]
+    return await calls.check_founder_inclusion(FounderCheck(cluster_id, components, own))
+
+
+async def upsert_search(state: QuoteState) -> None:
+    suppliers = rules.suppliers_on(state.lines, state.founder_id)
+    pending = rules.pending_suppliers(state.approvals) if state.status == "pending_approval" else []
+    workflow.upsert_search_attributes(
+        [
+            search.QUOTE_STATUS.value_set(state.status),
+            search.QUOTE_TOTAL.value_set(state.total_cents / 100),
+            search.SUPPLIER_IDS.value_set([str(s) for s in suppliers]),
+            search.PENDING_SUPPLIER_IDS.value_set([str(s) for s in pending]),
+        ]
+    )
+    workflow.set_current_details(
+        f"**{state.number}** revision {state.revision} — **{state.status}**\n\n"
+        f"client {state.client.company}, total {format_cents(state.total_cents)} {state.currency}; "
+        f"waiting on: {', '.join(map(str, pending)) or 'nobody'}"
+    )
+
+
+class Notifier:
+    """Builds each email with its business key, so a retry never sends it twice."""
+
+    def __init__(self, quote: QuoteInput, people: dict[int, Party]) -> None:
+        self.quote = quote
+        self.people = people
+
+    def _base(self, state: QuoteState) -> dict[str, str]:
+        return {
+            "number": state.number,
+            "revision": str(state.revision),
+            "seller": self.quote.seller.name,
+            "client": state.client.company,
+            "total": f"{format_cents(state.total_cents)} {state.currency}",
+            "cluster": self.quote.cluster_name,
+        }
+
+    async def _send(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> None:
+        notice = Notice(
+            business_key=f"{state.number}/r{state.revision}/{kind}/{key}",
+            kind=kind,
+            to_email=to.email,
+            to_name=to.name,
+            context={**self._base(state), "name": to.name, **extra},
+        )
+        await calls.send_notice(notice)
+
+    async def seller(self, state: QuoteState, kind: str, **extra: str) -> None:
+        await self._send(state, kind, self.quote.seller, f"seller:{self.quote.seller.id}", **extra)
+
+    async def founder(self, state: QuoteState, kind: str, **extra: str) -> None:
+        await self._send(
+            state, kind, self.quote.founder, f"founder:{self.quote.founder.id}", **extra
+        )
+
+    async def supplier(self, state: QuoteState, kind: str, supplier_id: int, **extra: str) -> None:
+        lines = "\n".join(
+            f"- line {line.position}: {line.quantity} {line.unit} {line.offer_name}, net {format_cents(line.net_cents)}"
+            for line in state.lines
+            if line.supplier_id == supplier_id
+            or (supplier_id == state.founder_id and line.founder_component is not None)
+        )
+        key = f"member:{supplier_id}" + (f"/{extra['reminder']}" if "reminder" in extra else "")
+        await self._send(state, kind, self.people[supplier_id], key, lines=lines, **extra)
+
+    async def client(self, state: QuoteState) -> None:
+        assert state.valid_until is not None
+        client = state.client
+        notice = Notice(
+            business_key=f"{state.number}/r{state.revision}/quote_to_client/client:{client.id}",
+            kind="quote_to_client",
+            to_email=client.email,
+            to_name=client.contact_name,
+            context={
+                **self._base(state),
+                "name": client.contact_name,
+                "valid_until": f"{state.valid_until:%Y-%m-%d %H:%M} UTC",
+            },
+            attachment_key=state.document_key,
+            attachment_name=f"{state.number}-r{state.revision}.pdf",
+            link=QuoteLinkSpec(state.number, state.revision, state.valid_until),
+        )
+        await calls.send_notice(notice)
+
+    async def order(self, state: QuoteState, order: OrderOpened) -> None:
+        for doc in order.documents:
+            supplier = self.people[doc.supplier_id]
+            notice = Notice(
+                business_key=f"{order.number}/order_notice_{doc.mode}/member:{doc.supplier_id}",
+                kind=f"order_notice_{doc.mode}",
+                to_email=supplier.email,
+                to_name=supplier.name,
+                context={**self._base(state), "name": supplier.name, "order": order.number},
+                attachment_key=doc.document_key,
+                attachment_name=f"{order.number}-purchase-order.pdf" if doc.document_key else None,
+            )
+            await calls.send_notice(notice)
