@@ -52,6 +52,10 @@ async def call(awaitable: Awaitable[T]) -> T:
         if exc.status == RPCStatusCode.NOT_FOUND:
             # Closed workflows refuse messages: the quote has reached its end.
             raise Gone("the quote is closed: it no longer accepts this action") from None
-        if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        if exc.status in (
+            RPCStatusCode.UNAVAILABLE,
+            RPCStatusCode.DEADLINE_EXCEEDED,
+            RPCStatusCode.FAILED_PRECONDITION,  # e.g. no worker polling yet
+        ):
             raise Unavailable("the workflow engine is unavailable; try again shortly") from None
         raise

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from models.domain import ApprovalStatus, QuoteStatus
 from models.errors import Conflict, Forbidden, RuleViolation
-from models.quoting import Approval, Line, QuoteState
+from models.quoting import Approval, Line, QuoteInput, QuoteState
 
 DECIDED_OK = (ApprovalStatus.APPROVED, ApprovalStatus.AUTO_APPROVED)
 
@@ -146,3 +146,25 @@ def next_wakeup(
 
 
 ESCALATE_AFTER_REMINDERS = 2
+
+
+def initial_state(quote: QuoteInput) -> QuoteState:
+    """The state a quote starts in, before its first activity has run."""
+    revision = quote.revision
+    return QuoteState(
+        number=quote.number,
+        status=QuoteStatus.PENDING_APPROVAL.value,
+        revision=revision.number,
+        cluster_id=quote.cluster_id,
+        currency=quote.currency,
+        seller_id=quote.seller.id,
+        founder_id=quote.founder.id,
+        client=quote.client,
+        lines=revision.lines,
+        sales_team=revision.sales_team,
+        note=revision.note,
+        total_cents=revision.total_cents,
+        approvals=open_approvals(
+            revision.lines, seller_id=quote.seller.id, founder_id=quote.founder.id
+        ),
+    )

@@ -31,7 +31,9 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
 class Settings(BaseSettings):
     """Every knob of the product, named as the environment names it."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", case_sensitive=True, env_ignore_empty=True
+    )
 
     DATABASE_URL: str = Field(
         default=f"sqlite:///{VAR_DIR / 'arkanna.db'}",

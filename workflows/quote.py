@@ -55,23 +55,7 @@ class QuoteWorkflow:
     def __init__(self, quote: QuoteInput) -> None:
         self.input = quote
         self.people = {p.id: p for p in [*quote.people, quote.seller, quote.founder]}
-        self.state = QuoteState(
-            number=quote.number,
-            status=QuoteStatus.PENDING_APPROVAL.value,
-            revision=quote.revision.number,
-            cluster_id=quote.cluster_id,
-            currency=quote.currency,
-            seller_id=quote.seller.id,
-            founder_id=quote.founder.id,
-            client=quote.client,
-            lines=quote.revision.lines,
-            sales_team=quote.revision.sales_team,
-            note=quote.revision.note,
-            total_cents=quote.revision.total_cents,
-            approvals=rules.open_approvals(
-                quote.revision.lines, seller_id=quote.seller.id, founder_id=quote.founder.id
-            ),
-        )
+        self.state = rules.initial_state(quote)
         self.lock = asyncio.Lock()
         self.notify = Notifier(quote, self.people)
         self.ready_to_send = False

@@ -88,13 +88,21 @@ class Notifier:
             state, kind, self.quote.founder, f"founder:{self.quote.founder.id}", **extra
         )
 
-    async def supplier(self, state: QuoteState, kind: str, supplier_id: int, **extra: str) -> None:
-        lines = "\n".join(
+    @staticmethod
+    def _lines(state: QuoteState, supplier_id: int, mode: str | None = None) -> str:
+        """The lines a supplier answers for (the founder: those with its service), as text."""
+        return "\n".join(
             f"- line {line.position}: {line.quantity} {line.unit} {line.offer_name}, net {format_cents(line.net_cents)}"
             for line in state.lines
-            if line.supplier_id == supplier_id
-            or (supplier_id == state.founder_id and line.founder_component is not None)
+            if (mode is None or line.procurement == mode or line.supplier_id != supplier_id)
+            and (
+                line.supplier_id == supplier_id
+                or (supplier_id == state.founder_id and line.founder_component is not None)
+            )
         )
+
+    async def supplier(self, state: QuoteState, kind: str, supplier_id: int, **extra: str) -> None:
+        lines = self._lines(state, supplier_id)
         key = f"member:{supplier_id}" + (f"/{extra['reminder']}" if "reminder" in extra else "")
         await self._send(state, kind, self.people[supplier_id], key, lines=lines, **extra)
 
@@ -125,7 +133,12 @@ class Notifier:
                 kind=f"order_notice_{doc.mode}",
                 to_email=supplier.email,
                 to_name=supplier.name,
-                context={**self._base(state), "name": supplier.name, "order": order.number},
+                context={
+                    **self._base(state),
+                    "name": supplier.name,
+                    "order": order.number,
+                    "lines": self._lines(state, doc.supplier_id, doc.mode),
+                },
                 attachment_key=doc.document_key,
                 attachment_name=f"{order.number}-purchase-order.pdf" if doc.document_key else None,
             )

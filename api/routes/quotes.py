@@ -31,6 +31,7 @@ from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, can_see, quote_view
 from api.temporal import call, quote_handle
 from api.views import Page
+from models.approvals import initial_state
 from models.db import transaction
 from models.domain import QuoteStatus, quote_workflow_id
 from models.errors import Conflict, Forbidden, NotFound
@@ -59,15 +60,16 @@ IdempotencyKey = Annotated[
 
 def _record(
     factory: sessionmaker[Session], seller_id: int, payload: QuoteCreate, key: str | None
-) -> QuoteInput:
+) -> tuple[QuoteInput, bool]:
+    """The quote's workflow input, and whether this request created it."""
     for attempt in range(2):
         try:
             with transaction(factory) as session:
                 seller = session.get_one(Member, seller_id)
                 existing = find_idempotent(session, seller, key, payload)
                 if existing is not None:
-                    return stored_start_input(existing)
-                return create_quote(session, seller, payload, key, utcnow())[1]
+                    return stored_start_input(existing), False
+                return create_quote(session, seller, payload, key, utcnow())[1], True
         except IntegrityError:
             # A concurrent request with the same key won the race: answer with its quote.
             if attempt == 1 or key is None:
@@ -116,8 +118,11 @@ async def launch_quote(
     idempotency_key: IdempotencyKey = None,
 ) -> QuoteRead:
     """Launch a quote to one of your clients; every supplier on it is asked to approve."""
-    start = await asyncio.to_thread(_record, factory, member.id, payload, idempotency_key)
+    start, fresh = await asyncio.to_thread(_record, factory, member.id, payload, idempotency_key)
     await start_quote(client, settings, start)
+    if fresh:
+        # Answer at once from the input: no wait for the worker's first workflow task.
+        return _view(initial_state(start), member.id, settings)
     state = await call(quote_handle(client, start.number).query(QuoteWorkflow.get_state))
     return _view(state, member.id, settings)
 

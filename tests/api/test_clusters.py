@@ -45,7 +45,9 @@ async def test_operator_creates_a_cluster_whose_founder_key_works(api: httpx.Asy
 async def test_cluster_can_be_created_with_settings(api: httpx.AsyncClient) -> None:
     settings = {"invitation_ttl": 3600, "validity": "P7D", "affiliate_rates": ["20"]}
     world = await found_cluster(api, settings=settings)
-    read = expect(await api.get(f"/clusters/{world.cluster_id}", headers=world.founder.headers), 200)
+    read = expect(
+        await api.get(f"/clusters/{world.cluster_id}", headers=world.founder.headers), 200
+    )
     assert read["settings"] == {
         **DEFAULT_SETTINGS,
         "invitation_ttl": "PT1H",
@@ -120,7 +122,9 @@ async def test_another_clusters_cluster_answers_like_a_missing_one(
     patch = {"invitation_ttl": 60}
     path = f"/clusters/{other.cluster_id}/settings"
     foreign = await api.patch(path, json=patch, headers=world.founder.headers)
-    missing = await api.patch("/clusters/999999/settings", json=patch, headers=world.founder.headers)
+    missing = await api.patch(
+        "/clusters/999999/settings", json=patch, headers=world.founder.headers
+    )
     assert foreign.status_code == missing.status_code == 404
     assert foreign.json() == missing.json()
 
@@ -134,7 +138,10 @@ async def test_another_clusters_cluster_answers_like_a_missing_one(
         ({"invitation_ttl": "3600"}, {"invitation_ttl": "PT1H"}),
         ({"payment_terms": "P3650D"}, {"payment_terms": "P10Y"}),
         ({"platform_fee_rate": "12.50"}, {"platform_fee_rate": "12.5"}),
-        ({"founder_rate": "5", "affiliate_rates": []}, {"founder_rate": "5", "affiliate_rates": []}),
+        (
+            {"founder_rate": "5", "affiliate_rates": []},
+            {"founder_rate": "5", "affiliate_rates": []},
+        ),
         (
             {"platform_fee_rate": "50", "founder_rate": "35", "affiliate_rates": ["10", "5"]},
             {"platform_fee_rate": "50", "founder_rate": "35"},
@@ -172,7 +179,9 @@ async def test_operator_changes_any_clusters_settings(
 
 async def test_a_member_cannot_change_settings(api: httpx.AsyncClient, world: World) -> None:
     path = f"/clusters/{world.cluster_id}/settings"
-    refused = await api.patch(path, json={"validity": "P1D"}, headers=world.members["alice"].headers)
+    refused = await api.patch(
+        path, json={"validity": "P1D"}, headers=world.members["alice"].headers
+    )
     assert refused.status_code == 403
     assert "founder" in refused.json()["detail"]
     assert (await api.patch(path, json={"validity": "P1D"})).status_code == 401
@@ -206,9 +215,13 @@ async def test_new_invitation_ttl_applies_to_new_codes(
     api: httpx.AsyncClient, world: World
 ) -> None:
     path = f"/clusters/{world.cluster_id}/settings"
-    expect(await api.patch(path, json={"invitation_ttl": "PT2H"}, headers=world.founder.headers), 200)
+    expect(
+        await api.patch(path, json={"invitation_ttl": "PT2H"}, headers=world.founder.headers), 200
+    )
     before = datetime.now(UTC)
     body = {"email": "dora@members.example.com"}
-    invitation = expect(await api.post("/invitations", json=body, headers=world.founder.headers), 201)
+    invitation = expect(
+        await api.post("/invitations", json=body, headers=world.founder.headers), 201
+    )
     expires_at = datetime.fromisoformat(invitation["expires_at"])
     assert before + timedelta(hours=2) <= expires_at <= datetime.now(UTC) + timedelta(hours=2)

@@ -16,7 +16,9 @@ from tests.factories import OPERATOR, Actor, World, expect, join
 
 async def invite(api: httpx.AsyncClient, inviter: Actor, email: str) -> str:
     body = {"email": email}
-    return str(expect(await api.post("/invitations", json=body, headers=inviter.headers), 201)["code"])
+    return str(
+        expect(await api.post("/invitations", json=body, headers=inviter.headers), 201)["code"]
+    )
 
 
 def registration(code: str, name: str = "dora") -> dict[str, str]:
@@ -101,7 +103,9 @@ async def test_r1_an_unknown_code_is_refused(api: httpx.AsyncClient, world: Worl
     assert "unknown invitation code" in await refused_registration(api, "inv_not-a-real-code")
 
 
-async def test_r1_a_removed_inviters_codes_die_with_it(api: httpx.AsyncClient, world: World) -> None:
+async def test_r1_a_removed_inviters_codes_die_with_it(
+    api: httpx.AsyncClient, world: World
+) -> None:
     carol = world.members["carol"]
     code = await invite(api, carol, "dora@members.example.com")
     expect(await api.delete(f"/members/{carol.id}", headers=world.founder.headers), 200)

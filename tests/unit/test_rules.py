@@ -78,7 +78,13 @@ def test_r1_fresh_code_of_an_active_inviter_is_usable() -> None:
         ({"expires_at": NOW - timedelta(days=30)}, "expired"),
         ({"inviter": MemberStatus.REMOVED}, "no longer in the cluster"),
     ],
-    ids=["used", "used wins over expired", "expires at the instant", "long expired", "inviter gone"],
+    ids=[
+        "used",
+        "used wins over expired",
+        "expires at the instant",
+        "long expired",
+        "inviter gone",
+    ],
 )
 def test_r1_used_expired_or_orphaned_code_is_refused(change: dict[str, object], words: str) -> None:
     with pytest.raises(RuleViolation) as refused:
@@ -252,7 +258,9 @@ def test_r6_bad_decisions_are_refused(
         assert status.value in refused.value.message
 
 
-@pytest.mark.parametrize("status", [OfferStatus.PENDING, OfferStatus.VALIDATED, OfferStatus.REFUSED])
+@pytest.mark.parametrize(
+    "status", [OfferStatus.PENDING, OfferStatus.VALIDATED, OfferStatus.REFUSED]
+)
 def test_r6_owner_withdraws_an_offer_not_yet_withdrawn(status: OfferStatus) -> None:
     rules.check_withdrawable(status, is_owner=True)
 

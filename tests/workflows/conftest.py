@@ -46,7 +46,9 @@ class Live:
         handle = self.temporal.get_workflow_handle(quote_workflow_id(number))
         deadline = asyncio.get_running_loop().time() + within
         while True:
-            state = await self.quote(number, headers)
+            response = await self.api.get(f"/quotes/{number}", headers=headers)
+            # 503 while the fresh worker has not polled its queue yet; anything else is final.
+            state = expect(response, 200) if response.status_code != 503 else {"status": None}
             if state["status"] == status:
                 return state
             await assert_no_workflow_task_failure(handle)
@@ -65,4 +67,14 @@ async def live(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
             yield Live(api, temporal_client, queued, db)
+        await _terminate_open(temporal_client, queued.TEMPORAL_TASK_QUEUE)
     app.state.engine.dispose()
+
+
+async def _terminate_open(client: Client, queue: str) -> None:
+    """Leaves the shared server clean: this test's unfinished workflows end with it."""
+    query = f"TaskQueue = '{queue}' AND ExecutionStatus = 'Running'"
+    async for execution in client.list_workflows(query):
+        await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate(
+            reason="end of test"
+        )

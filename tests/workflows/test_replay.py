@@ -1,0 +1,60 @@
+"""Every recorded history of the main paths replays on today's workflow code.
+
+Re-record after an intended change with ARKANNA_RECORD_HISTORIES=1 (and keep old histories
+replaying with workflow.patched where quotes may be in flight).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from models.quoting import QuoteInput, QuoteState
+from workflows import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+MAIN_PATHS = {
+    "happy",
+    "reject_then_revise",
+    "approval_expired",
+    "client_declines",
+    "validity_expired",
+    "cancelled",
+    "blocked",
+}
+
+
+def _history(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+
+
+def test_every_main_path_has_a_recorded_history() -> None:
+    assert MAIN_PATHS <= {path.stem for path in HISTORIES}
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays(path: Path) -> None:
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(_history(path))
+
+
+@workflow.defn(name="QuoteWorkflow")
+class ChangedQuoteWorkflow:
+    """A deliberately different workflow under the same name: replay must refuse it."""
+
+    @workflow.run
+    async def run(self, quote: QuoteInput) -> QuoteState:
+        await workflow.sleep(1)
+        raise AssertionError("never reached in replay")
+
+
+async def test_a_changed_workflow_is_caught_as_nondeterministic() -> None:
+    replayer = Replayer(workflows=[ChangedQuoteWorkflow], data_converter=pydantic_data_converter)
+    with pytest.raises(NondeterminismError):
+        await replayer.replay_workflow(_history(HISTORIES[0]))
