@@ -10,7 +10,9 @@ from models.settings import Settings
 
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Binds every activity to one engine and document store for the worker's lifetime."""
+    from activities.commission import CommissionActivities
     from activities.documents import DocumentStore
+    from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
     from activities.quotes import QuoteActivities
@@ -21,6 +23,8 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     quotes = QuoteActivities(factory)
     orders = OrderActivities(factory, store)
     mail = MailActivities(settings, factory, store)
+    commission = CommissionActivities(factory, store)
+    ledger = LedgerActivities(factory)
     return [
         quotes.check_founder_inclusion,
         quotes.save_quote_revision,
@@ -29,4 +33,10 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         orders.render_quote_pdf,
         orders.open_order,
         mail.send_notice,
+        commission.issue_commission_invoices,
+        commission.flag_commission_invoice_overdue,
+        commission.record_commission_payment,
+        commission.void_commission_invoice,
+        ledger.post_commission_split,
+        ledger.post_commission_reversal,
     ]

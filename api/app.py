@@ -10,7 +10,18 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import client_link, clients, clusters, health, members, offers, orders, quotes
+from api.routes import (
+    client_link,
+    clients,
+    clusters,
+    commission,
+    health,
+    ledger,
+    members,
+    offers,
+    orders,
+    quotes,
+)
 from models.db import make_engine, make_session_factory
 from models.errors import Unavailable
 from models.settings import Settings, get_settings
@@ -57,7 +68,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.session_factory = make_session_factory(engine)
     app.state.temporal = TemporalConnection(settings, temporal)
     install_error_handlers(app)
-    for module in (clusters, members, offers, clients, quotes, orders, client_link, health):
+    routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
+    for module in (*routers, client_link, health):
         app.include_router(module.router)
     return app
 

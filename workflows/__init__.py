@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflows.commission import CommissionInvoiceWorkflow
 from workflows.quote import QuoteWorkflow
 
-WORKFLOWS: list[type] = [QuoteWorkflow]
+WORKFLOWS: list[type] = [QuoteWorkflow, CommissionInvoiceWorkflow]

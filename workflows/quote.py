@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         RevisionInput,
         StatusRecord,
     )
-    from workflows import calls
+    from workflows import calls, commission_calls
     from workflows.quote_steps import Notifier, founder_check, upsert_search
 
 
@@ -82,7 +82,7 @@ class QuoteWorkflow:
     def get_state(self) -> QuoteState:
         return self.state
 
-    @workflow.update(name="decide")
+    @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
         async with self.lock:
             self._validate_decide(decision)  # the state may have moved while we waited
@@ -133,7 +133,7 @@ class QuoteWorkflow:
             decision.decision,
         )
 
-    @workflow.update(name="revise")
+    @workflow.update
     async def revise(self, revision: RevisionInput) -> QuoteState:
         async with self.lock:
             self._validate_revise(revision)
@@ -150,7 +150,7 @@ class QuoteWorkflow:
                 f"revision: expected {self.state.revision + 1}", type="Conflict", non_retryable=True
             )
 
-    @workflow.update(name="answer")
+    @workflow.update
     async def answer(self, answer: ClientAnswerInput) -> QuoteState:
         async with self.lock:
             self._validate_answer(answer)
@@ -170,7 +170,7 @@ class QuoteWorkflow:
     def _validate_answer(self, answer: ClientAnswerInput) -> None:
         _refuse(rules.check_client_answer, self.state, answer.revision)
 
-    @workflow.update(name="cancel")
+    @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
         async with self.lock:
             self._validate_cancel(cancel)
@@ -340,6 +340,9 @@ class QuoteWorkflow:
         state.order_number = order.number
         await self.notify.order(state, order)
         self._event("ordered", f"order {order.number} opened")
+        if workflow.patched("commission-invoices"):  # R14; histories before it replay unchanged
+            for invoice in await commission_calls.open_invoices(order.number):
+                self._event("invoiced", f"commission invoice {invoice} issued")
         await self._set_status(QuoteStatus.ORDERED)
         await self.notify.seller(self.state, "quote_accepted", order=order.number)
 

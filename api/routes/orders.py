@@ -9,8 +9,9 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from activities.documents import DocumentStore
-from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
 from api.pagination import Cursor, Limit, paginate
+from api.routes.commission import void_order_invoices
 from api.views import Page
 from models.domain import OrderStatus
 from models.errors import NotFound
@@ -147,6 +148,15 @@ def purchase_order(
 
 
 @router.post("/{number}/cancel", response_model=OrderRead)
-def cancel_order(number: str, payload: CancelIn, session: SessionDep, _: OperatorDep) -> OrderRead:
-    """Cancel an order (operators)."""
-    return _detail(session, mark_cancelled(session, number, payload.reason, utcnow()))
+async def cancel_order(
+    number: str,
+    payload: CancelIn,
+    session: SessionDep,
+    _: OperatorDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+) -> OrderRead:
+    """Cancel an order (operators): unpaid commission invoices are voided, split ones clawed back."""
+    order = mark_cancelled(session, number, payload.reason, utcnow())
+    await void_order_invoices(session, client, settings, number, payload.reason)
+    return _detail(session, order)

@@ -35,7 +35,7 @@ def _history(path: Path) -> WorkflowHistory:
 
 
 def test_every_main_path_has_a_recorded_history() -> None:
-    assert MAIN_PATHS <= {path.stem for path in HISTORIES}
+    assert {path.stem for path in HISTORIES} >= MAIN_PATHS
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

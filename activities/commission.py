@@ -1,0 +1,99 @@
+"""The commission invoice workflow's side effects on the store (R14); each idempotent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from activities.documents import DocumentStore, render_invoice_pdf
+from models.commission import (
+    CommissionAct,
+    InvoiceInput,
+    IssueInvoices,
+    PaymentRecord,
+    check_payment,
+)
+from models.db import transaction
+from models.documents import CommissionLineView, InvoicePdf, PartyView
+from models.domain import InvoiceStatus
+from models.invoices import invoice_input, issue_invoices, lines_by_supplier, lock_invoice
+from models.tables import Cluster, CommissionInvoice, Member, Order
+
+
+class CommissionActivities:
+    def __init__(self, session_factory: sessionmaker[Session], store: DocumentStore) -> None:
+        self.db = session_factory
+        self.store = store
+
+    @activity.defn(name=CommissionAct.ISSUE)
+    def issue_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
+        """R14: the order's invoices, numbered gap-free; a retry returns the same ones."""
+        with transaction(self.db) as session:
+            invoices = issue_invoices(session, request.order_number, request.issued_at)
+            inputs = [invoice_input(session, invoice) for invoice in invoices]
+        # Rendered after the commit, so a slow PDF never holds the numbering lock; a crash in
+        # between leaves the file missing, and the retry renders it.
+        for invoice in inputs:
+            if invoice.document_key and not self.store.exists(invoice.document_key):
+                with self.db() as session:
+                    pdf = invoice_pdf(session, session.get_one(CommissionInvoice, invoice.number))
+                self.store.put(invoice.document_key, render_invoice_pdf(pdf))
+        return inputs
+
+    @activity.defn(name=CommissionAct.FLAG_OVERDUE)
+    def flag_commission_invoice_overdue(self, number: str) -> bool:
+        """Flags an unpaid invoice past its due date; False when it was settled meanwhile."""
+        with transaction(self.db) as session:
+            invoice = lock_invoice(session, number)
+            if invoice.status != InvoiceStatus.ISSUED:
+                return False
+            invoice.overdue = True
+            return True
+
+    @activity.defn(name=CommissionAct.RECORD_PAYMENT)
+    def record_commission_payment(self, record: PaymentRecord) -> str:
+        """Marks the invoice paid; the same payment recorded again changes nothing."""
+        with transaction(self.db) as session:
+            invoice = lock_invoice(session, record.number)
+            if invoice.status == InvoiceStatus.ISSUED:
+                check_payment(invoice.status, invoice.amount_cents, record.amount_cents)
+                invoice.status = InvoiceStatus.PAID
+                invoice.paid_at = record.paid_at
+                invoice.payment_reference = record.reference
+            return invoice.status.value
+
+    @activity.defn(name=CommissionAct.VOID)
+    def void_commission_invoice(self, number: str) -> str:
+        """Voids an unpaid invoice (its order was cancelled); a paid one stays as it is."""
+        with transaction(self.db) as session:
+            invoice = lock_invoice(session, number)
+            if invoice.status == InvoiceStatus.ISSUED:
+                invoice.status = InvoiceStatus.VOID
+            return invoice.status.value
+
+
+def invoice_pdf(session: Session, invoice: CommissionInvoice) -> InvoicePdf:
+    order = session.get_one(Order, invoice.order_number)
+    supplier = session.get_one(Member, invoice.supplier_id)
+    lines = lines_by_supplier(session, order).get(invoice.supplier_id, [])
+    return InvoicePdf(
+        number=invoice.number,
+        order_number=order.number,
+        quote_number=order.quote_number,
+        issued_on=invoice.issued_at.date(),
+        due_on=invoice.due_at.date(),
+        currency=session.get_one(Cluster, invoice.cluster_id).currency,
+        supplier=PartyView(supplier.name, supplier.company, supplier.email),
+        lines=tuple(
+            CommissionLineView(
+                line.offer_name,
+                line.net_cents,
+                line.commission_rate,
+                Decimal(line.net_cents) * line.commission_rate / 100,
+            )
+            for line in lines
+        ),
+        amount_cents=invoice.amount_cents,
+    )

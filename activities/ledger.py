@@ -1,0 +1,54 @@
+"""Ledger postings of a paid commission (the split) and of a cancelled order (the clawback)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+
+from models.commission import Clawback, CommissionAct, ShareLine
+from models.db import transaction
+from models.ledger import post_reversal, post_split
+from models.tables import LedgerEntry
+
+# Fault tests only: the path of a marker file. When set and the file does not exist yet, the
+# split kills its own worker process right after its commit, once — the crash window where
+# the postings are written but Temporal never hears the activity complete.
+KILL_AFTER_SPLIT_COMMIT_ENV = "ARKANNA_FAULT_KILL_AFTER_SPLIT_COMMIT"
+
+
+def _shares(entries: list[LedgerEntry]) -> list[ShareLine]:
+    return [ShareLine(e.member_id, e.role, e.amount_cents) for e in entries]
+
+
+def _crash_once_after_commit() -> None:
+    marker = os.environ.get(KILL_AFTER_SPLIT_COMMIT_ENV)
+    if not marker:
+        return
+    try:
+        Path(marker).touch(exist_ok=False)
+    except FileExistsError:
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class LedgerActivities:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.db = session_factory
+
+    @activity.defn(name=CommissionAct.SPLIT)
+    def post_commission_split(self, number: str) -> list[ShareLine]:
+        """Splits a paid invoice into one posting per share, exactly once (status → split)."""
+        with transaction(self.db) as session:
+            shares = _shares(post_split(session, number))
+        _crash_once_after_commit()
+        return shares
+
+    @activity.defn(name=CommissionAct.REVERSE)
+    def post_commission_reversal(self, clawback: Clawback) -> list[ShareLine]:
+        """R15: reverses every share of a split invoice, exactly once each."""
+        with transaction(self.db) as session:
+            return _shares(post_reversal(session, clawback.number, clawback.reason))

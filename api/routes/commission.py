@@ -1,0 +1,196 @@
+"""Commission invoices (R14): read by their supplier and operators, paid through operators;
+and the voiding or clawback of an order's invoices when it is cancelled (R15)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from activities.documents import DocumentStore
+from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.pagination import Cursor, Limit, paginate
+from api.temporal import call
+from api.views import Page
+from models.commission import InvoiceInput, InvoiceState, PaymentInput, VoidInput, check_payment
+from models.domain import InvoiceStatus, invoice_workflow_id
+from models.errors import Conflict, Gone, NotFound, Unavailable
+from models.invoices import get_visible_invoice, invoice_input, invoices_of, visible_invoices
+from models.ledger import post_reversal, postings
+from models.money import format_cents
+from models.schemas import Cents, Strict
+from models.settings import Settings
+from models.tables import CommissionInvoice
+from workflows.commission import CommissionInvoiceWorkflow
+from workflows.commission_calls import summary_of
+
+router = APIRouter(prefix="/commission-invoices", tags=["commission"])
+
+
+class PaymentIn(Strict):
+    amount: Cents = Field(description="The full invoice amount; partial payments are refused.")
+    reference: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="The bank transfer's reference."
+    )
+
+
+class ShareRead(BaseModel):
+    member_id: int | None = Field(description="null for the platform.")
+    role: str
+    amount: str
+
+
+class InvoiceRead(BaseModel):
+    number: str
+    order_number: str
+    supplier_id: int
+    amount: str
+    status: str
+    issued_at: datetime
+    due_at: datetime
+    overdue: bool
+    paid_at: datetime | None
+    payment_reference: str | None
+    clawed_back: bool
+    shares: list[ShareRead]
+    document: str
+
+
+def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
+    shares = postings(session, invoice.number, reversals=False)
+    return InvoiceRead(
+        number=invoice.number,
+        order_number=invoice.order_number,
+        supplier_id=invoice.supplier_id,
+        amount=format_cents(invoice.amount_cents),
+        status=invoice.status.value,
+        issued_at=invoice.issued_at,
+        due_at=invoice.due_at,
+        overdue=invoice.overdue,
+        paid_at=invoice.paid_at,
+        payment_reference=invoice.payment_reference,
+        clawed_back=bool(postings(session, invoice.number, reversals=True)),
+        shares=[
+            ShareRead(member_id=s.member_id, role=s.role, amount=format_cents(s.amount_cents))
+            for s in shares
+        ],
+        document=f"/commission-invoices/{invoice.number}/pdf",
+    )
+
+
+def invoice_handle(
+    client: Client, number: str
+) -> WorkflowHandle[CommissionInvoiceWorkflow, InvoiceState]:
+    return client.get_workflow_handle_for(
+        CommissionInvoiceWorkflow.run, invoice_workflow_id(number)
+    )
+
+
+@router.get("", response_model=Page[InvoiceRead])
+def list_invoices(
+    session: SessionDep,
+    principal: PrincipalDep,
+    status: InvoiceStatus | None = None,
+    overdue: bool | None = None,
+    order_number: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, object]:
+    """Commission invoices billed to you (operators: all), by number."""
+    query = visible_invoices(principal.member)
+    if status is not None:
+        query = query.where(CommissionInvoice.status == status)
+    if overdue is not None:
+        query = query.where(CommissionInvoice.overdue == overdue)
+    if order_number is not None:
+        query = query.where(CommissionInvoice.order_number == order_number)
+    view = lambda invoice: invoice_view(session, invoice)  # noqa: E731
+    return paginate(session, query, CommissionInvoice.number, cursor, limit, view)
+
+
+@router.get("/{number}", response_model=InvoiceRead)
+def read_invoice(number: str, session: SessionDep, principal: PrincipalDep) -> InvoiceRead:
+    """One commission invoice with its status and, once split, its shares."""
+    return invoice_view(session, get_visible_invoice(session, principal.member, number))
+
+
+@router.get("/{number}/pdf", response_class=FileResponse)
+def invoice_pdf(
+    number: str, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+) -> FileResponse:
+    """The invoice as a PDF (its supplier and operators)."""
+    invoice = get_visible_invoice(session, principal.member, number)
+    store = DocumentStore(settings.DOCUMENTS_DIR)
+    if invoice.document_key is None or not store.exists(invoice.document_key):
+        raise NotFound("invoice document")
+    return FileResponse(
+        store.path(invoice.document_key), media_type="application/pdf", filename=f"{number}.pdf"
+    )
+
+
+@router.post("/{number}/payments", response_model=InvoiceRead)
+async def pay_invoice(
+    number: str, payload: PaymentIn, session: SessionDep, _: OperatorDep, client: TemporalDep
+) -> InvoiceRead:
+    """Record the supplier's payment of the full amount (operators); the split follows."""
+    invoice = get_visible_invoice(session, None, number)
+    check_payment(invoice.status, invoice.amount_cents, payload.amount)
+    payment = PaymentInput(payload.amount, payload.reference)
+    handle = invoice_handle(client, number)
+    try:
+        await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
+    except Gone:
+        # Issued in the store but no running workflow yet: it is being started.
+        raise Unavailable("the invoice is being opened; try again shortly") from None
+    session.refresh(invoice)
+    return invoice_view(session, invoice)
+
+
+async def void_order_invoices(
+    session: Session, client: Client, settings: Settings, order_number: str, reason: str
+) -> None:
+    """R15: tells each invoice workflow of the order to void; claws back closed split ones.
+
+    Signal-with-start: a running workflow gets the signal; an invoice whose workflow is not
+    started yet (the quote workflow issues, then starts it) is started already voided, and
+    the quote workflow's own start is then refused and skipped. A workflow that has ended
+    (split, or void) is refused too (REJECT_DUPLICATE, never a second run): its clawback is
+    posted here, in the cancellation's transaction, keyed so it lands exactly once.
+    """
+    for invoice in invoices_of(session, order_number):
+        if invoice.status == InvoiceStatus.VOID:
+            continue
+        try:
+            await call(_void_with_start(client, settings, invoice_input(session, invoice), reason))
+        except Conflict:
+            _settle_closed(session, invoice, reason)
+
+
+def _void_with_start(
+    client: Client, settings: Settings, start: InvoiceInput, reason: str
+) -> Awaitable[object]:
+    return client.start_workflow(
+        CommissionInvoiceWorkflow.run,
+        start,
+        id=invoice_workflow_id(start.number),
+        task_queue=settings.TEMPORAL_TASK_QUEUE,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        start_signal="void",
+        start_signal_args=[VoidInput(reason)],
+        static_summary=summary_of(start),
+    )
+
+
+def _settle_closed(session: Session, invoice: CommissionInvoice, reason: str) -> None:
+    if invoice.status == InvoiceStatus.SPLIT:
+        post_reversal(session, invoice.number, reason)
+    elif invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.VOID  # its workflow was ended by hand: nothing waits

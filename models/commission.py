@@ -1,0 +1,135 @@
+"""What a commission invoice workflow carries and answers, and its pure rules (R14, R15).
+
+Standard library only: the workflow sandbox imports this module. Money is integer cents;
+every field after the first ones has a default, so fields can be added without breaking
+histories already recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from models.domain import InvoiceStatus
+from models.errors import Conflict, RuleViolation
+from models.money import format_cents
+from models.quoting import Party
+
+# Reminders go out a week before the due date, or a quarter of the terms before it when the
+# terms are shorter than four weeks (seconds-long terms in tests get a reminder too).
+REMINDER_LEAD = timedelta(days=7)
+# The account every share is paid out of (debited), and members' or the platform's credited.
+CLEARING = "clearing:commission"
+
+
+class CommissionAct:
+    """Activity names: the workflow calls them by name, never importing SQLAlchemy."""
+
+    ISSUE = "issue_commission_invoices"
+    FLAG_OVERDUE = "flag_commission_invoice_overdue"
+    RECORD_PAYMENT = "record_commission_payment"
+    VOID = "void_commission_invoice"
+    SPLIT = "post_commission_split"
+    REVERSE = "post_commission_reversal"
+
+
+@dataclass
+class IssueInvoices:
+    order_number: str
+    issued_at: datetime
+
+
+@dataclass
+class InvoiceInput:
+    """One issued invoice: everything its workflow needs to email, remind and flag it."""
+
+    number: str
+    order_number: str
+    cluster_id: int
+    cluster_name: str
+    currency: str
+    supplier: Party
+    amount_cents: int
+    issued_at: datetime
+    due_at: datetime
+    document_key: str | None = None
+
+
+@dataclass
+class PaymentInput:
+    amount_cents: int
+    reference: str
+
+
+@dataclass
+class PaymentRecord:
+    number: str
+    amount_cents: int
+    reference: str
+    paid_at: datetime
+
+
+@dataclass
+class VoidInput:
+    reason: str
+
+
+@dataclass
+class Clawback:
+    number: str
+    reason: str
+
+
+@dataclass
+class ShareLine:
+    member_id: int | None
+    role: str
+    amount_cents: int
+
+
+@dataclass
+class InvoiceState:
+    number: str
+    status: str
+    amount_cents: int
+    due_at: datetime
+    overdue: bool = False
+    paid_at: datetime | None = None
+    payment_reference: str | None = None
+    void_reason: str | None = None
+    clawed_back: bool = False
+    shares: list[ShareLine] = field(default_factory=list)
+
+
+def reminder_at(issued_at: datetime, due_at: datetime) -> datetime:
+    """When the supplier is reminded: min(7 days, a quarter of the terms) before the due date."""
+    return due_at - min(REMINDER_LEAD, (due_at - issued_at) / 4)
+
+
+def check_payment(status: str, amount_due: int, amount_paid: int) -> None:
+    """Only an issued invoice is paid, and only in full: partial or excess payments are refused."""
+    if status == InvoiceStatus.VOID:
+        raise Conflict("the invoice is void (its order was cancelled): it takes no payment")
+    if status != InvoiceStatus.ISSUED:
+        raise Conflict(f"the invoice is already {status}: it takes no second payment")
+    if amount_paid != amount_due:
+        raise RuleViolation(
+            f"must be exactly the invoice amount, {format_cents(amount_due)}, not "
+            f"{format_cents(amount_paid)}: partial payments are refused",
+            field="amount",
+        )
+
+
+def member_account(member_id: int | None) -> str:
+    """The ledger account a share is credited to: a member's, or the platform's."""
+    return "platform" if member_id is None else f"member:{member_id}"
+
+
+def posting_key(invoice_number: str, member_id: int | None, role: str) -> str:
+    """invoice + member + role: one posting per share, whatever retries or crashes happen."""
+    who = "platform" if member_id is None else str(member_id)
+    return f"{invoice_number}:{who}:{role}"
+
+
+def reversal_key(original_key: str) -> str:
+    return f"{original_key}:reversal"

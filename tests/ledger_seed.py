@@ -1,0 +1,62 @@
+"""An accepted order written straight through the store and the activities, without Temporal:
+for the tests of invoices, postings and their API that need no workflow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities.commission import CommissionActivities
+from activities.documents import DocumentStore
+from activities.ledger import LedgerActivities
+from activities.orders import OrderActivities
+from activities.quotes import QuoteActivities
+from models.commission import InvoiceInput, IssueInvoices, PaymentRecord
+from models.db import transaction
+from models.quotes import create_quote
+from models.quoting import OpenOrder, SaveRevision
+from models.schemas import LineIn, QuoteCreate, TeamShareIn
+from models.tables import Member
+from tests.factories import Actor, World
+
+
+def seed_order(
+    db: sessionmaker[Session],
+    documents: Path,
+    world: World,
+    seller: Actor,
+    client_id: int,
+    lines: list[tuple[str, str]],
+    team: list[tuple[int, str]] | None = None,
+) -> str:
+    """Quote, revision and order as the quote workflow's activities would write them."""
+    now = datetime.now(UTC)
+    payload = QuoteCreate(
+        client_id=client_id,
+        lines=[LineIn(offer_id=world.offers[o], quantity=Decimal(q)) for o, q in lines],
+        sales_team=None
+        if team is None
+        else [TeamShareIn(member_id=m, share=Decimal(s)) for m, s in team],
+    )
+    with transaction(db) as session:
+        quote, start = create_quote(session, session.get_one(Member, seller.id), payload, None, now)
+        number = quote.number
+    QuoteActivities(db).save_quote_revision(SaveRevision(number, start.revision))
+    orders = OrderActivities(db, DocumentStore(documents))
+    return orders.open_order(OpenOrder(number, 1, "Carl Client", now)).number
+
+
+def issue(db: sessionmaker[Session], documents: Path, order_number: str) -> list[InvoiceInput]:
+    activities = CommissionActivities(db, DocumentStore(documents))
+    return activities.issue_commission_invoices(IssueInvoices(order_number, datetime.now(UTC)))
+
+
+def pay_and_split(db: sessionmaker[Session], documents: Path, invoice: InvoiceInput) -> None:
+    """What the invoice workflow does once the operator's payment is accepted."""
+    activities = CommissionActivities(db, DocumentStore(documents))
+    record = PaymentRecord(invoice.number, invoice.amount_cents, "TRX-SEED", datetime.now(UTC))
+    activities.record_commission_payment(record)
+    LedgerActivities(db).post_commission_split(invoice.number)

@@ -1,0 +1,139 @@
+"""The split's crash window: postings committed, worker killed before Temporal hears of it.
+
+The worker runs as its own OS process with a fault hook that SIGKILLs it right after the
+split's commit (once). A fresh worker without the hook then retries the activity: the ledger
+must hold exactly one posting per (invoice, member, role).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.ledger import KILL_AFTER_SPLIT_COMMIT_ENV
+from api.app import create_app
+from models.domain import invoice_workflow_id
+from models.settings import Settings
+from models.tables import CommissionInvoice, LedgerEntry
+from tests.factories import OPERATOR, catalogue_world, expect
+from tests.temporal_fixtures import running_worker
+from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
+from tests.workflows.conftest import FAST, Live, _terminate_open
+from tests.workflows.helpers import line
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _worker_process(settings: Settings, address: str, marker: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.DATABASE_URL,
+        "TEMPORAL_ADDRESS": address,
+        "TEMPORAL_NAMESPACE": "default",
+        "TEMPORAL_TASK_QUEUE": settings.TEMPORAL_TASK_QUEUE,
+        "OUTBOX_DIR": str(settings.OUTBOX_DIR),
+        "DOCUMENTS_DIR": str(settings.DOCUMENTS_DIR),
+        "SECRET_KEY": settings.SECRET_KEY or "",
+        "OPERATOR_KEY": settings.OPERATOR_KEY or "",
+        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
+        KILL_AFTER_SPLIT_COMMIT_ENV: str(marker),
+    }
+    return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)
+
+
+@pytest.fixture
+async def split_crash(
+    settings: Settings,
+    db: sessionmaker[Session],
+    temporal_env: WorkflowEnvironment,
+    tmp_path: Path,
+) -> AsyncIterator[tuple[Live, subprocess.Popen[bytes], Path]]:
+    """The API in-process; the only worker is an OS process armed to die after the split."""
+    client: Client = temporal_env.client
+    queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"crash-{uuid4()}"})
+    marker = tmp_path / "killed-after-split-commit"
+    process = _worker_process(queued, client.service_client.config.target_host, marker)
+    app = create_app(queued, client)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            yield Live(api, client, queued, db), process, marker
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        app.state.engine.dispose()
+
+
+async def _exit_code(process: subprocess.Popen[bytes], within: float = 60) -> int:
+    deadline = asyncio.get_running_loop().time() + within
+    while process.poll() is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the worker was not killed by the fault hook")
+        await asyncio.sleep(0.2)
+    return process.returncode
+
+
+async def test_a_worker_killed_after_the_split_commit_leaves_one_posting_per_share(
+    split_crash: tuple[Live, subprocess.Popen[bytes], Path],
+) -> None:
+    live, process, marker = split_crash
+    assert KILL_AFTER_SPLIT_COMMIT_ENV not in os.environ  # the in-process worker is unarmed
+    world = await catalogue_world(live.api, settings=FAST)
+    alice = world.members["alice"]
+    order = await close_deal(live, world, alice, [line(world, "alice-audit")])
+    number = (await invoices(live, order))[alice.id]["number"]
+    expect(await pay(live, number, "100.00"), 200)
+
+    assert await _exit_code(process) == -9 and marker.exists()
+    with live.db() as session:  # committed before the kill: status and postings are there
+        assert session.get_one(CommissionInvoice, number).status.value == "split"
+        first = _keys(session, number)
+    assert first
+
+    handle = live.temporal.get_workflow_handle(invoice_workflow_id(number))
+    async with running_worker(live.temporal, live.settings, live.settings.TEMPORAL_TASK_QUEUE):
+        await asyncio.wait_for(handle.result(), timeout=60)
+    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert await _split_attempts(handle) >= 2  # the activity really ran again
+
+    with live.db() as session:
+        assert _keys(session, number) == first  # one posting per (invoice, member, role)
+        total = session.scalar(
+            select(func.sum(LedgerEntry.amount_cents)).where(LedgerEntry.invoice_number == number)
+        )
+    assert total == 10_000
+    view = expect(await live.api.get(f"/commission-invoices/{number}", headers=OPERATOR), 200)
+    assert len(shares(view)) == len(view["shares"]) == len(first)
+
+
+def _keys(session: Session, number: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(LedgerEntry.idempotency_key)
+            .where(LedgerEntry.invoice_number == number)
+            .order_by(LedgerEntry.idempotency_key)
+        )
+    )
+
+
+async def _split_attempts(handle: WorkflowHandle[Any, Any]) -> int:
+    attempts = 0
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_started_event_attributes"):
+            attempts = max(attempts, event.activity_task_started_event_attributes.attempt)
+    return attempts

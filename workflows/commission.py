@@ -1,0 +1,178 @@
+"""The life of one commission invoice, from issue to split or void (SPEC §5, R14, R15).
+
+CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
+- update `record_payment` (the operator; its validator refuses a partial or excess amount,
+  and a void or already paid invoice, so a refused payment leaves no trace in the history);
+- signal `void` (the order was cancelled): an unpaid invoice ends void, a paid one is split
+  and then clawed back;
+- query `state`;
+- timers: a reminder before the due date, the overdue flag at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from models.commission import (
+        Clawback,
+        InvoiceInput,
+        InvoiceState,
+        PaymentInput,
+        PaymentRecord,
+        VoidInput,
+        check_payment,
+        reminder_at,
+    )
+    from models.domain import InvoiceStatus
+    from models.errors import DomainError
+    from models.money import format_cents
+    from models.quoting import Notice
+    from workflows import calls, search
+    from workflows import commission_calls as acts
+
+
+@workflow.defn(name="CommissionInvoiceWorkflow")
+class CommissionInvoiceWorkflow:
+    @workflow.init
+    def __init__(self, invoice: InvoiceInput) -> None:
+        self.invoice = invoice
+        self.state = InvoiceState(
+            invoice.number, InvoiceStatus.ISSUED.value, invoice.amount_cents, invoice.due_at
+        )
+        self.payment: PaymentInput | None = None
+
+    @workflow.run
+    async def run(self, invoice: InvoiceInput) -> InvoiceState:
+        self._publish()
+        if self.state.void_reason is None:
+            await self._notify("commission_invoice", attach=True)
+        if not await self._wait_until(reminder_at(invoice.issued_at, invoice.due_at), "reminder"):
+            await self._notify("commission_reminder")
+        if not await self._wait_until(invoice.due_at, "due date"):
+            await self._flag_overdue()
+        await workflow.wait_condition(self._settling)
+        if self.payment is not None:
+            await self._collect(self.payment)
+        else:
+            self.state.status = await acts.void_invoice(invoice.number)
+            self._publish()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._claw_back_if_voided()
+        return self.state
+
+    @workflow.query(name="state")
+    def get_state(self) -> InvoiceState:
+        return self.state
+
+    @workflow.update
+    async def record_payment(self, payment: PaymentInput) -> InvoiceState:
+        self._validate_payment(payment)  # a second payment may have come in meanwhile
+        self.payment = payment
+        await workflow.wait_condition(lambda: self.state.status != InvoiceStatus.ISSUED)
+        return self.state
+
+    @record_payment.validator
+    def _validate_payment(self, payment: PaymentInput) -> None:
+        status = self.state.status
+        if self.state.void_reason is not None:
+            status = InvoiceStatus.VOID.value
+        elif self.payment is not None:
+            status = InvoiceStatus.PAID.value
+        try:
+            check_payment(status, self.state.amount_cents, payment.amount_cents)
+        except DomainError as exc:
+            raise ApplicationError(
+                exc.message, type=type(exc).__name__, non_retryable=True
+            ) from None
+
+    @workflow.signal
+    def void(self, request: VoidInput) -> None:
+        if self.state.void_reason is None:
+            self.state.void_reason = request.reason
+
+    # Steps
+
+    def _settling(self) -> bool:
+        return self.payment is not None or self.state.void_reason is not None
+
+    async def _wait_until(self, moment: datetime, what: str) -> bool:
+        """True when the invoice was paid or voided before `moment`, False at `moment`."""
+        seconds = (moment - workflow.now()).total_seconds()
+        if seconds > 0 and not self._settling():
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    self._settling, timeout=timedelta(seconds=seconds), timeout_summary=what
+                )
+        return self._settling()
+
+    async def _flag_overdue(self) -> None:
+        if await acts.flag_overdue(self.invoice.number):
+            self.state.overdue = True
+            self._publish()
+            await self._notify("commission_overdue")
+
+    async def _collect(self, payment: PaymentInput) -> None:
+        number = self.invoice.number
+        paid_at = workflow.now()
+        record = PaymentRecord(number, payment.amount_cents, payment.reference, paid_at)
+        self.state.status = await acts.record_payment(record)
+        self.state.paid_at, self.state.payment_reference = paid_at, payment.reference
+        self._publish()
+        self.state.shares = await acts.post_split(number)
+        self.state.status = InvoiceStatus.SPLIT.value
+        self._publish()
+
+    async def _claw_back_if_voided(self) -> None:
+        reason = self.state.void_reason
+        if reason is None or self.state.status != InvoiceStatus.SPLIT or self.state.clawed_back:
+            return
+        await acts.post_reversal(Clawback(self.invoice.number, reason))
+        self.state.clawed_back = True
+        self._publish()
+
+    async def _notify(self, kind: str, *, attach: bool = False) -> None:
+        invoice, supplier = self.invoice, self.invoice.supplier
+        notice = Notice(
+            business_key=f"{invoice.number}/{kind}/member:{supplier.id}",
+            kind=kind,
+            to_email=supplier.email,
+            to_name=supplier.name,
+            context={
+                "name": supplier.name,
+                "cluster": invoice.cluster_name,
+                "invoice": invoice.number,
+                "order": invoice.order_number,
+                "amount": f"{format_cents(invoice.amount_cents)} {invoice.currency}",
+                "due_date": f"{invoice.due_at:%Y-%m-%d}",
+            },
+            attachment_key=invoice.document_key if attach else None,
+            attachment_name=f"{invoice.number}.pdf" if attach else None,
+        )
+        await calls.send_notice(notice)
+
+    def _publish(self) -> None:
+        """Keeps the operators' search attributes and the UI's current details in step."""
+        state = self.state
+        workflow.upsert_search_attributes(
+            [
+                search.INVOICE_NUMBER.value_set(state.number),
+                search.INVOICE_STATUS.value_set(state.status),
+                search.INVOICE_OVERDUE.value_set(state.overdue),
+                search.CLUSTER_ID.value_set(str(self.invoice.cluster_id)),
+            ]
+        )
+        flags = " — **overdue**" if state.overdue else ""
+        flags += " — clawed back" if state.clawed_back else ""
+        workflow.set_current_details(
+            f"**{state.number}** — **{state.status}**{flags}\n\n"
+            f"order {self.invoice.order_number}, supplier {self.invoice.supplier.company}, "
+            f"{format_cents(state.amount_cents)} {self.invoice.currency}, due {state.due_at:%Y-%m-%d}"
+        )
+
+
+__all__ = ["CommissionInvoiceWorkflow"]
