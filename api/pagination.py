@@ -23,11 +23,11 @@ Cursor = Annotated[str | None, Query(max_length=100, description="`next` of the 
 
 def paginate(
     session: Session,
-    query: Select[tuple[T]],
+    query: Select[Any],
     key: InstrumentedAttribute[Any],
     cursor: str | None,
     limit: int,
-    view: Callable[[T], V],
+    view: Callable[[Any], V],
 ) -> dict[str, Any]:
     """Rows after the cursor in key order, and the cursor of the page after."""
     if cursor is not None:
@@ -39,7 +39,7 @@ def paginate(
                 raise BadRequest("not a cursor this list gave out", field="cursor")
             after = int(cursor)
         query = query.where(key > after)
-    rows: Sequence[T] = session.scalars(query.order_by(key).limit(limit + 1)).all()
+    rows: Sequence[Any] = session.scalars(query.order_by(key).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     nxt = str(getattr(rows[-1], key.key)) if more and rows else None

@@ -54,7 +54,7 @@ def register_offer(session: Session, owner: Member, payload: OfferCreate, now: d
     return offer
 
 
-def visible_offers(viewer: Member | None) -> Select[tuple[Offer]]:
+def visible_offers(viewer: Member | None) -> Select[Offer]:
     """Validated offers, plus the viewer's own; the founder and operators see every offer."""
     query = select(Offer)
     if viewer is None:

@@ -12,7 +12,7 @@ from models.errors import Conflict, NotFound
 from models.tables import Member, Order, ProcurementDocument, QuoteLine
 
 
-def visible_orders(viewer: Member | None) -> Select[tuple[Order]]:
+def visible_orders(viewer: Member | None) -> Select[Order]:
     """Operators see all; a member the orders it sold or supplies (the founder: every one
     with a founder component)."""
     query = select(Order)

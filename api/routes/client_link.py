@@ -41,6 +41,8 @@ def _wants_html(request: Request) -> bool:
 
 
 def _page(request: Request, status_code: int, **context: Any) -> HTMLResponse:
+    # The status lets the page tell a refused link from an answer that needs correcting (422).
+    context = {"status_code": status_code, **context}
     return templates.TemplateResponse(request, "quote.html", context, status_code=status_code)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
+from api.temporal import call, quote_handle
 from api.views import (
     InvitationCreated,
     InvitationRead,
@@ -15,10 +19,13 @@ from api.views import (
     Page,
     member_view,
 )
-from models.errors import Forbidden
+from models.domain import TERMINAL_QUOTE_STATUSES
+from models.errors import Conflict, Forbidden, Gone
 from models.membership import invite, register, remove_member, visible_member
+from models.quoting import CancelInput
 from models.schemas import InvitationCreate, MemberCreate
-from models.tables import Invitation, Member, utcnow
+from models.tables import Invitation, Member, Quote, utcnow
+from workflows.quote import QuoteWorkflow
 
 router = APIRouter(tags=["members"])
 
@@ -76,6 +83,25 @@ def read_me(member: CurrentMember) -> MemberRead:
     return member_view(member)
 
 
+async def _cancel_open_quotes(session: Session, request: Request, seller_id: int) -> None:
+    """R2: cancels the seller's quotes still open; connects only when there is one."""
+    open_quotes = session.scalars(
+        select(Quote.number).where(
+            Quote.seller_id == seller_id, Quote.status.not_in(list(TERMINAL_QUOTE_STATUSES))
+        )
+    ).all()
+    session.commit()  # end the read before the worker writes
+    for number in open_quotes:
+        client = await request.app.state.temporal.get()
+        # Gone already (answered or ended meanwhile) is fine: nothing left to cancel.
+        with contextlib.suppress(Conflict, Gone):
+            await call(
+                quote_handle(client, number).execute_update(
+                    QuoteWorkflow.cancel, CancelInput("seller removed", None)
+                )
+            )
+
+
 @router.get("/members", response_model=Page[MemberRead])
 def list_members(
     session: SessionDep, principal: PrincipalDep, limit: Limit = 50, cursor: Cursor = None
@@ -95,13 +121,19 @@ def read_member(member_id: ObjectId, session: SessionDep, principal: PrincipalDe
 
 @router.delete("/members/{member_id}", response_model=MemberRead)
 async def remove(
-    member_id: ObjectId, request: Request, session: SessionDep, principal: PrincipalDep
+    member_id: ObjectId, session: SessionDep, principal: PrincipalDep, request: Request
 ) -> MemberRead:
     """Remove a member (founder): its key stops working and its open quotes are cancelled."""
     if principal.member is None:
         raise Forbidden("only the cluster's founder can remove a member")
-    member = remove_member(session, principal.member, member_id, utcnow())
-    on_removed = getattr(request.app.state, "on_member_removed", None)
-    if on_removed is not None:
-        await on_removed(session, member)
+    try:
+        member = remove_member(session, principal.member, member_id, utcnow())
+    except Conflict:
+        # Already removed: a retry after the engine was away finishes the cancellations.
+        await _cancel_open_quotes(session, request, member_id)
+        raise
+    # The removal stands before the cancellations: the worker writes their outcome to the
+    # store, and a writer waiting on this request's open transaction would never finish.
+    session.commit()
+    await _cancel_open_quotes(session, request, member.id)
     return member_view(member)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import FileResponse
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.common import (
@@ -134,7 +134,7 @@ def _view(state: QuoteState, viewer_id: int | None, settings: Settings) -> Quote
     )
 
 
-@router.get("", response_model=Page[dict])  # type: ignore[type-arg]
+@router.get("", response_model=Page[dict[str, object]])
 def list_quotes(
     session: SessionDep,
     principal: PrincipalDep,
@@ -150,7 +150,7 @@ def list_quotes(
             QuoteLine.quote_number == Quote.number,
             or_(
                 QuoteLine.supplier_id == member.id,
-                QuoteLine.founder_offer_id.is_not(None) if member.is_founder else False,
+                QuoteLine.founder_offer_id.is_not(None) if member.is_founder else false(),
             ),
         )
         query = query.where(
@@ -164,17 +164,21 @@ def list_quotes(
         Quote.number,
         cursor,
         limit,
-        lambda q: {
-            "number": q.number,
-            "status": q.status.value,
-            "revision": q.revision,
-            "seller_id": q.seller_id,
-            "client_id": q.client_id,
-            "total": format_cents(q.total_cents),
-            "valid_until": q.valid_until.isoformat() if q.valid_until else None,
-            "updated_at": q.updated_at.isoformat(),
-        },
+        _list_item,
     )
+
+
+def _list_item(q: Quote) -> dict[str, object]:
+    return {
+        "number": q.number,
+        "status": q.status.value,
+        "revision": q.revision,
+        "seller_id": q.seller_id,
+        "client_id": q.client_id,
+        "total": format_cents(q.total_cents),
+        "valid_until": q.valid_until.isoformat() if q.valid_until else None,
+        "updated_at": q.updated_at.isoformat(),
+    }
 
 
 async def _visible_state(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.factories import OPERATOR, World, add_client, expect
 
@@ -71,3 +72,14 @@ async def test_another_members_or_clusters_client_answers_like_a_missing_one(
         assert hidden.status_code == 404
         assert hidden.json() == missing.json()
     expect(await api.get(f"/clients/{other.clients['globex']}", headers=OPERATOR), 200)
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", "²", "١", "9" * 25, str(2**31)])
+async def test_a_cursor_no_list_gave_out_is_refused(
+    api: httpx.AsyncClient, world: World, cursor: str
+) -> None:
+    for path in ("/clients", "/offers", "/members", "/invitations"):
+        params = {"cursor": cursor}
+        refused = await api.get(path, params=params, headers=world.members["alice"].headers)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["detail"] == "cursor: not a cursor this list gave out"

@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.tables import Base, Member
+from models.tables import Member
+from tests.api.store import every_text_value
 from tests.factories import OPERATOR, World, auth, expect, found_cluster
 
 FOUNDER = {"name": "Fay Founder", "company": "Founder SA", "email": "fay@founder.example.com"}
@@ -74,22 +75,12 @@ async def test_api_keys_are_random_and_stored_only_as_hashes(
     assert len(set(keys)) == len(keys)
     assert all(len(key) >= 40 for key in keys)
 
-    stored = _every_text_value(db)
+    stored = every_text_value(db)
     for key in keys:
         assert not any(key in value for value in stored), "a clear API key is in the database"
     with db() as session:
         hashes = set(session.scalars(select(Member.api_key_hash)))
     assert {hashlib.sha256(key.encode()).hexdigest() for key in keys} <= hashes
-
-
-def _every_text_value(db: sessionmaker[Session]) -> list[str]:
-    values: list[str] = []
-    with db() as session:
-        for table in Base.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, String | Text)]
-            for row in session.execute(select(*columns)).all() if columns else ():
-                values.extend(str(value) for value in row if value is not None)
-    return values
 
 
 async def test_creating_a_cluster_is_for_operators_only(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.tables import Invitation
+from tests.api.store import every_text_value
 from tests.factories import OPERATOR, Actor, World, expect, join
 
 
@@ -68,6 +70,20 @@ async def test_r1_an_invitation_expires_after_14_days_by_default(
     created = expect(await api.post("/invitations", json=body, headers=world.founder.headers), 201)
     expires_at = datetime.fromisoformat(created["expires_at"])
     assert before + timedelta(days=14) <= expires_at <= datetime.now(UTC) + timedelta(days=14)
+
+
+async def test_r1_codes_are_random_and_stored_only_as_hashes(
+    api: httpx.AsyncClient, world: World, db: sessionmaker[Session]
+) -> None:
+    codes = [await invite(api, world.founder, f"guest{n}@x.example") for n in range(3)]
+    assert len(set(codes)) == 3
+    assert all(len(code) >= 40 for code in codes)
+    stored = every_text_value(db)
+    for code in codes:
+        assert not any(code in value for value in stored), "a clear code is in the database"
+    with db() as session:
+        hashes = set(session.scalars(select(Invitation.code_hash)))
+    assert {hashlib.sha256(code.encode()).hexdigest() for code in codes} <= hashes
 
 
 async def test_r1_a_code_is_single_use(api: httpx.AsyncClient, world: World) -> None:

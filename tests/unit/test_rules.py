@@ -66,7 +66,7 @@ USABLE = {"expires_at": NOW + timedelta(seconds=1), "used_at": None, "inviter": 
 
 
 def test_r1_fresh_code_of_an_active_inviter_is_usable() -> None:
-    rules.check_invitation_usable(now=NOW, **USABLE)  # type: ignore[arg-type]
+    rules.check_invitation_usable(now=NOW, **USABLE)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_r1_fresh_code_of_an_active_inviter_is_usable() -> None:
 )
 def test_r1_used_expired_or_orphaned_code_is_refused(change: dict[str, object], words: str) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_invitation_usable(now=NOW, **{**USABLE, **change})  # type: ignore[arg-type]
+        rules.check_invitation_usable(now=NOW, **{**USABLE, **change})
     assert refused.value.field == "invitation_code"
     assert words in refused.value.message
 
@@ -161,7 +161,7 @@ def component(**change: object) -> dict[str, object]:
     ids=["member with component", "a free sample", "all of the price", "founder embeds nothing"],
 )
 def test_r5_valid_founder_components(facts: dict[str, object]) -> None:
-    rules.check_founder_component(**facts)  # type: ignore[arg-type]
+    rules.check_founder_component(**facts)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +204,7 @@ def test_r5_invalid_founder_components_are_refused(
     facts: dict[str, object], field: str, words: str
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_founder_component(**facts)  # type: ignore[arg-type]
+        rules.check_founder_component(**facts)
     assert refused.value.field == field
     assert words in refused.value.message
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.app import create_app
 from models.domain import quote_workflow_id
@@ -75,6 +76,9 @@ async def _terminate_open(client: Client, queue: str) -> None:
     """Leaves the shared server clean: this test's unfinished workflows end with it."""
     query = f"TaskQueue = '{queue}' AND ExecutionStatus = 'Running'"
     async for execution in client.list_workflows(query):
-        await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate(
-            reason="end of test"
-        )
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        try:
+            await handle.terminate(reason="end of test")
+        except RPCError as exc:  # it finished between the listing and now
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
