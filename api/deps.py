@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
+from api.limits import Limits, refuse_if_over
 from models.db import transaction
 from models.domain import MemberStatus
 from models.errors import Forbidden, Unauthorized
@@ -60,10 +61,39 @@ class Principal:
         return None if self.member is None else self.member.cluster_id
 
 
+def get_limits(request: Request) -> Limits:
+    limits: Limits = request.app.state.limits
+    return limits
+
+
+def client_address(request: Request) -> str:
+    """The caller's IP as the server saw it (behind a proxy, only with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+LimitsDep = Annotated[Limits, Depends(get_limits)]
+
+
 def get_principal(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    limits: LimitsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    # An address guessing keys is refused before its next guess is even compared.
+    address = client_address(request)
+    failures = limits.auth_failures
+    refuse_if_over(failures, address, "failed authentications from your address", count=False)
+    try:
+        return _authenticate(session, settings, credentials)
+    except Unauthorized:
+        failures.record(address)
+        raise
+
+
+def _authenticate(
+    session: Session, settings: Settings, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing API key: send Authorization: Bearer <key>")
@@ -73,6 +103,10 @@ def get_principal(
     member = session.scalars(select(Member).where(Member.api_key_hash == hash_secret(key))).first()
     if member is None or member.status != MemberStatus.ACTIVE:
         raise Unauthorized("invalid API key")
+    # Ends the read and hands the connection back to the pool: a route that then awaits the
+    # workflow engine, or opens its own transaction, must not hold one idle meanwhile (fifty
+    # concurrent requests would otherwise take every pooled connection and wait on each other).
+    session.commit()
     return Principal(member=member)
 
 
@@ -93,6 +127,22 @@ def get_operator(principal: PrincipalDep) -> Principal:
 
 CurrentMember = Annotated[Member, Depends(get_member)]
 OperatorDep = Annotated[Principal, Depends(get_operator)]
+
+
+def limit_client_links(request: Request, limits: LimitsDep) -> None:
+    """Signed links are public: a flood from one address must not reach the workflows."""
+    refuse_if_over(
+        limits.client_links, client_address(request), "requests from your address", count=True
+    )
+
+
+def limit_invitations(member: CurrentMember, limits: LimitsDep) -> Member:
+    """Each invitation is a live way into the cluster: attempts are capped per inviting member."""
+    refuse_if_over(limits.invitations, str(member.id), "invitations from you", count=True)
+    return member
+
+
+InvitingMember = Annotated[Member, Depends(limit_invitations)]
 
 
 async def get_temporal(request: Request) -> Client:

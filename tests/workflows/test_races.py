@@ -1,0 +1,110 @@
+"""Concurrent requests on one quote or invoice: each has one effect, whatever the interleaving."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from models.domain import quote_workflow_id
+from models.tables import Decision, LedgerEntry, SentEmail
+from tests.factories import OPERATOR, add_offer, catalogue_world, expect, join
+from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
+from tests.workflows.conftest import FAST, Live
+from tests.workflows.helpers import decide, launch, line
+
+
+async def test_five_suppliers_approving_at_once_send_the_quote_once(live: Live) -> None:
+    world = await catalogue_world(live.api, settings=FAST)
+    alice, bob, carol = (world.members[n] for n in ("alice", "bob", "carol"))
+    dave = await join(live.api, world, carol, "dave")
+    erin = await join(live.api, world, dave, "erin")
+    await add_offer(live.api, world, dave, "dave-repair")
+    await add_offer(live.api, world, erin, "erin-hosting")
+    offers = ("alice-audit", "bob-install", "carol-training", "dave-repair", "erin-hosting")
+    quote = await launch(live, world, alice, [line(world, name) for name in offers])
+    number = quote["number"]
+    approvers = [bob, carol, dave, erin, world.founder]
+    pending = {a["supplier_id"] for a in quote["approvals"] if a["status"] == "pending"}
+    assert pending == {who.id for who in approvers}
+
+    answers = await asyncio.gather(*(decide(live, number, who, 1) for who in approvers))
+
+    assert [answer.status_code for answer in answers] == [200] * 5
+    sent = await live.until(number, alice.headers, "sent")
+    assert [event["kind"] for event in sent["events"]].count("sent") == 1
+    with live.db() as session:
+        client_mails = session.scalar(
+            select(func.count())
+            .select_from(SentEmail)
+            .where(SentEmail.business_key.like(f"{number}/r1/quote_to_client/%"))
+        )
+    assert client_mails == 1
+
+
+async def test_the_same_decision_sent_ten_times_at_once_counts_once(live: Live) -> None:
+    world = await catalogue_world(live.api, settings=FAST)
+    alice, bob = world.members["alice"], world.members["bob"]
+    number = (await launch(live, world, alice, [line(world, "bob-install")]))["number"]
+
+    answers = await asyncio.gather(*(decide(live, number, bob, 1) for _ in range(10)))
+
+    codes = Counter(answer.status_code for answer in answers)
+    assert codes == {200: 1, 409: 9}, [answer.text for answer in answers]
+    refused = next(answer for answer in answers if answer.status_code == 409)
+    assert "already decided" in refused.json()["detail"]
+    with live.db() as session:
+        rows = session.scalars(
+            select(Decision).where(Decision.quote_number == number, Decision.supplier_id == bob.id)
+        ).all()
+    assert [row.status for row in rows] == ["approved"]
+    history = await live.temporal.get_workflow_handle(quote_workflow_id(number)).fetch_history()
+    completed = [
+        event
+        for event in history.events
+        if event.HasField("workflow_execution_update_completed_event_attributes")
+        and event.workflow_execution_update_completed_event_attributes.outcome.HasField("success")
+    ]
+    assert len(completed) == 1
+
+
+async def test_two_payments_of_one_invoice_at_once_split_it_once(live: Live) -> None:
+    world = await catalogue_world(live.api, settings=FAST)
+    alice = world.members["alice"]
+    order = await close_deal(live, world, alice, [line(world, "alice-audit")])
+    number = (await invoices(live, order))[alice.id]["number"]
+
+    answers = await asyncio.gather(
+        pay(live, number, "100.00", "TRX-A"), pay(live, number, "100.00", "TRX-B")
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409]
+    split = await invoice_until(live, number, "split")
+    winner = next(answer for answer in answers if answer.status_code == 200).json()
+    assert split["payment_reference"] == winner["payment_reference"]
+    with live.db() as session:
+        postings = session.scalars(
+            select(LedgerEntry).where(LedgerEntry.invoice_number == number)
+        ).all()
+    assert sum(entry.amount_cents for entry in postings) == 10_000
+    assert len({entry.idempotency_key for entry in postings}) == len(postings)
+
+
+async def test_fifty_quotes_created_at_once_get_gap_free_numbers(live: Live) -> None:
+    world = await catalogue_world(live.api, settings=FAST)
+    alice = world.members["alice"]
+    body = {"client_id": world.clients["acme"], "lines": [line(world, "alice-audit")]}
+
+    answers = await asyncio.gather(
+        *(live.api.post("/quotes", json=body, headers=alice.headers) for _ in range(50))
+    )
+
+    numbers = sorted(expect(answer, 201)["number"] for answer in answers)
+    sequence = [int(number.rsplit("-", 1)[1]) for number in numbers]
+    assert sequence == list(range(sequence[0], sequence[0] + 50))
+    listed = expect(await live.api.get("/quotes?limit=200", headers=OPERATOR), 200)
+    assert sorted(item["number"] for item in listed["items"]) == numbers
+    for number in (numbers[0], numbers[-1]):
+        description = await live.temporal.get_workflow_handle(quote_workflow_id(number)).describe()
+        assert description.id == quote_workflow_id(number)
