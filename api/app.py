@@ -9,7 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from api.body_limit import BodyLimit
 from api.errors import install_error_handlers
+from api.limits import Limits
+from api.logs import redact_link_tokens
 from api.routes import (
     client_link,
     clients,
@@ -67,7 +70,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.temporal = TemporalConnection(settings, temporal)
+    app.state.limits = Limits.from_settings(settings)
+    app.add_middleware(BodyLimit, max_bytes=settings.MAX_BODY_BYTES)
     install_error_handlers(app)
+    redact_link_tokens()
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
     for module in (*routers, client_link, health):
         app.include_router(module.router)

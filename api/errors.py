@@ -59,7 +59,7 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     content: dict[str, Any] = {"detail": exc.message}
     if exc.field:
         content["field"] = exc.field
-    return JSONResponse(status_code=exc.status_code, content=content)
+    return JSONResponse(status_code=exc.status_code, content=content, headers=exc.headers)
 
 
 async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:

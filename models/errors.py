@@ -13,6 +13,11 @@ class DomainError(Exception):
         self.message = f"{field}: {message}" if field else message
         super().__init__(self.message)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the status and the detail."""
+        return {}
+
     @classmethod
     def from_message(cls, message: str) -> DomainError:
         """Rebuilds an error of this kind from its rendered message (e.g. after a workflow)."""
@@ -53,6 +58,20 @@ class RuleViolation(DomainError):
     """A well-formed request that a business rule refuses."""
 
     status_code = 422
+
+
+class TooManyRequests(DomainError):
+    """A rate limit refused the request; the caller may retry after `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Unavailable(DomainError):

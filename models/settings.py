@@ -67,7 +67,35 @@ class Settings(BaseSettings):
     TEMPORAL_PORT: int = Field(
         default=7233, description="Port of the embedded Temporal dev server."
     )
-    MAX_BODY_BYTES: int = Field(default=1_000_000, description="Largest accepted request body.")
+    MAX_BODY_BYTES: int = Field(
+        default=1_000_000, ge=1, description="Largest accepted request body; larger ones get 413."
+    )
+    AUTH_FAILURES_PER_IP: int = Field(
+        default=20,
+        ge=1,
+        description="Requests with a missing or wrong API key one client address may make per "
+        "AUTH_FAILURE_WINDOW_SECONDS; past it, every request from there gets 429, keys unchecked.",
+    )
+    AUTH_FAILURE_WINDOW_SECONDS: int = Field(
+        default=60, ge=1, description="Sliding window of AUTH_FAILURES_PER_IP, in seconds."
+    )
+    CLIENT_LINK_REQUESTS_PER_IP: int = Field(
+        default=120,
+        ge=1,
+        description="Requests to client links (/q/…) one client address may make per "
+        "CLIENT_LINK_WINDOW_SECONDS; past it, 429.",
+    )
+    CLIENT_LINK_WINDOW_SECONDS: int = Field(
+        default=60, ge=1, description="Sliding window of CLIENT_LINK_REQUESTS_PER_IP, in seconds."
+    )
+    INVITATIONS_PER_MEMBER: int = Field(
+        default=50,
+        ge=1,
+        description="Invitations one member may send per INVITATION_WINDOW_SECONDS; past it, 429.",
+    )
+    INVITATION_WINDOW_SECONDS: int = Field(
+        default=3600, ge=1, description="Sliding window of INVITATIONS_PER_MEMBER, in seconds."
+    )
 
 
 def _stored_secret(name: str) -> str:

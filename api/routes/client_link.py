@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from activities.documents import DocumentStore
-from api.deps import SettingsDep, TemporalDep
+from api.deps import SettingsDep, TemporalDep, limit_client_links
 from api.temporal import call, quote_handle
 from models.errors import Conflict, DomainError, RuleViolation
 from models.links import QuoteLink, read_link
@@ -21,7 +21,8 @@ from models.schemas import AcceptIn, DeclineIn
 from models.tables import utcnow
 from workflows.quote import QuoteWorkflow
 
-router = APIRouter(prefix="/q", tags=["client"])
+# Every /q route counts against the caller's address before anything else runs.
+router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_client_links)])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.filters["money"] = format_cents
 templates.env.filters["decimal"] = format_percent

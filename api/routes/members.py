@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
+from api.deps import CurrentMember, InvitingMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
 from api.temporal import call, quote_handle
 from api.views import (
@@ -32,7 +32,7 @@ router = APIRouter(tags=["members"])
 
 @router.post("/invitations", status_code=201, response_model=InvitationCreated)
 def create_invitation(
-    payload: InvitationCreate, session: SessionDep, member: CurrentMember
+    payload: InvitationCreate, session: SessionDep, member: InvitingMember
 ) -> InvitationCreated:
     """Invite a contact: the single-use code is shown once and expires (invitation_ttl)."""
     invitation, code = invite(session, member, str(payload.email), utcnow())
