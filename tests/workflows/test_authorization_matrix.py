@@ -1,0 +1,344 @@
+"""Every route × every kind of caller: who reads, who acts, who is refused, and how.
+
+A route added without a row here fails the suite. Answers to another cluster's member must be
+identical to the answers for an id that does not exist, so they reveal nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from models.settings import Settings
+from tests.factories import OPERATOR, Actor, add_client, add_offer, catalogue_world, expect, join
+from tests.workflows.commission_helpers import close_deal, invoices
+from tests.workflows.conftest import FAST, Live
+from tests.workflows.helpers import launch, line
+
+# The callers, in the order each route is tried: refusals first, so that an allowed action
+# (a cancellation, a removal) cannot make a later refusal look right for the wrong reason.
+ROLES = ("anonymous", "stranger", "member", "supplier", "founder", "seller", "operator")
+# Expected answers: OK a 2xx; ACT allowed to act (2xx, or a business refusal 409/410/422);
+# 401 no identity; 403 refused role; 404 hidden like a missing object; PUBLIC the same answer
+# for everyone (no API key involved).
+OK, ACT, PUBLIC = "ok", "act", "public"
+
+
+@dataclass
+class Row:
+    method: str
+    path: str
+    expected: dict[str, str]
+    body: Callable[[Ids], Any] | None = None
+    missing: dict[str, str] = field(default_factory=dict)  # placeholders of a missing object
+
+
+Ids = dict[str, Any]
+MISSING_ID = "999999"
+
+
+def every(answer: str, **others: str) -> dict[str, str]:
+    return {role: others.get(role, answer) for role in ROLES}
+
+
+def members(answer: str, **others: str) -> dict[str, str]:
+    """The same answer for the cluster's members; the operator reads all; anonymous 401."""
+    base = {"anonymous": "401", "stranger": "404", "operator": OK}
+    base.update({r: answer for r in ("member", "supplier", "founder", "seller")})
+    base.update(others)
+    return base
+
+
+MATRIX: list[Row] = [
+    Row(
+        "POST", "/clusters", every("403", anonymous="401", operator=OK), lambda i: i["cluster_body"]
+    ),
+    Row("GET", "/clusters/{cluster}", members(OK), missing={"cluster": MISSING_ID}),
+    Row(
+        "PATCH",
+        "/clusters/{cluster}/settings",
+        members("403", founder=OK),
+        lambda i: {"validity": 60},
+        missing={"cluster": MISSING_ID},
+    ),
+    Row("GET", "/invitations", every(OK, anonymous="401", operator="403")),
+    Row(
+        "POST",
+        "/invitations",
+        every("201", anonymous="401", operator="403"),
+        lambda i: {"email": "guest@x.example"},
+    ),
+    Row("GET", "/members", every(OK, anonymous="401")),
+    Row("POST", "/members", every(PUBLIC), lambda i: {"invitation_code": "no-such-code"}),
+    Row("GET", "/members/me", every(OK, anonymous="401", operator="403")),
+    Row("GET", "/members/{member}", members(OK), missing={"member": MISSING_ID}),
+    Row(
+        "DELETE",
+        "/members/{disposable}",
+        members("403", founder=ACT, operator="403", stranger="403"),
+        missing={"disposable": MISSING_ID},
+    ),
+    Row("GET", "/offers", every(OK, anonymous="401")),
+    Row(
+        "POST",
+        "/offers",
+        every("201", anonymous="401", operator="403", stranger="422", founder="422"),
+        lambda i: i["offer_body"],
+        missing={"founder_offer": MISSING_ID},
+    ),
+    Row("GET", "/offers/{offer}", members(OK), missing={"offer": MISSING_ID}),
+    Row(
+        "POST",
+        "/offers/{pending_offer}/validation",
+        members("403", founder=OK, operator="403", supplier="404"),
+        lambda i: {"decision": "validate"},
+        missing={"pending_offer": MISSING_ID},
+    ),
+    Row(
+        "POST",
+        "/offers/{spare_offer}/withdraw",
+        members("403", seller=OK, operator="403"),
+        missing={"spare_offer": MISSING_ID},
+    ),
+    Row("GET", "/clients", every(OK, anonymous="401")),
+    Row(
+        "POST",
+        "/clients",
+        every("201", anonymous="401", operator="403"),
+        lambda i: {"company": "New Co", "contact_name": "Nina", "email": "nina@new.example"},
+    ),
+    Row("GET", "/clients/{client}", members("404", seller=OK), missing={"client": MISSING_ID}),
+    Row("GET", "/quotes", every(OK, anonymous="401")),
+    Row(
+        "POST",
+        "/quotes",
+        members("422", seller="201", operator="403", stranger="422"),
+        lambda i: {"client_id": i["client"], "lines": [{"offer_id": i["offer"], "quantity": "1"}]},
+        missing={"client": MISSING_ID},
+    ),
+    Row(
+        "GET",
+        "/quotes/{ordered_quote}",
+        members("404", supplier=OK, founder=OK, seller=OK),
+        missing={"ordered_quote": "Q-2000-99999"},
+    ),
+    Row(
+        "POST",
+        "/quotes/{open_quote}/decisions",
+        members("404", supplier=OK, founder=OK, seller="403", operator="403"),
+        lambda i: {"revision": 1, "decision": "approve"},
+        missing={"open_quote": "Q-2000-99999"},
+    ),
+    Row(
+        "POST",
+        "/quotes/{open_quote}/revisions",
+        members("404", supplier="403", founder="403", seller=ACT, operator="403"),
+        lambda i: {"lines": [{"offer_id": i["offer"], "quantity": "2"}]},
+        missing={"open_quote": "Q-2000-99999"},
+    ),
+    Row(
+        "GET",
+        "/quotes/{ordered_quote}/pdf",
+        members("404", supplier="403", founder="403", seller=OK),
+        missing={"ordered_quote": "Q-2000-99999"},
+    ),
+    Row(
+        "POST",
+        "/quotes/{open_quote}/cancel",
+        members("404", supplier="403", founder="403", seller=OK, operator=ACT),
+        lambda i: {"reason": "client went elsewhere"},
+        missing={"open_quote": "Q-2000-99999"},
+    ),
+    Row("GET", "/orders", every(OK, anonymous="401")),
+    Row(
+        "GET",
+        "/orders/{order}",
+        members("404", supplier=OK, founder=OK, seller=OK),
+        missing={"order": "O-2000-99999"},
+    ),
+    Row(
+        "GET",
+        "/orders/{order}/documents/{supplier}.pdf",
+        members("404", supplier=OK, seller=OK),
+        missing={"order": "O-2000-99999"},
+    ),
+    Row(
+        "POST",
+        "/orders/{order}/cancel",
+        members("403", stranger="403"),
+        lambda i: {"reason": "the client's company closed"},
+        missing={"order": "O-2000-99999"},
+    ),
+    Row("GET", "/commission-invoices", every(OK, anonymous="401")),
+    Row(
+        "GET",
+        "/commission-invoices/{invoice}",
+        members("404", supplier=OK),
+        missing={"invoice": "C-2000-99999"},
+    ),
+    Row(
+        "GET",
+        "/commission-invoices/{invoice}/pdf",
+        members("404", supplier=OK),
+        missing={"invoice": "C-2000-99999"},
+    ),
+    Row(
+        "POST",
+        "/commission-invoices/{invoice}/payments",
+        members("403", stranger="403", operator=ACT),
+        lambda i: {"amount": "1.00", "reference": "TRX-9"},
+        missing={"invoice": "C-2000-99999"},
+    ),
+    Row("GET", "/ledger", every(OK, anonymous="401")),
+    Row(
+        "GET",
+        "/members/{seller}/statement.pdf",
+        members("404", seller=OK),
+        missing={"seller": MISSING_ID},
+    ),
+    Row("GET", "/q/{token}", every(PUBLIC)),
+    Row("GET", "/q/{token}/pdf", every(PUBLIC)),
+    Row("POST", "/q/{token}/accept", every(PUBLIC), lambda i: {"signer_name": "Carl Client"}),
+    Row("POST", "/q/{token}/decline", every(PUBLIC), lambda i: {"reason": "too dear"}),
+    Row("GET", "/q/{token}/done", every(PUBLIC)),
+    Row("GET", "/healthz", every(PUBLIC)),
+]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Room for every refused caller: the matrix sends many requests without a valid key."""
+    return settings.model_copy(update={"AUTH_FAILURES_PER_IP": 10_000})
+
+
+def _route_key(method: str, path: str) -> tuple[str, str]:
+    parts = ["{}" if p.startswith("{") else p for p in path.replace(".pdf", "/.pdf").split("/")]
+    return method.upper(), "/".join(parts)
+
+
+def test_every_route_has_a_row(settings: Settings) -> None:
+    routes = {
+        _route_key(method, path)
+        for path, operations in create_app(settings).openapi()["paths"].items()
+        for method in operations
+    }
+    rows = {_route_key(row.method, row.path) for row in MATRIX}
+    assert routes - rows == set(), "routes without a row in the authorization matrix"
+    assert rows - routes == set(), "rows for routes that do not exist"
+
+
+async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
+    world = await catalogue_world(live.api, settings=FAST)
+    alice, bob, carol = (world.members[n] for n in ("alice", "bob", "carol"))
+    dave = await join(live.api, world, carol, "dave")
+    pending = await add_offer(live.api, world, carol, "carol-pending", validate=False)
+    spare = await add_offer(live.api, world, alice, "alice-spare")
+    order = await close_deal(live, world, alice, [line(world, "bob-install")])
+    ordered_quote = expect(await live.api.get(f"/orders/{order}", headers=OPERATOR), 200)
+    quote = expect(
+        await live.api.get(f"/quotes/{ordered_quote['quote_number']}", headers=alice.headers), 200
+    )
+    open_quote = (await launch(live, world, alice, [line(world, "bob-install")]))["number"]
+    other = await catalogue_world(live.api, settings=FAST)
+    stranger = other.members["alice"]
+    await add_client(live.api, other, stranger, "stranger-client")
+    roles: dict[str, Actor | None] = {
+        "anonymous": None,
+        "stranger": stranger,
+        "member": carol,
+        "supplier": bob,
+        "founder": world.founder,
+        "seller": alice,
+        "operator": Actor(0, OPERATOR["Authorization"].removeprefix("Bearer "), "operator"),
+    }
+    ids: Ids = {
+        "cluster": world.cluster_id,
+        "member": carol.id,
+        "disposable": dave.id,
+        "offer": world.offers["bob-install"],
+        "founder_offer": world.offers["founder"],
+        "pending_offer": pending,
+        "spare_offer": spare,
+        "client": world.clients["acme"],
+        "ordered_quote": quote["number"],
+        "open_quote": open_quote,
+        "order": order,
+        "supplier": bob.id,
+        "seller": alice.id,
+        "invoice": (await invoices(live, order))[bob.id]["number"],
+        "token": quote["client_link"].rsplit("/", 1)[-1],
+        "cluster_body": {
+            "name": "Third",
+            "currency": "EUR",
+            "founder": {"name": "T", "company": "T SA", "email": "t@t.example"},
+        },
+    }
+    ids["offer_body"] = {
+        "name": "New",
+        "description": "d",
+        "unit": "day",
+        "unit_price": "10.00",
+        "segment": "B2B",
+        "commission_rate": "5",
+        "procurement": "direct",
+        "max_discount": "0",
+        "playbook": "p",
+        "founder_component": {"offer_id": "{founder_offer}", "quantity": "1", "founder_price": "0"},
+    }
+    return roles, ids
+
+
+def _fill(value: Any, ids: Ids) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+async def _send(live: Live, row: Row, actor: Actor | None, ids: Ids) -> httpx.Response:
+    path = row.path.format(**{k: v for k, v in ids.items() if isinstance(v, int | str)})
+    body = _fill(row.body(ids), ids) if row.body else None
+    headers = actor.headers if actor else {}
+    return await live.api.request(row.method, path, json=body, headers=headers)
+
+
+def _matches(expected: str, response: httpx.Response) -> bool:
+    code = response.status_code
+    if expected == OK:
+        return 200 <= code < 300
+    if expected == ACT:
+        return 200 <= code < 300 or code in (409, 410, 422)
+    return str(code) == expected
+
+
+@pytest.mark.slow
+async def test_every_route_answers_every_caller_as_the_matrix_says(live: Live) -> None:
+    roles, ids = await _world(live)
+    wrong: list[str] = []
+    for row in MATRIX:
+        public: set[int] = set()
+        for role in ROLES:
+            response = await _send(live, row, roles[role], ids)
+            expected = row.expected[role]
+            assert response.status_code < 500, f"{row.method} {row.path} as {role}: {response.text}"
+            if expected == PUBLIC:
+                public.add(response.status_code)
+            elif not _matches(expected, response):
+                wrong.append(
+                    f"{row.method} {row.path} as {role}: {response.status_code}, expected {expected}"
+                )
+            if role == "stranger" and row.missing:
+                missing = await _send(live, row, roles[role], {**ids, **row.missing})
+                if (missing.status_code, missing.json()) != (response.status_code, response.json()):
+                    wrong.append(
+                        f"{row.method} {row.path}: a stranger can tell it from a missing one"
+                    )
+        if len(public) > 1:
+            wrong.append(f"{row.method} {row.path}: a public route answers by caller {public}")
+    assert wrong == [], "\n".join(wrong)
