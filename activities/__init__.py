@@ -33,6 +33,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         orders.render_quote_pdf,
         orders.open_order,
         mail.send_notice,
+        mail.send_notices,
         commission.issue_commission_invoices,
         commission.flag_commission_invoice_overdue,
         commission.record_commission_payment,

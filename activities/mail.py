@@ -119,6 +119,18 @@ class MailActivities:
             )
         return True
 
+    @activity.defn(name=Act.SEND_NOTICES)
+    def send_notices(self, notices: list[Notice]) -> int:
+        """A round of emails, each sent once by its own business key; how many went out now.
+
+        A retry after a crash in the middle skips the ones already sent.
+        """
+        sent = 0
+        for notice in notices:
+            sent += self.send_notice(notice)
+            activity.heartbeat(notice.business_key)
+        return sent
+
     def _render(self, notice: Notice) -> tuple[str, str]:
         context = {"api": self.settings.PUBLIC_BASE_URL.rstrip("/"), **notice.context}
         if notice.link is not None:

@@ -187,6 +187,7 @@ class Act:
     RENDER_QUOTE_PDF = "render_quote_pdf"
     OPEN_ORDER = "open_order"
     SEND_NOTICE = "send_notice"
+    SEND_NOTICES = "send_notices"
 
 
 @dataclass

@@ -94,6 +94,18 @@ async def open_order(order: OpenOrder) -> OrderOpened:
     )
 
 
+async def send_notices(notices: list[Notice]) -> None:
+    if not notices:
+        return
+    await workflow.execute_activity(
+        Act.SEND_NOTICES,
+        notices,
+        start_to_close_timeout=SLOW,
+        retry_policy=RETRY,
+        summary=f"email {notices[0].kind} to {len(notices)} people",
+    )
+
+
 async def send_notice(notice: Notice) -> None:
     await workflow.execute_activity(
         Act.SEND_NOTICE,

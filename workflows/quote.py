@@ -240,8 +240,8 @@ class QuoteWorkflow:
         timing, revision = self.input.timing, self.state.revision
         started = workflow.now()
         reminders = 0
-        for supplier in rules.pending_suppliers(self.state.approvals):
-            await self.notify.supplier(self.state, "approval_request", supplier)
+        pending = rules.pending_suppliers(self.state.approvals)
+        await self.notify.suppliers(self.state, "approval_request", pending)
         while self._waiting_for_approvals(revision):
             elapsed = (workflow.now() - started).total_seconds()
             plan = rules.next_wakeup(
@@ -275,10 +275,7 @@ class QuoteWorkflow:
 
     async def _remind(self, count: int) -> None:
         pending = rules.pending_suppliers(self.state.approvals)
-        for supplier in pending:
-            await self.notify.supplier(
-                self.state, "approval_reminder", supplier, reminder=str(count)
-            )
+        await self.notify.suppliers(self.state, "approval_reminder", pending, reminder=str(count))
         self._event("reminded", f"reminder {count} to {len(pending)} supplier(s)")
         if count == rules.ESCALATE_AFTER_REMINDERS:
             names = ", ".join(self.people[s].name for s in pending)

@@ -53,6 +53,9 @@ async def upsert_search(state: QuoteState) -> None:
     )
 
 
+BATCHED_SUPPLIER_NOTICES = "batched-supplier-notices"
+
+
 class Notifier:
     """Builds each email with its business key, so a retry never sends it twice."""
 
@@ -70,15 +73,17 @@ class Notifier:
             "cluster": self.quote.cluster_name,
         }
 
-    async def _send(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> None:
-        notice = Notice(
+    def _notice(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> Notice:
+        return Notice(
             business_key=f"{state.number}/r{state.revision}/{kind}/{key}",
             kind=kind,
             to_email=to.email,
             to_name=to.name,
             context={**self._base(state), "name": to.name, **extra},
         )
-        await calls.send_notice(notice)
+
+    async def _send(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> None:
+        await calls.send_notice(self._notice(state, kind, to, key, **extra))
 
     async def seller(self, state: QuoteState, kind: str, **extra: str) -> None:
         await self._send(state, kind, self.quote.seller, f"seller:{self.quote.seller.id}", **extra)
@@ -101,10 +106,24 @@ class Notifier:
             )
         )
 
-    async def supplier(self, state: QuoteState, kind: str, supplier_id: int, **extra: str) -> None:
+    def _supplier_notice(
+        self, state: QuoteState, kind: str, supplier_id: int, **extra: str
+    ) -> Notice:
         lines = self._lines(state, supplier_id)
         key = f"member:{supplier_id}" + (f"/{extra['reminder']}" if "reminder" in extra else "")
-        await self._send(state, kind, self.people[supplier_id], key, lines=lines, **extra)
+        return self._notice(state, kind, self.people[supplier_id], key, lines=lines, **extra)
+
+    async def suppliers(
+        self, state: QuoteState, kind: str, supplier_ids: list[int], **extra: str
+    ) -> None:
+        """One email per supplier; a whole round in one activity, so that twenty suppliers
+        reminded thirty times cost thirty activities in the history, not six hundred."""
+        notices = [self._supplier_notice(state, kind, s, **extra) for s in supplier_ids]
+        if workflow.patched(BATCHED_SUPPLIER_NOTICES):
+            await calls.send_notices(notices)
+            return
+        for notice in notices:  # quotes started before batching replay their own way
+            await calls.send_notice(notice)
 
     async def client(self, state: QuoteState) -> None:
         assert state.valid_until is not None

@@ -277,6 +277,20 @@ def test_through_the_activity_environment(
     assert len(smtp_server.inbox.received) == 1
 
 
+def test_a_round_of_notices_skips_those_already_sent(
+    settings: Settings, db: Factory, smtp_server: SmtpServer
+) -> None:
+    mail = make_mail(settings, db, smtp_server.url)
+    keys = [f"Q-2026-00001/r2/approval_reminder/member:{n}/1" for n in (7, 8, 9)]
+    mail.send_notice(supplier_notice(keys[0]))  # the retry of a round that died after one
+
+    sent = ActivityEnvironment().run(mail.send_notices, [supplier_notice(k) for k in keys])
+
+    assert sent == 2
+    assert len(smtp_server.inbox.received) == 3
+    assert [row.business_key for row in rows(db)] == keys
+
+
 def test_outbox_mode_writes_one_eml_per_key(settings: Settings, db: Factory) -> None:
     mail = make_mail(settings, db)
     expires_at = datetime.now(UTC) + timedelta(days=30)
