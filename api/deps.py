@@ -40,6 +40,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def release(session: Session) -> None:
+    """Ends the request's read and hands its connection back to the pool before an await on
+    the workflow engine: connections held idle across such awaits starve the pool under load,
+    and the next request would then block the event loop waiting for one."""
+    session.commit()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": commit before the response leaves, so a key just issued works at once.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -103,10 +110,7 @@ def _authenticate(
     member = session.scalars(select(Member).where(Member.api_key_hash == hash_secret(key))).first()
     if member is None or member.status != MemberStatus.ACTIVE:
         raise Unauthorized("invalid API key")
-    # Ends the read and hands the connection back to the pool: a route that then awaits the
-    # workflow engine, or opens its own transaction, must not hold one idle meanwhile (fifty
-    # concurrent requests would otherwise take every pooled connection and wait on each other).
-    session.commit()
+    release(session)  # a route may await the engine, or open its own transaction, next
     return Principal(member=member)
 
 

@@ -15,7 +15,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from activities.documents import DocumentStore
-from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep, release
 from api.pagination import Cursor, Limit, paginate
 from api.temporal import call
 from api.views import Page
@@ -143,6 +143,7 @@ async def pay_invoice(
     invoice = get_visible_invoice(session, None, number)
     check_payment(invoice.status, invoice.amount_cents, payload.amount)
     payment = PaymentInput(payload.amount, payload.reference)
+    release(session)
     handle = invoice_handle(client, number)
     try:
         await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))

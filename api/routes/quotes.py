@@ -26,6 +26,7 @@ from api.deps import (
     SessionFactoryDep,
     SettingsDep,
     TemporalDep,
+    release,
 )
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, can_see, quote_view
@@ -187,6 +188,7 @@ async def _visible_state(
     quote = session.get(Quote, number)
     if quote is None or principal.cluster_id not in (None, quote.cluster_id):
         raise NotFound("quote")
+    release(session)
     state = await call(quote_handle(client, number).query(QuoteWorkflow.get_state))
     if not can_see(state, None if principal.member is None else principal.member.id):
         raise NotFound("quote")
@@ -239,6 +241,7 @@ async def revise(
         raise Forbidden("only the quote's seller can revise it")
     revision = build_revision(session, member, payload, state.revision + 1)
     message = RevisionInput(member.id, revision, suppliers_of(session, revision.lines))
+    release(session)
     state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.revise, message))
     return _view(state, member.id, settings)
 
