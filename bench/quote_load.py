@@ -1,0 +1,222 @@
+"""Load: N whole quote lifecycles through the HTTP API, against a no-op baseline of the same shape.
+
+Run: python bench/quote_load.py [--quotes N] [--concurrency C] [--timeout S]
+     (defaults 100, 20, 120)
+
+Starts its own in-memory Temporal dev server, a fresh SQLite database (DATABASE_URL if set), the
+worker (bench/load_worker.py) and the API (uvicorn) as separate processes, in a temporary
+directory and on free ports. Through the API it founds a cluster (founder, three suppliers, a
+seller with a client), then runs N quotes, C at a time: create, four approvals (three suppliers
+and the founder), the client's acceptance, the order, the payment and split of each commission
+invoice. It then counts a finished quote's shape from its history (and its invoices') and runs
+N no-op baseline workflows of that shape (bench/baseline.py), C at a time, on the same server
+and worker. One quote and one baseline run first, untimed, to warm the processes up.
+Prints throughput, the ratio, latencies, history sizes and the worker's peak memory; stops
+everything it started, also on Ctrl-C. Exit code 1 when a quote fails or stalls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import FrameType
+from typing import TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+from temporalio.client import Client
+
+from bench.load_quotes import REQUEST_SECONDS, BenchError, Timings, World, run_quote, seed
+from bench.load_report import Figures, events_of, report
+from bench.load_shape import Counted, baseline_id, count_tree, run_baseline, task_failure
+from bench.load_stack import Stack, StackError
+from models.domain import quote_workflow_id
+from worker import connect_temporal
+
+T = TypeVar("T")
+
+
+async def within(limit: float, what: str, work: Awaitable[T]) -> T:
+    try:
+        async with asyncio.timeout(limit):
+            return await work
+    except TimeoutError:
+        raise BenchError(f"{what} did not finish within {limit:.0f} s") from None
+
+
+async def in_parallel(
+    n: int, concurrency: int, job: Callable[[int], Awaitable[None]], stack: Stack
+) -> float:
+    """Runs job(0) … job(n-1), `concurrency` at a time; the wall time in seconds."""
+    jobs = iter(range(n))
+
+    async def lane() -> None:
+        for index in jobs:
+            await job(index)
+
+    async def watch() -> None:
+        while True:  # a dead worker or API fails the run now, not at the timeout
+            stack.check()
+            await asyncio.sleep(1)
+
+    start = time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        lanes = [group.create_task(lane()) for _ in range(min(n, concurrency))]
+        watchdog = group.create_task(watch())
+        await asyncio.gather(*lanes)
+        elapsed = time.perf_counter() - start
+        watchdog.cancel()
+    return elapsed
+
+
+async def quote_phase(
+    http: httpx.AsyncClient,
+    client: Client,
+    world: World,
+    stack: Stack,
+    figures: Figures,
+    limit: float,
+) -> list[str]:
+    numbers: list[str] = []
+
+    async def one(_: int) -> None:
+        seen = {"quote": "", "at": "its creation"}
+        try:
+            async with asyncio.timeout(limit):
+                numbers.append(await run_quote(http, world, figures.timings, seen))
+        except TimeoutError:
+            failure = seen["quote"] and await task_failure(client, quote_workflow_id(seen["quote"]))
+            raise BenchError(
+                f"quote {seen['quote'] or '(not created)'} did not reach split within "
+                f"{limit:.0f} s; last seen: {seen['at']}"
+                + (f"; its workflow task failed: {failure}" if failure else "")
+            ) from None
+
+    before = stack.cpu_seconds()
+    figures.quote_seconds = await in_parallel(figures.quotes, figures.concurrency, one, stack)
+    figures.quote_cpu = cpu_since(before, stack)
+    return numbers
+
+
+async def count_all(
+    client: Client, numbers: list[str], concurrency: int
+) -> list[tuple[Counted, list[Counted]]]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(number: str) -> tuple[Counted, list[Counted]]:
+        async with gate:
+            return await count_tree(client, quote_workflow_id(number))
+
+    return list(await asyncio.gather(*(one(number) for number in numbers)))
+
+
+def cpu_since(before: dict[str, float], stack: Stack) -> dict[str, float]:
+    return {name: used - before[name] for name, used in stack.cpu_seconds().items()}
+
+
+async def measure(stack: Stack, figures: Figures, limit: float) -> None:
+    client = await connect_temporal(stack.settings)
+    operator = stack.settings.OPERATOR_KEY
+    assert operator is not None
+    limits = httpx.Limits(max_connections=4 * figures.concurrency + 10)
+    async with httpx.AsyncClient(
+        base_url=stack.api_url, timeout=REQUEST_SECONDS, limits=limits
+    ) as http:
+        world = await seed(http, operator)
+        print("warming up: one quote", flush=True)
+        await within(limit, "the warm-up quote", run_quote(http, world, Timings(), {}))
+        print(f"running {figures.quotes} quotes, {figures.concurrency} at a time", flush=True)
+        numbers = await quote_phase(http, client, world, stack, figures, limit)
+    figures.trees = await count_all(client, numbers, figures.concurrency)
+    figures.sample = sorted(figures.trees, key=events_of)[len(figures.trees) // 2]
+    figures.baseline = await baseline_phase(client, stack, figures, limit)
+    figures.worker_rss_mb = stack.worker_peak_rss_mb()
+
+
+async def baseline_phase(
+    client: Client, stack: Stack, figures: Figures, limit: float
+) -> tuple[Counted, list[Counted]]:
+    """N baselines of the sample quote's shape, C at a time; returns the first one's counts."""
+    assert figures.sample is not None
+    shape, queue = figures.sample[0].shape, stack.settings.TEMPORAL_TASK_QUEUE
+    print("warming up: one baseline", flush=True)
+    warm_up = run_baseline(client, queue, shape, baseline_id(), [])
+    await within(limit, "the warm-up baseline", warm_up)
+    print(f"running {figures.quotes} baselines, {figures.concurrency} at a time", flush=True)
+    ids = [baseline_id() for _ in range(figures.quotes)]
+
+    async def one(index: int) -> None:
+        run = run_baseline(client, queue, shape, ids[index], figures.baseline_updates)
+        await within(limit, f"baseline {ids[index]}", run)
+
+    before = stack.cpu_seconds()
+    figures.baseline_seconds = await in_parallel(figures.quotes, figures.concurrency, one, stack)
+    figures.baseline_cpu = cpu_since(before, stack)
+    return await count_tree(client, ids[0])
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def first_error(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = next(
+            (e for e in error.exceptions if not isinstance(e, asyncio.CancelledError)),
+            error.exceptions[0],
+        )
+    return error
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quotes", type=int, default=100, help="quotes in all (default 100)")
+    parser.add_argument("--concurrency", type=int, default=20, help="at a time (default 20)")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds a quote may take")
+    args = parser.parse_args()
+    if args.quotes < 1 or args.concurrency < 1:
+        parser.error("--quotes and --concurrency must be at least 1")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in background
+    signal.signal(signal.SIGTERM, _interrupt)
+    figures = Figures(args.quotes, args.concurrency)
+    with tempfile.TemporaryDirectory(prefix="arkanna-bench-") as folder:
+        stack = Stack(Path(folder))
+        try:
+            print(f"starting the Temporal dev server, worker and API in {folder}", flush=True)
+            stack.start()
+            asyncio.run(measure(stack, figures, args.timeout))
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except (Exception, BaseExceptionGroup) as exc:
+            error = first_error(exc)
+            if isinstance(error, BenchError | StackError | TimeoutError):
+                print(f"bench failed: {error or type(error).__name__}", file=sys.stderr)
+            else:
+                traceback.print_exception(error)
+            for name in ("api", "worker"):
+                if tail := stack.tail(name, 30).strip():
+                    print(f"last lines of the {name}'s log:\n{tail}", file=sys.stderr)
+            return 1
+        finally:
+            print("stopping", flush=True)
+            stack.stop()
+    report(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    # The Temporal client's native runtime may outlive asyncio.run; skip finalizing under it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
