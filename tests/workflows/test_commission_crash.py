@@ -37,7 +37,10 @@ from tests.workflows.helpers import line
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _worker_process(settings: Settings, address: str, marker: Path) -> subprocess.Popen[bytes]:
+def worker_process(
+    settings: Settings, address: str, marker: Path | None, **extra_env: str
+) -> subprocess.Popen[bytes]:
+    """`worker.py` as its own OS process; armed to die after the split when given a marker."""
     env = {
         **os.environ,
         "DATABASE_URL": settings.DATABASE_URL,
@@ -49,7 +52,8 @@ def _worker_process(settings: Settings, address: str, marker: Path) -> subproces
         "SECRET_KEY": settings.SECRET_KEY or "",
         "OPERATOR_KEY": settings.OPERATOR_KEY or "",
         "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
-        KILL_AFTER_SPLIT_COMMIT_ENV: str(marker),
+        **({KILL_AFTER_SPLIT_COMMIT_ENV: str(marker)} if marker else {}),
+        **extra_env,
     }
     return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)
 
@@ -65,7 +69,7 @@ async def split_crash(
     client: Client = temporal_env.client
     queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"crash-{uuid4()}"})
     marker = tmp_path / "killed-after-split-commit"
-    process = _worker_process(queued, client.service_client.config.target_host, marker)
+    process = worker_process(queued, client.service_client.config.target_host, marker)
     app = create_app(queued, client)
     try:
         transport = httpx.ASGITransport(app=app)
