@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.app import create_app
 from models.db import make_engine, make_session_factory, upgrade_database
 from models.settings import Settings
-from models.tables import Base
+from tests.api.store import wipe
 from tests.factories import OPERATOR_KEY
 
 pytest_plugins = ["tests.temporal_fixtures"]
@@ -43,24 +43,11 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _empty(engine: Engine) -> None:
-    # Number counters survive: the dev server outlives each test, and a quote number (hence a
-    # workflow id) must never be handed out twice within one run.
-    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name != "number_counters"]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-
-
 @pytest.fixture
 def db(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory on an empty store; everything written is wiped afterwards."""
     yield make_session_factory(engine)
-    _empty(engine)
+    wipe(engine)
 
 
 @pytest.fixture
