@@ -1,0 +1,171 @@
+"""PostgreSQL stopped for a few seconds in the middle of deals: the API answers 503, the flows
+wait and complete, nothing is lost or doubled.
+
+The test runs its own PostgreSQL cluster (initdb into a temporary folder, as the `postgres`
+user), so stopping it harms nobody else. It needs the PostgreSQL 15 server binaries and root
+(to act as `postgres`), as CI has; elsewhere it is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from models.db import make_engine, make_session_factory, upgrade_database
+from models.settings import Settings
+from models.tables import CommissionInvoice, LedgerEntry, Order
+from tests.factories import catalogue_world, expect
+from tests.workflows.commission_helpers import invoice_until, invoices, pay
+from tests.workflows.conftest import FAST, Live, _terminate_open
+from tests.workflows.helpers import decide, launch, line
+from tests.workflows.test_commission_crash import worker_process
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+OUTAGE_SECONDS = 4
+
+
+@dataclass
+class PrivatePostgres:
+    folder: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg2://arkanna@127.0.0.1:{self.port}/arkanna"
+
+    def _as_postgres(self, *args: str) -> None:
+        subprocess.run(
+            ["su", "postgres", "-c", " ".join(args)], check=True, capture_output=True, timeout=60
+        )
+
+    def start(self) -> None:
+        options = f"'-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1'"
+        data, log = self.folder / "data", self.folder / "log"
+        self._as_postgres(
+            f"{BIN}/pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start"
+        )
+
+    def stop(self) -> None:
+        self._as_postgres(
+            f"{BIN}/pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop"
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    if not (BIN / "initdb").exists() or os.geteuid() != 0 or shutil.which("su") is None:
+        pytest.skip("needs the PostgreSQL 15 server binaries and root, to run a private cluster")
+    folder = Path(tempfile.mkdtemp(prefix="arkanna-pg-"))
+    shutil.chown(folder, "postgres")
+    server = PrivatePostgres(folder, _free_port())
+    server._as_postgres(f"{BIN}/initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "arkanna")
+    server.start()
+    try:
+        server._as_postgres(
+            f"{BIN}/createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "arkanna", "arkanna"
+        )
+        upgrade_database(server.url)
+        yield server
+    finally:
+        subprocess.run(
+            ["su", "postgres", "-c", f"{BIN}/pg_ctl -D {folder / 'data'} -m immediate stop"],
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def outage_stack(
+    private_postgres: PrivatePostgres, settings: Settings, temporal_env: WorkflowEnvironment
+) -> AsyncIterator[Live]:
+    client: Client = temporal_env.client
+    queued = settings.model_copy(
+        update={"TEMPORAL_TASK_QUEUE": f"outage-{uuid4()}", "DATABASE_URL": private_postgres.url}
+    )
+    process = worker_process(queued, client.service_client.config.target_host, None)
+    app = create_app(queued, client)
+    engine = make_engine(private_postgres.url)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            yield Live(api, client, queued, make_session_factory(engine))
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        app.state.engine.dispose()
+        engine.dispose()
+
+
+@pytest.mark.slow
+async def test_a_database_outage_mid_deal_answers_503_and_loses_nothing(
+    outage_stack: Live, private_postgres: PrivatePostgres
+) -> None:
+    live = outage_stack
+    world = await catalogue_world(live.api, settings=FAST)
+    alice, bob = world.members["alice"], world.members["bob"]
+    numbers = []
+    for _ in range(2):
+        number = (await launch(live, world, alice, [line(world, "bob-install")]))["number"]
+        for supplier in (bob, world.founder):
+            expect(await decide(live, number, supplier, 1), 200)
+        numbers.append(number)
+    links = [(await live.until(n, alice.headers, "sent"))["client_link"] for n in numbers]
+
+    private_postgres.stop()
+    # The client pages need no database: the answers reach the workflows, whose order
+    # activities wait for the database to come back.
+    accepting = [
+        asyncio.create_task(
+            live.api.post(
+                link.removeprefix("http://testserver") + "/accept", json={"signer_name": "Carl"}
+            )
+        )
+        for link in links
+    ]
+    await asyncio.sleep(1)
+    refused = await live.api.get("/quotes", headers=alice.headers)
+    assert refused.status_code == 503 and refused.headers["Retry-After"], refused.text
+    await asyncio.sleep(OUTAGE_SECONDS)
+    private_postgres.start()
+
+    for answer in await asyncio.gather(*accepting):
+        assert answer.status_code == 200, answer.text
+    orders = [
+        (await live.until(n, alice.headers, "ordered", within=60))["order_number"] for n in numbers
+    ]
+    for order in orders:
+        for invoice in (await invoices(live, order)).values():
+            expect(await pay(live, invoice["number"], invoice["amount"]), 200)
+            await invoice_until(live, invoice["number"], "split", within=60)
+    with live.db() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 2
+        for invoice in session.scalars(select(CommissionInvoice)):
+            posted = session.scalar(
+                select(func.sum(LedgerEntry.amount_cents)).where(
+                    LedgerEntry.invoice_number == invoice.number
+                )
+            )
+            assert posted == invoice.amount_cents
