@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import Limits
 from api.logs import redact_link_tokens
 from api.routes import (
@@ -75,8 +75,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_error_handlers(app)
     redact_link_tokens()
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
-    for module in (*routers, client_link, health):
-        app.include_router(module.router)
+    for module in (*routers, client_link):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
+    app.include_router(health.router)
     return app
 
 

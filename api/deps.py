@@ -24,6 +24,12 @@ from models.tables import Member
 
 # A row id in a path: larger numbers name nothing and are refused before any query.
 ObjectId = Annotated[int, Path(gt=0, le=MAX_ID, description="Id of the object.")]
+# A business number in a path (Q-2026-00001): other text names nothing and is refused before any
+# query, control characters included (PostgreSQL refuses a NUL in a string outright).
+NUMBER_PATTERN = r"^[A-Za-z0-9-]+$"
+BusinessNumber = Annotated[
+    str, Path(max_length=40, pattern=NUMBER_PATTERN, description="Business number: Q-2026-00001.")
+]
 
 bearer = HTTPBearer(auto_error=False, description="An API key: the operator's or a member's.")
 

@@ -8,12 +8,53 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from models.errors import DomainError
+from models.errors import DomainError, Unavailable
 
 log = logging.getLogger("arkanna.api")
+
+
+class FieldErrorRead(BaseModel):
+    field: str = Field(description="Where in the request, e.g. `lines.0.quantity`.")
+    message: str = Field(description="The field and the rule it breaks.")
+
+
+class ErrorRead(BaseModel):
+    """Every refusal, whatever its status: `detail` names the field (if any) and the rule."""
+
+    detail: str = Field(description="What is wrong, for a person: `<field>: <rule>`.")
+    field: str | None = Field(None, description="The field at fault, when there is one.")
+    errors: list[FieldErrorRead] | None = Field(
+        None, description="A malformed payload (422): every field at fault."
+    )
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+
+
+def _refusal(description: str, **extra: Any) -> dict[str, Any]:
+    # Refusals are JSON even where the success is a page or a PDF: FastAPI would document the
+    # model under the route's own media type, so the JSON one is named here.
+    json = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorRead"}}}
+    return {"model": ErrorRead, "description": description, "content": json, **extra}
+
+
+# What any API route may answer besides its success: each status is one kind of refusal.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _refusal("Malformed request, e.g. a foreign list cursor."),
+    401: _refusal("Missing, unknown or revoked API key."),
+    403: _refusal("The caller's role may not do this."),
+    404: _refusal("No such object, or not visible to the caller."),
+    409: _refusal("The object's current state refuses this."),
+    410: _refusal("The quote is closed."),
+    413: _refusal("The body is larger than accepted."),
+    422: _refusal("Invalid payload, or a business rule refuses it."),
+    429: _refusal("Too many requests.", headers=_RETRY_AFTER),
+    503: _refusal("Database or workflow engine unavailable.", headers=_RETRY_AFTER),
+}
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -67,7 +108,7 @@ async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=503,
         content={"detail": "the database is unavailable; try again shortly"},
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": str(Unavailable.retry_after)},
     )
 
 

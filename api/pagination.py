@@ -32,6 +32,9 @@ def paginate(
     """Rows after the cursor in key order, and the cursor of the page after."""
     if cursor is not None:
         after: Any = cursor
+        # Cursors given out are printable ASCII; PostgreSQL would refuse a NUL outright (500).
+        if not (cursor.isascii() and cursor.isprintable()):
+            raise BadRequest("not a cursor this list gave out", field="cursor")
         if isinstance(key.type, Integer):
             # ASCII digits of a 32-bit id only: int() also reads other scripts' digits, and a
             # longer number overflows SQLite's integers.

@@ -41,7 +41,8 @@ def sign_link(secret: str, link: QuoteLink) -> str:
 def read_link(secret: str, token: str, now: datetime) -> QuoteLink:
     """The link the token stands for; a tampered token is refused, an expired one is gone."""
     body, _, mac = token.partition(".")
-    if not body or not mac or not hmac.compare_digest(mac, _mac(secret, body)):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+    if not body or not mac or not hmac.compare_digest(mac.encode(), _mac(secret, body).encode()):
         raise BadRequest("this link is not valid: it may have been altered or mistyped")
     try:
         payload = json.loads(_unb64(body))

@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -15,7 +15,16 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from activities.documents import DocumentStore
-from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep, release
+from api.deps import (
+    NUMBER_PATTERN,
+    BusinessNumber,
+    OperatorDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    release,
+)
 from api.pagination import Cursor, Limit, paginate
 from api.temporal import call
 from api.views import Page
@@ -99,7 +108,7 @@ def list_invoices(
     principal: PrincipalDep,
     status: InvoiceStatus | None = None,
     overdue: bool | None = None,
-    order_number: str | None = None,
+    order_number: Annotated[str | None, Query(max_length=40, pattern=NUMBER_PATTERN)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, object]:
@@ -116,14 +125,16 @@ def list_invoices(
 
 
 @router.get("/{number}", response_model=InvoiceRead)
-def read_invoice(number: str, session: SessionDep, principal: PrincipalDep) -> InvoiceRead:
+def read_invoice(
+    number: BusinessNumber, session: SessionDep, principal: PrincipalDep
+) -> InvoiceRead:
     """One commission invoice with its status and, once split, its shares."""
     return invoice_view(session, get_visible_invoice(session, principal.member, number))
 
 
 @router.get("/{number}/pdf", response_class=FileResponse)
 def invoice_pdf(
-    number: str, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+    number: BusinessNumber, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ) -> FileResponse:
     """The invoice as a PDF (its supplier and operators)."""
     invoice = get_visible_invoice(session, principal.member, number)
@@ -137,7 +148,11 @@ def invoice_pdf(
 
 @router.post("/{number}/payments", response_model=InvoiceRead)
 async def pay_invoice(
-    number: str, payload: PaymentIn, session: SessionDep, _: OperatorDep, client: TemporalDep
+    number: BusinessNumber,
+    payload: PaymentIn,
+    session: SessionDep,
+    _: OperatorDep,
+    client: TemporalDep,
 ) -> InvoiceRead:
     """Record the supplier's payment of the full amount (operators); the split follows."""
     invoice = get_visible_invoice(session, None, number)

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from activities.documents import DocumentStore
-from api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
 from api.pagination import Cursor, Limit, paginate
 from api.routes.commission import void_order_invoices
 from api.views import Page
@@ -118,14 +118,14 @@ def list_orders(
 
 
 @router.get("/{number}", response_model=OrderRead)
-def read_order(number: str, session: SessionDep, principal: PrincipalDep) -> OrderRead:
+def read_order(number: BusinessNumber, session: SessionDep, principal: PrincipalDep) -> OrderRead:
     """An order with its lines and per-supplier procurement instructions."""
     return _detail(session, get_visible_order(session, principal.member, number))
 
 
 @router.get("/{number}/documents/{supplier_id}.pdf", response_class=FileResponse)
 def purchase_order(
-    number: str,
+    number: BusinessNumber,
     supplier_id: int,
     session: SessionDep,
     principal: PrincipalDep,
@@ -149,7 +149,7 @@ def purchase_order(
 
 @router.post("/{number}/cancel", response_model=OrderRead)
 async def cancel_order(
-    number: str,
+    number: BusinessNumber,
     payload: CancelIn,
     session: SessionDep,
     _: OperatorDep,
