@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import TypeVar
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -24,6 +30,22 @@ from workflows.quote import QuoteWorkflow
 
 T = TypeVar("T")
 
+# A query runs on a worker: when none is there, the reader gets a 503 after this long.
+QUERY_TIMEOUT = timedelta(seconds=10)
+
+UNAVAILABLE = "the workflow engine is unavailable; try again shortly"
+# Statuses that say "not now" rather than "never": a query waiting on a workflow task that no
+# worker runs ends CANCELLED (its deadline), a crowded server RESOURCE_EXHAUSTED.
+_TRANSIENT = frozenset(
+    {
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+        RPCStatusCode.FAILED_PRECONDITION,  # e.g. no worker polling yet
+    }
+)
+
 # Update rejections carry the rule's error type; the API answers with that error's status.
 _BY_TYPE: dict[str, type[DomainError]] = {
     "RuleViolation": RuleViolation,
@@ -37,6 +59,12 @@ def quote_handle(client: Client, number: str) -> WorkflowHandle[QuoteWorkflow, Q
     return client.get_workflow_handle_for(QuoteWorkflow.run, quote_workflow_id(number))
 
 
+async def quote_state(client: Client, number: str) -> QuoteState:
+    """The quote as its workflow holds it (a query); 503 when no worker answers in time."""
+    query = quote_handle(client, number).query(QuoteWorkflow.get_state, rpc_timeout=QUERY_TIMEOUT)
+    return await call(query)
+
+
 async def call(awaitable: Awaitable[T]) -> T:
     """Awaits a Temporal call, turning its failures into domain errors (one handler renders)."""
     try:
@@ -46,16 +74,15 @@ async def call(awaitable: Awaitable[T]) -> T:
         if isinstance(cause, ApplicationError) and cause.type in _BY_TYPE:
             raise _BY_TYPE[cause.type].from_message(cause.message) from None
         raise Conflict(str(cause or exc)) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # The message may still land; decisions and answers are idempotent, so a retry is safe.
+        raise Unavailable(UNAVAILABLE) from None
     except WorkflowAlreadyStartedError:
         raise Conflict("this quote's workflow is already running") from None
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             # Closed workflows refuse messages: the quote has reached its end.
             raise Gone("the quote is closed: it no longer accepts this action") from None
-        if exc.status in (
-            RPCStatusCode.UNAVAILABLE,
-            RPCStatusCode.DEADLINE_EXCEEDED,
-            RPCStatusCode.FAILED_PRECONDITION,  # e.g. no worker polling yet
-        ):
-            raise Unavailable("the workflow engine is unavailable; try again shortly") from None
+        if exc.status in _TRANSIENT:
+            raise Unavailable(UNAVAILABLE) from None
         raise

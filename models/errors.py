@@ -75,4 +75,11 @@ class TooManyRequests(DomainError):
 
 
 class Unavailable(DomainError):
+    """A part the request needs is away for now; the caller may retry shortly."""
+
     status_code = 503
+    retry_after = 5
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

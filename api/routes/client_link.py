@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from activities.documents import DocumentStore
 from api.deps import SettingsDep, TemporalDep, limit_client_links
-from api.temporal import call, quote_handle
+from api.temporal import call, quote_handle, quote_state
 from models.errors import Conflict, DomainError, RuleViolation
 from models.links import QuoteLink, read_link
 from models.money import format_cents, format_percent
@@ -49,7 +49,7 @@ def _page(request: Request, status_code: int, **context: Any) -> HTMLResponse:
 
 async def _current(client: TemporalDep, secret: str, token: str) -> tuple[QuoteLink, QuoteState]:
     link = read_link(secret, token, utcnow())
-    state = await call(quote_handle(client, link.number).query(QuoteWorkflow.get_state))
+    state = await quote_state(client, link.number)
     return link, state
 
 

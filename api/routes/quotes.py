@@ -20,6 +20,7 @@ from temporalio.common import (
 
 from activities.documents import DocumentStore
 from api.deps import (
+    BusinessNumber,
     CurrentMember,
     PrincipalDep,
     SessionDep,
@@ -30,7 +31,7 @@ from api.deps import (
 )
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, can_see, quote_view
-from api.temporal import call, quote_handle
+from api.temporal import call, quote_handle, quote_state
 from api.views import Page
 from models.approvals import initial_state
 from models.db import transaction
@@ -124,7 +125,7 @@ async def launch_quote(
     if fresh:
         # Answer at once from the input: no wait for the worker's first workflow task.
         return _view(initial_state(start), member.id, settings)
-    state = await call(quote_handle(client, start.number).query(QuoteWorkflow.get_state))
+    state = await quote_state(client, start.number)
     return _view(state, member.id, settings)
 
 
@@ -189,7 +190,7 @@ async def _visible_state(
     if quote is None or principal.cluster_id not in (None, quote.cluster_id):
         raise NotFound("quote")
     release(session)
-    state = await call(quote_handle(client, number).query(QuoteWorkflow.get_state))
+    state = await quote_state(client, number)
     if not can_see(state, None if principal.member is None else principal.member.id):
         raise NotFound("quote")
     return state
@@ -197,7 +198,7 @@ async def _visible_state(
 
 @router.get("/{number}", response_model=QuoteRead)
 async def read_quote(
-    number: str,
+    number: BusinessNumber,
     session: SessionDep,
     principal: PrincipalDep,
     client: TemporalDep,
@@ -210,7 +211,7 @@ async def read_quote(
 
 @router.post("/{number}/decisions", response_model=QuoteRead)
 async def decide(
-    number: str,
+    number: BusinessNumber,
     payload: DecisionIn,
     session: SessionDep,
     member: CurrentMember,
@@ -227,7 +228,7 @@ async def decide(
 
 @router.post("/{number}/revisions", response_model=QuoteRead)
 async def revise(
-    number: str,
+    number: BusinessNumber,
     payload: QuoteContent,
     session: SessionDep,
     member: CurrentMember,
@@ -248,7 +249,7 @@ async def revise(
 
 @router.post("/{number}/cancel", response_model=QuoteRead)
 async def cancel(
-    number: str,
+    number: BusinessNumber,
     payload: CancelIn,
     session: SessionDep,
     principal: PrincipalDep,
@@ -265,7 +266,7 @@ async def cancel(
 
 @router.get("/{number}/pdf", response_class=FileResponse)
 async def quote_pdf(
-    number: str,
+    number: BusinessNumber,
     session: SessionDep,
     principal: PrincipalDep,
     client: TemporalDep,
