@@ -29,32 +29,19 @@ from models.domain import invoice_workflow_id
 from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry
 from tests.factories import OPERATOR, catalogue_world, expect
+from tests.processes import ROOT, worker_environment
 from tests.temporal_fixtures import running_worker
 from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
 from tests.workflows.conftest import FAST, Live, _terminate_open
 from tests.workflows.helpers import line
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def worker_process(
     settings: Settings, address: str, marker: Path | None, **extra_env: str
 ) -> subprocess.Popen[bytes]:
     """`worker.py` as its own OS process; armed to die after the split when given a marker."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.DATABASE_URL,
-        "TEMPORAL_ADDRESS": address,
-        "TEMPORAL_NAMESPACE": "default",
-        "TEMPORAL_TASK_QUEUE": settings.TEMPORAL_TASK_QUEUE,
-        "OUTBOX_DIR": str(settings.OUTBOX_DIR),
-        "DOCUMENTS_DIR": str(settings.DOCUMENTS_DIR),
-        "SECRET_KEY": settings.SECRET_KEY or "",
-        "OPERATOR_KEY": settings.OPERATOR_KEY or "",
-        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
-        **({KILL_AFTER_SPLIT_COMMIT_ENV: str(marker)} if marker else {}),
-        **extra_env,
-    }
+    armed = {KILL_AFTER_SPLIT_COMMIT_ENV: str(marker)} if marker else {}
+    env = worker_environment(settings, address, **armed, **extra_env)
     return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)
 
 
