@@ -12,7 +12,7 @@ CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from models.quoting import Notice
     from workflows import calls, search
     from workflows import commission_calls as acts
+    from workflows.waits import wait_for
 
 
 @workflow.defn(name="CommissionInvoiceWorkflow")
@@ -102,12 +103,10 @@ class CommissionInvoiceWorkflow:
 
     async def _wait_until(self, moment: datetime, what: str) -> bool:
         """True when the invoice was paid or voided before `moment`, False at `moment`."""
-        seconds = (moment - workflow.now()).total_seconds()
-        if seconds > 0 and not self._settling():
+        wait = wait_for((moment - workflow.now()).total_seconds())
+        if wait and not self._settling():
             with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(
-                    self._settling, timeout=timedelta(seconds=seconds), timeout_summary=what
-                )
+                await workflow.wait_condition(self._settling, timeout=wait, timeout_summary=what)
         return self._settling()
 
     async def _flag_overdue(self) -> None:

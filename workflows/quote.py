@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import calls, commission_calls
     from workflows.quote_steps import Notifier, founder_check, upsert_search
+    from workflows.waits import wait_for
 
 
 def _refuse(check: Callable[..., None], *args: Any) -> None:
@@ -317,7 +318,7 @@ class QuoteWorkflow:
     async def _await_client(self) -> None:
         assert self.state.valid_until is not None
         left = (self.state.valid_until - workflow.now()).total_seconds()
-        if await self._wait(lambda: self.state.status != QuoteStatus.SENT, max(left, 0)):
+        if await self._wait(lambda: self.state.status != QuoteStatus.SENT, left):
             return
         async with self.lock:
             if self.state.status == QuoteStatus.SENT:
@@ -348,7 +349,7 @@ class QuoteWorkflow:
     async def _wait(self, done: Callable[[], bool], seconds: float) -> bool:
         """True when `done` came true, False when the time ran out first."""
         try:
-            await workflow.wait_condition(done, timeout=timedelta(seconds=seconds))
+            await workflow.wait_condition(done, timeout=wait_for(seconds))
             return True
         except TimeoutError:
             return done()
