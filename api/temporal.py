@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import TypeVar
@@ -29,6 +30,7 @@ from models.quoting import QuoteState
 from workflows.quote import QuoteWorkflow
 
 T = TypeVar("T")
+log = logging.getLogger("arkanna.api")
 
 # A query runs on a worker: when none is there, the reader gets a 503 after this long.
 QUERY_TIMEOUT = timedelta(seconds=10)
@@ -74,8 +76,9 @@ async def call(awaitable: Awaitable[T]) -> T:
         if isinstance(cause, ApplicationError) and cause.type in _BY_TYPE:
             raise _BY_TYPE[cause.type].from_message(cause.message) from None
         raise Conflict(str(cause or exc)) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+    except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
         # The message may still land; decisions and answers are idempotent, so a retry is safe.
+        log.warning("workflow engine did not answer in time: %s", exc.cause or exc)
         raise Unavailable(UNAVAILABLE) from None
     except WorkflowAlreadyStartedError:
         raise Conflict("this quote's workflow is already running") from None
@@ -84,5 +87,6 @@ async def call(awaitable: Awaitable[T]) -> T:
             # Closed workflows refuse messages: the quote has reached its end.
             raise Gone("the quote is closed: it no longer accepts this action") from None
         if exc.status in _TRANSIENT:
+            log.warning("workflow engine unavailable: %s %s", exc.status.name, exc.message)
             raise Unavailable(UNAVAILABLE) from None
         raise

@@ -10,9 +10,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
 from models.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # worker.py logs this line once its pollers run.
 READY_LINE = "polling task queue"
 
@@ -106,3 +111,21 @@ class WorkerProcess:
             return ""
         text = self.log.read_text(errors="replace")
         return "".join(text.splitlines(keepends=True)[-lines:])
+
+
+async def until_polled(
+    client: Client, task_queue: str, process: subprocess.Popen[bytes], within: float = 90
+) -> None:
+    """Waits until a worker polls `task_queue` (the process has started up), or fails."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    deadline = asyncio.get_running_loop().time() + within
+    while not (await client.workflow_service.describe_task_queue(request)).pollers:
+        if process.poll() is not None:
+            raise AssertionError(f"the worker exited ({process.returncode}) before polling")
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no worker polled {task_queue} within {within} s")
+        await asyncio.sleep(0.2)

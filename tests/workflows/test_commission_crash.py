@@ -29,7 +29,7 @@ from models.domain import invoice_workflow_id
 from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry
 from tests.factories import OPERATOR, catalogue_world, expect
-from tests.processes import ROOT, worker_environment
+from tests.processes import ROOT, until_polled, worker_environment
 from tests.temporal_fixtures import running_worker
 from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
 from tests.workflows.conftest import FAST, Live, _terminate_open
@@ -57,6 +57,7 @@ async def split_crash(
     queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"crash-{uuid4()}"})
     marker = tmp_path / "killed-after-split-commit"
     process = worker_process(queued, client.service_client.config.target_host, marker)
+    await until_polled(client, queued.TEMPORAL_TASK_QUEUE, process)
     app = create_app(queued, client)
     try:
         transport = httpx.ASGITransport(app=app)

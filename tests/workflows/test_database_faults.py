@@ -24,6 +24,7 @@ from api.app import create_app
 from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry, Order, SentEmail
 from tests.factories import OPERATOR, catalogue_world, expect
+from tests.processes import until_polled
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live, _terminate_open
 from tests.workflows.helpers import line
@@ -47,6 +48,7 @@ async def under_fire(
     queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"db-faults-{uuid4()}"})
     address = client.service_client.config.target_host
     process = worker_process(queued, address, None, PGAPPNAME=WORKER_NAME)
+    await until_polled(client, queued.TEMPORAL_TASK_QUEUE, process)
     app = create_app(queued, client)
     try:
         transport = httpx.ASGITransport(app=app)

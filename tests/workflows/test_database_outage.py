@@ -22,14 +22,16 @@ from uuid import uuid4
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from models.db import make_engine, make_session_factory, upgrade_database
 from models.settings import Settings
-from models.tables import CommissionInvoice, LedgerEntry, Order
+from models.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order
 from tests.factories import catalogue_world, expect
+from tests.processes import until_polled
 from tests.workflows.commission_helpers import invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live, _terminate_open
 from tests.workflows.helpers import decide, launch, line
@@ -96,25 +98,46 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _carry_counters(source: sessionmaker[Session], target: sessionmaker[Session]) -> None:
+    """Number counters move on to where the other store left them: the dev server outlives both
+    stores, and a quote number (hence a workflow id) must never be handed out twice in a run."""
+    with source() as read:
+        counters = [(c.kind, c.year, c.last) for c in read.scalars(select(NumberCounter))]
+    with target.begin() as write:
+        for kind, year, last in counters:
+            counter = write.get(NumberCounter, (kind, year))
+            if counter is None:
+                write.add(NumberCounter(kind=kind, year=year, last=last))
+            else:
+                counter.last = max(counter.last, last)
+
+
 @pytest.fixture
 async def outage_stack(
-    private_postgres: PrivatePostgres, settings: Settings, temporal_env: WorkflowEnvironment
+    private_postgres: PrivatePostgres,
+    settings: Settings,
+    temporal_env: WorkflowEnvironment,
+    db: sessionmaker[Session],
 ) -> AsyncIterator[Live]:
     client: Client = temporal_env.client
     queued = settings.model_copy(
         update={"TEMPORAL_TASK_QUEUE": f"outage-{uuid4()}", "DATABASE_URL": private_postgres.url}
     )
-    process = worker_process(queued, client.service_client.config.target_host, None)
-    app = create_app(queued, client)
     engine = make_engine(private_postgres.url)
+    private = make_session_factory(engine)
+    _carry_counters(db, private)
+    process = worker_process(queued, client.service_client.config.target_host, None)
+    await until_polled(client, queued.TEMPORAL_TASK_QUEUE, process)
+    app = create_app(queued, client)
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-            yield Live(api, client, queued, make_session_factory(engine))
+            yield Live(api, client, queued, private)
     finally:
         process.kill()
         process.wait(timeout=10)
         await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        _carry_counters(private, db)
         app.state.engine.dispose()
         engine.dispose()
 

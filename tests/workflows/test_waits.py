@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from uuid import uuid4
 
@@ -22,10 +23,8 @@ class OverdueWaitWorkflow:
     @workflow.run
     async def run(self, late: float) -> float:
         wait = wait_for(-late)
-        try:
+        with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(lambda: False, timeout=wait)
-        except TimeoutError:
-            pass
         return wait.total_seconds()
 
 
