@@ -23,6 +23,10 @@ logger = logging.getLogger("arkanna.worker")
 # Sync activities (SQLAlchemy, psycopg2, reportlab) each hold one thread while they run, so the
 # pool is exactly as large as the number of activities the worker accepts at once.
 MAX_CONCURRENT_ACTIVITIES = 16
+# Open quotes kept in memory between their workflow tasks; beyond it the least recently used is
+# evicted and replayed from its history on its next task, so memory stays flat however many
+# quotes wait on approvals (bench/open_quotes_scale.py measures both).
+MAX_CACHED_WORKFLOWS = 500
 # On SIGTERM, running activities get this long to finish before they are cancelled.
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 # How long the process waits for the Temporal frontend when it starts before the server does.
@@ -61,6 +65,7 @@ def build_worker(
             max_workers=MAX_CONCURRENT_ACTIVITIES, thread_name_prefix="activity"
         ),
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+        max_cached_workflows=MAX_CACHED_WORKFLOWS,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
