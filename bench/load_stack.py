@@ -3,6 +3,7 @@ API, on free ports, with a fresh database and folders in a temporary directory."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -10,11 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 from models.db import upgrade_database
 from models.settings import SEARCH_ATTRIBUTES, Settings
@@ -192,3 +195,52 @@ class Stack:
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
+
+
+def first_error(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = next(
+            (e for e in error.exceptions if not isinstance(e, asyncio.CancelledError)),
+            error.exceptions[0],
+        )
+    return error
+
+
+def run_on_stack(
+    stack: Stack,
+    folder: str,
+    measure: Callable[[], Coroutine[Any, Any, None]],
+    report: Callable[[], None],
+    expected: tuple[type[BaseException], ...] = (),
+) -> int:
+    """Starts the stack, measures, stops it whatever happens, then reports; the exit code."""
+    try:
+        print(f"starting the Temporal dev server, worker and API in {folder}", flush=True)
+        stack.start()
+        asyncio.run(measure())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (Exception, BaseExceptionGroup) as exc:
+        error = first_error(exc)
+        if isinstance(error, (StackError, TimeoutError, *expected)):
+            print(f"bench failed: {error or type(error).__name__}", file=sys.stderr)
+        else:
+            traceback.print_exception(error)
+        for name in ("api", "worker"):
+            if tail := stack.tail(name, 30).strip():
+                print(f"last lines of the {name}'s log:\n{tail}", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping", flush=True)
+        stack.stop()
+    report()
+    return 0
+
+
+def exit_now(code: int) -> NoReturn:
+    """Exits without finalizing the interpreter: the Temporal client's native runtime may
+    outlive asyncio.run."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

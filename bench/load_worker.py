@@ -7,15 +7,17 @@ the same environment variables as worker.py. Prints "ready" once it polls its ta
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.baseline import BaselineWorkflow, baseline_step
+from bench.load_stack import exit_now
 from models.settings import get_settings
 from worker import build_worker, connect_temporal
 
@@ -38,14 +40,17 @@ async def main() -> None:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-if __name__ == "__main__":
+def run(entry: Callable[[], Coroutine[Any, Any, None]]) -> NoReturn:
+    """Runs a worker's main; exits 1 on an error, skipping interpreter finalization under the
+    SDK's native threads (as worker.py does)."""
     code = 0
     try:
-        asyncio.run(main())
+        asyncio.run(entry())
     except Exception:
         traceback.print_exc()
         code = 1
-    # As worker.py: skip interpreter finalization under the SDK's native threads.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(code)
+
+
+if __name__ == "__main__":
+    run(main)

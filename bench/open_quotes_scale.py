@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import signal
 import sys
 import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +35,8 @@ import httpx
 from temporalio.client import Client
 
 from bench.load_quotes import REQUEST_SECONDS, BenchError, World, call, seed, timed
-from bench.load_stack import ROOT, Stack, StackError
-from bench.quote_load import _interrupt, first_error, in_parallel, within
+from bench.load_stack import ROOT, Stack, StackError, exit_now, run_on_stack
+from bench.quote_load import _interrupt, in_parallel, within
 from bench.scale_report import Sample, ScaleFigures, report
 from bench.scale_worker import CACHE_LINE, CACHE_SIZE_ENV
 from worker import connect_temporal
@@ -220,33 +218,14 @@ def main() -> int:
     figures = ScaleFigures(args.quotes, args.concurrency)
     with tempfile.TemporaryDirectory(prefix="arkanna-scale-") as folder:
         stack = ScaleStack(Path(folder), cache_size=args.cache_size)
-        try:
-            print(f"starting the Temporal dev server, worker and API in {folder}", flush=True)
-            stack.start()
-            asyncio.run(measure(stack, figures, args.reads, limit))
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
-        except (Exception, BaseExceptionGroup) as exc:
-            error = first_error(exc)
-            if isinstance(error, BenchError | StackError | TimeoutError):
-                print(f"bench failed: {error or type(error).__name__}", file=sys.stderr)
-            else:
-                traceback.print_exception(error)
-            for name in ("api", "worker"):
-                if tail := stack.tail(name, 30).strip():
-                    print(f"last lines of the {name}'s log:\n{tail}", file=sys.stderr)
-            return 1
-        finally:
-            print("stopping", flush=True)
-            stack.stop()
-    report(figures)
-    return 0
+        return run_on_stack(
+            stack,
+            folder,
+            lambda: measure(stack, figures, args.reads, limit),
+            lambda: report(figures),
+            expected=(BenchError,),
+        )
 
 
 if __name__ == "__main__":
-    code = main()
-    # The Temporal client's native runtime may outlive asyncio.run; skip finalizing under it.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(main())

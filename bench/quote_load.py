@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
@@ -38,7 +36,7 @@ from temporalio.client import Client
 from bench.load_quotes import REQUEST_SECONDS, BenchError, Timings, World, run_quote, seed
 from bench.load_report import Figures, events_of, report
 from bench.load_shape import Counted, baseline_id, count_tree, run_baseline, task_failure
-from bench.load_stack import Stack, StackError
+from bench.load_stack import Stack, exit_now, run_on_stack
 from models.domain import quote_workflow_id
 from worker import connect_temporal
 
@@ -168,15 +166,6 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def first_error(error: BaseException) -> BaseException:
-    while isinstance(error, BaseExceptionGroup):
-        error = next(
-            (e for e in error.exceptions if not isinstance(e, asyncio.CancelledError)),
-            error.exceptions[0],
-        )
-    return error
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quotes", type=int, default=100, help="quotes in all (default 100)")
@@ -190,33 +179,14 @@ def main() -> int:
     figures = Figures(args.quotes, args.concurrency)
     with tempfile.TemporaryDirectory(prefix="arkanna-bench-") as folder:
         stack = Stack(Path(folder))
-        try:
-            print(f"starting the Temporal dev server, worker and API in {folder}", flush=True)
-            stack.start()
-            asyncio.run(measure(stack, figures, args.timeout))
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
-        except (Exception, BaseExceptionGroup) as exc:
-            error = first_error(exc)
-            if isinstance(error, BenchError | StackError | TimeoutError):
-                print(f"bench failed: {error or type(error).__name__}", file=sys.stderr)
-            else:
-                traceback.print_exception(error)
-            for name in ("api", "worker"):
-                if tail := stack.tail(name, 30).strip():
-                    print(f"last lines of the {name}'s log:\n{tail}", file=sys.stderr)
-            return 1
-        finally:
-            print("stopping", flush=True)
-            stack.stop()
-    report(figures)
-    return 0
+        return run_on_stack(
+            stack,
+            folder,
+            lambda: measure(stack, figures, args.timeout),
+            lambda: report(figures),
+            expected=(BenchError,),
+        )
 
 
 if __name__ == "__main__":
-    code = main()
-    # The Temporal client's native runtime may outlive asyncio.run; skip finalizing under it.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(main())

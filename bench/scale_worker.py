@@ -8,11 +8,9 @@ worker plugin carried by the client, so a small run can show eviction without to
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +62,4 @@ def build_and_report(client: Client, settings: Settings, **options: Any) -> Work
 
 if __name__ == "__main__":
     load_worker.build_worker = build_and_report  # the bench worker's own main, this one change
-    code = 0
-    try:
-        asyncio.run(load_worker.main())
-    except Exception:
-        traceback.print_exc()
-        code = 1
-    # As worker.py: skip interpreter finalization under the SDK's native threads.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    load_worker.run(load_worker.main)

@@ -15,6 +15,7 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from models.settings import SEARCH_ATTRIBUTES, Settings
@@ -106,3 +107,15 @@ async def assert_no_workflow_task_failure(handle: WorkflowHandle[Any, Any]) -> N
             raise AssertionError(
                 f"workflow task failed in {handle.id}: {failure.message}\n{failure.stack_trace}"
             )
+
+
+async def terminate_open(client: Client, queue: str) -> None:
+    """Leaves the shared server clean: this test's unfinished workflows end with it."""
+    query = f"TaskQueue = '{queue}' AND ExecutionStatus = 'Running'"
+    async for execution in client.list_workflows(query):
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        try:
+            await handle.terminate(reason="end of test")
+        except RPCError as exc:  # it finished between the listing and now
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise

@@ -41,8 +41,6 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -50,7 +48,7 @@ from models.links import QuoteLink, sign_link
 from models.settings import Settings
 from tests.api.store import wipe
 from tests.factories import OPERATOR_KEY, auth, catalogue_world, expect
-from tests.temporal_fixtures import running_worker
+from tests.temporal_fixtures import running_worker, terminate_open
 from worker import connect_temporal
 
 CHECKS = [
@@ -204,21 +202,9 @@ async def stack(
             SEEDED.clear()
             shutdown_lifespans()  # the app's lifespan, which schemathesis started
             APP.app = None
-    await _terminate_open(client, stack_settings.TEMPORAL_TASK_QUEUE)
+    await terminate_open(client, stack_settings.TEMPORAL_TASK_QUEUE)
     app.state.engine.dispose()
     wipe(engine)
-
-
-async def _terminate_open(client: Client, queue: str) -> None:
-    """Leaves the shared dev server clean: the quotes launched here end with the module."""
-    query = f"TaskQueue = '{queue}' AND ExecutionStatus = 'Running'"
-    async for execution in client.list_workflows(query):
-        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-        try:
-            await handle.terminate(reason="end of test")
-        except RPCError as exc:  # it finished between the listing and now
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
 
 
 @schema.parametrize()

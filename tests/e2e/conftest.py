@@ -27,8 +27,8 @@ from temporalio.client import Client
 
 from api.app import create_app
 from models.settings import Settings
-from tests.temporal_fixtures import running_worker
-from tests.workflows.conftest import Live, _terminate_open
+from tests.temporal_fixtures import running_worker, terminate_open
+from tests.workflows.conftest import Live
 
 CHROMIUM = shutil.which("chromium")
 
@@ -146,7 +146,7 @@ async def served(
         async with running_worker(temporal_client, served_settings, queue):
             async with httpx.AsyncClient(base_url=base_url) as api:
                 yield Served(api, temporal_client, served_settings, db, base_url, inbox)
-            await _terminate_open(temporal_client, queue)
+            await terminate_open(temporal_client, queue)
     finally:
         server.should_exit = True
         await serving

@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from models.settings import Settings
 from tests.processes import WorkerProcess, worker_environment
-from tests.workflows.conftest import _terminate_open
+from tests.temporal_fixtures import terminate_open
 
 
 @dataclass
@@ -66,5 +66,5 @@ async def rig(
     finally:
         for worker in rig.workers if rig else []:
             worker.stop()
-        await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        await terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
         app.state.engine.dispose()

@@ -12,13 +12,12 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.app import create_app
 from models.domain import quote_workflow_id
 from models.settings import Settings
 from tests.factories import expect
-from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker
+from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker, terminate_open
 
 # Short cluster durations: every timer of a quote fits in a test.
 FAST = {
@@ -68,17 +67,5 @@ async def live(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
             yield Live(api, temporal_client, queued, db)
-        await _terminate_open(temporal_client, queued.TEMPORAL_TASK_QUEUE)
+        await terminate_open(temporal_client, queued.TEMPORAL_TASK_QUEUE)
     app.state.engine.dispose()
-
-
-async def _terminate_open(client: Client, queue: str) -> None:
-    """Leaves the shared server clean: this test's unfinished workflows end with it."""
-    query = f"TaskQueue = '{queue}' AND ExecutionStatus = 'Running'"
-    async for execution in client.list_workflows(query):
-        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-        try:
-            await handle.terminate(reason="end of test")
-        except RPCError as exc:  # it finished between the listing and now
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise

@@ -30,9 +30,9 @@ from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry
 from tests.factories import OPERATOR, catalogue_world, expect
 from tests.processes import ROOT, until_polled, worker_environment
-from tests.temporal_fixtures import running_worker
+from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
-from tests.workflows.conftest import FAST, Live, _terminate_open
+from tests.workflows.conftest import FAST, Live
 from tests.workflows.helpers import line
 
 
@@ -67,7 +67,7 @@ async def split_crash(
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
-        await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        await terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
         app.state.engine.dispose()
 
 

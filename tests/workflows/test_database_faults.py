@@ -25,8 +25,9 @@ from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry, Order, SentEmail
 from tests.factories import OPERATOR, catalogue_world, expect
 from tests.processes import until_polled
+from tests.temporal_fixtures import terminate_open
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
-from tests.workflows.conftest import FAST, Live, _terminate_open
+from tests.workflows.conftest import FAST, Live
 from tests.workflows.helpers import line
 from tests.workflows.test_commission_crash import worker_process
 
@@ -57,7 +58,7 @@ async def under_fire(
     finally:
         process.kill()
         process.wait(timeout=10)
-        await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        await terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
         app.state.engine.dispose()
 
 

@@ -32,8 +32,9 @@ from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order
 from tests.factories import catalogue_world, expect
 from tests.processes import until_polled
+from tests.temporal_fixtures import terminate_open
 from tests.workflows.commission_helpers import invoice_until, invoices, pay
-from tests.workflows.conftest import FAST, Live, _terminate_open
+from tests.workflows.conftest import FAST, Live
 from tests.workflows.helpers import decide, launch, line
 from tests.workflows.test_commission_crash import worker_process
 
@@ -136,7 +137,7 @@ async def outage_stack(
     finally:
         process.kill()
         process.wait(timeout=10)
-        await _terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
+        await terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
         _carry_counters(private, db)
         app.state.engine.dispose()
         engine.dispose()
