@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 
+import httpx
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from models.domain import quote_workflow_id
-from models.tables import Decision, LedgerEntry, SentEmail
+import models.quotes
+from models.domain import NumberKind, format_number, quote_workflow_id
+from models.tables import Decision, LedgerEntry, NumberCounter, SentEmail
 from tests.factories import OPERATOR, add_offer, catalogue_world, expect, join
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live
@@ -91,20 +96,65 @@ async def test_two_payments_of_one_invoice_at_once_split_it_once(live: Live) -> 
     assert len({entry.idempotency_key for entry in postings}) == len(postings)
 
 
-async def test_fifty_quotes_created_at_once_get_gap_free_numbers(live: Live) -> None:
+async def _fifty_creations(live: Live) -> list[httpx.Response | BaseException]:
     world = await catalogue_world(live.api, settings=FAST)
     alice = world.members["alice"]
     body = {"client_id": world.clients["acme"], "lines": [line(world, "alice-audit")]}
-
-    answers = await asyncio.gather(
-        *(live.api.post("/quotes", json=body, headers=alice.headers) for _ in range(50))
+    return await asyncio.gather(
+        *(live.api.post("/quotes", json=body, headers=alice.headers) for _ in range(50)),
+        return_exceptions=True,
     )
 
-    numbers = sorted(expect(answer, 201)["number"] for answer in answers)
-    sequence = [int(number.rsplit("-", 1)[1]) for number in numbers]
-    assert sequence == list(range(sequence[0], sequence[0] + 50))
+
+def _creation_problems(answers: list[httpx.Response | BaseException]) -> list[str]:
+    """What is wrong with fifty creations: a refusal or crash, a repeated or skipped number."""
+    problems = [
+        repr(a) if isinstance(a, BaseException) else f"{a.status_code}: {a.text[:120]}"
+        for a in answers
+        if isinstance(a, BaseException) or a.status_code != 201
+    ]
+    numbers = [
+        a.json()["number"]
+        for a in answers
+        if isinstance(a, httpx.Response) and a.status_code == 201
+    ]
+    sequence = sorted(int(number.rsplit("-", 1)[1]) for number in numbers)
+    if sequence and sequence != list(range(sequence[0], sequence[0] + len(sequence))):
+        problems.append(f"numbers not gap-free: {sequence}")
+    return problems
+
+
+def _next_number_read_then_write(session: Session, kind: NumberKind, year: int) -> str:
+    """The counter without its atomic update: read, a moment, write back one more."""
+    counter = session.get(NumberCounter, (kind.value, year))
+    last = counter.last if counter is not None else 0
+    time.sleep(0.02)
+    session.merge(NumberCounter(kind=kind.value, year=year, last=last + 1))
+    session.flush()
+    return format_number(kind, year, last + 1)
+
+
+async def test_fifty_quotes_created_at_once_get_gap_free_numbers(live: Live) -> None:
+    answers = await _fifty_creations(live)
+
+    assert _creation_problems(answers) == []
+    numbers = sorted(a.json()["number"] for a in answers if isinstance(a, httpx.Response))
     listed = expect(await live.api.get("/quotes?limit=200", headers=OPERATOR), 200)
     assert sorted(item["number"] for item in listed["items"]) == numbers
     for number in (numbers[0], numbers[-1]):
         description = await live.temporal.get_workflow_handle(quote_workflow_id(number)).describe()
         assert description.id == quote_workflow_id(number)
+
+
+async def test_the_numbering_race_is_caught_without_the_atomic_counter(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The test above can fail: with the counter read and written back in two steps, fifty
+    concurrent creations collide, and its check says so."""
+    monkeypatch.setattr(models.quotes, "next_number", _next_number_read_then_write)
+
+    answers = await _fifty_creations(live)
+
+    problems = _creation_problems(answers)
+    # Two creations took the same number: the store refuses the second quote under it.
+    assert any("number" in problem for problem in problems), problems
