@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -20,6 +21,13 @@ from models.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 # worker.py logs this line once its pollers run.
 READY_LINE = "polling task queue"
+
+
+def free_port() -> int:
+    """A TCP port free on this machine now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def worker_environment(settings: Settings, address: str, **extra: str) -> dict[str, str]:
@@ -129,3 +137,13 @@ async def until_polled(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"no worker polled {task_queue} within {within} s")
         await asyncio.sleep(0.2)
+
+
+async def exit_code(process: subprocess.Popen[bytes], within: float = 60) -> int:
+    """Waits for a process that is to end by itself (a fault hook kills it); its exit status."""
+    deadline = asyncio.get_running_loop().time() + within
+    while process.poll() is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the worker did not exit within {within} s")
+        await asyncio.sleep(0.2)
+    return process.returncode

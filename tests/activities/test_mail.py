@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import io
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from activities.mail_templates import KINDS, render, required_keys
 from models.links import QuoteLink, read_link
 from models.settings import Settings
 from models.tables import SentEmail
+from tests.processes import free_port
 
 Factory = sessionmaker[Session]
 PDF_KEY = "quotes/Q-2026-00001-r2.pdf"
@@ -94,12 +94,6 @@ def accept_one_login(
 ) -> AuthResult:
     ok = auth_data.login == b"mailer@arkanna" and auth_data.password == b"p:ss/word"
     return AuthResult(success=ok, handled=False, auth_data=auth_data)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

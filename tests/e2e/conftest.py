@@ -27,6 +27,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from models.settings import Settings
+from tests.processes import free_port
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.conftest import Live
 
@@ -85,17 +86,11 @@ def _listening_socket() -> socket.socket:
     return sock
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_inbox() -> Iterator[tuple[str, Inbox]]:
     """A real SMTP server on loopback; yields its URL and the inbox it fills."""
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, server_hostname="localhost")
     controller.start()
     try:

@@ -94,32 +94,37 @@ def _refused(response: httpx.Response, what: str, stack: Stack) -> StepFailed:
     return StepFailed(f"{what}: {response.status_code} {response.text}. {stack.context}")
 
 
+async def _answer(
+    stack: Stack, method: str, url: str, expected: int, what: str, **kwargs: Any
+) -> Any:
+    """The JSON of the first answer that is not transient; any status but `expected` fails."""
+    while True:
+        response = await _send(stack, method, url, **kwargs)
+        if response is not None:
+            if response.status_code != expected:
+                raise _refused(response, what, stack)
+            return response.json()
+        await _pause(stack, what)
+
+
 async def create_quote(
     stack: Stack, seller: Actor, client_id: int, lines: list[dict[str, Any]], key: str
 ) -> dict[str, Any]:
     """POST /quotes with an Idempotency-Key, so a retried creation is the same quote."""
     body = {"client_id": client_id, "lines": lines}
     headers = {**seller.headers, "Idempotency-Key": key}
-    while True:
-        response = await _send(stack, "POST", "/quotes", json=body, headers=headers)
-        if response is not None:
-            if response.status_code != 201:
-                raise _refused(response, f"creating quote {key}", stack)
-            created: dict[str, Any] = response.json()
-            return created
-        await _pause(stack, f"creating quote {key}")
+    created: dict[str, Any] = await _answer(
+        stack, "POST", "/quotes", 201, f"creating quote {key}", json=body, headers=headers
+    )
+    return created
 
 
 async def quote_view(stack: Stack, number: str, headers: dict[str, str]) -> dict[str, Any]:
     """GET /quotes/{number}: the workflow's state, answered by a live worker."""
-    while True:
-        response = await _send(stack, "GET", f"/quotes/{number}", headers=headers)
-        if response is not None:
-            if response.status_code != 200:
-                raise _refused(response, f"reading {number}", stack)
-            view: dict[str, Any] = response.json()
-            return view
-        await _pause(stack, f"reading {number}")
+    view: dict[str, Any] = await _answer(
+        stack, "GET", f"/quotes/{number}", 200, f"reading {number}", headers=headers
+    )
+    return view
 
 
 async def approve(stack: Stack, number: str, supplier: Actor, revision: int) -> None:
@@ -192,16 +197,11 @@ async def until_ordered(stack: Stack, number: str) -> str:
 async def pay_all(stack: Stack, order: str) -> list[str]:
     """The operator pays each invoice of the order in full; returns their numbers."""
     params = {"order_number": order}
-    while True:
-        response = await _send(
-            stack, "GET", "/commission-invoices", params=params, headers=OPERATOR
-        )
-        if response is not None:
-            if response.status_code != 200:
-                raise _refused(response, f"listing the invoices of {order}", stack)
-            items = response.json()["items"]
-            break
-        await _pause(stack, f"listing the invoices of {order}")
+    what = f"listing the invoices of {order}"
+    page = await _answer(
+        stack, "GET", "/commission-invoices", 200, what, params=params, headers=OPERATOR
+    )
+    items = page["items"]
     for item in items:
         await pay(stack, item["number"], item["amount"])
     return [item["number"] for item in items]

@@ -22,6 +22,7 @@ from tests.faults.deals import Deal, Stack, all_completed, run_deal
 from tests.faults.fault_worker import SPLIT_WITHOUT_GUARD_ENV
 from tests.faults.invariants import check_invariants, numbering_gaps
 from tests.faults.sweep import Interrupted, fail_at_once
+from tests.processes import exit_code
 
 DURATIONS = {
     "reminder_interval": 60,
@@ -54,17 +55,6 @@ def _shares(session: Session, invoice: str) -> list[LedgerEntry]:
     )
 
 
-async def _exit_code(rig: Rig, within: float = 60) -> int:
-    process = rig.workers[-1].process
-    assert process is not None
-    deadline = asyncio.get_running_loop().time() + within
-    while process.poll() is None:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the worker never killed itself after the split")
-        await asyncio.sleep(0.2)
-    return process.returncode
-
-
 async def test_a_split_without_its_guard_is_reported_as_duplicate_postings(rig: Rig) -> None:
     marker = rig.folder / "killed-after-split-commit"
     worker = rig.worker(
@@ -76,7 +66,8 @@ async def test_a_split_without_its_guard_is_reported_as_duplicate_postings(rig: 
     _, deal = await _deal(rig, ["alice-audit"])
     [invoice] = deal.invoices
     # The worker dies right after the split's commit: postings there, Temporal never told.
-    assert await _exit_code(rig) == -9 and marker.exists()
+    assert worker.process is not None
+    assert await exit_code(worker.process) == -9 and marker.exists()
     with rig.db() as session:
         first = [(e.member_id, e.role, e.amount_cents) for e in _shares(session, invoice)]
         commission = session.get_one(CommissionInvoice, invoice).amount_cents

@@ -29,7 +29,7 @@ from models.domain import invoice_workflow_id
 from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry
 from tests.factories import OPERATOR, catalogue_world, expect
-from tests.processes import ROOT, until_polled, worker_environment
+from tests.processes import ROOT, exit_code, until_polled, worker_environment
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
 from tests.workflows.conftest import FAST, Live
@@ -71,15 +71,6 @@ async def split_crash(
         app.state.engine.dispose()
 
 
-async def _exit_code(process: subprocess.Popen[bytes], within: float = 60) -> int:
-    deadline = asyncio.get_running_loop().time() + within
-    while process.poll() is None:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the worker was not killed by the fault hook")
-        await asyncio.sleep(0.2)
-    return process.returncode
-
-
 async def test_a_worker_killed_after_the_split_commit_leaves_one_posting_per_share(
     split_crash: tuple[Live, subprocess.Popen[bytes], Path],
 ) -> None:
@@ -91,7 +82,7 @@ async def test_a_worker_killed_after_the_split_commit_leaves_one_posting_per_sha
     number = (await invoices(live, order))[alice.id]["number"]
     expect(await pay(live, number, "100.00"), 200)
 
-    assert await _exit_code(process) == -9 and marker.exists()
+    assert await exit_code(process) == -9 and marker.exists()
     with live.db() as session:  # committed before the kill: status and postings are there
         assert session.get_one(CommissionInvoice, number).status.value == "split"
         first = _keys(session, number)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -31,7 +30,7 @@ from models.db import make_engine, make_session_factory, upgrade_database
 from models.settings import Settings
 from models.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order
 from tests.factories import catalogue_world, expect
-from tests.processes import until_polled
+from tests.processes import free_port, until_polled
 from tests.temporal_fixtures import terminate_open
 from tests.workflows.commission_helpers import invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live
@@ -69,19 +68,13 @@ class PrivatePostgres:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def private_postgres() -> Iterator[PrivatePostgres]:
     if not (BIN / "initdb").exists() or os.geteuid() != 0 or shutil.which("su") is None:
         pytest.skip("needs the PostgreSQL 15 server binaries and root, to run a private cluster")
     folder = Path(tempfile.mkdtemp(prefix="arkanna-pg-"))
     shutil.chown(folder, "postgres")
-    server = PrivatePostgres(folder, _free_port())
+    server = PrivatePostgres(folder, free_port())
     server._as_postgres(f"{BIN}/initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "arkanna")
     server.start()
     try:
