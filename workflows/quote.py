@@ -42,6 +42,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.waits import wait_for
 
 
+MESSAGES_AFTER_OPENING = "messages-after-opening"
+
+
 def _refuse(check: Callable[..., None], *args: Any) -> None:
     """Runs a pure rule; its refusal becomes an update rejection the API maps to HTTP."""
     try:
@@ -60,11 +63,13 @@ class QuoteWorkflow:
         self.lock = asyncio.Lock()
         self.notify = Notifier(quote, self.people)
         self.ready_to_send = False
+        self.opened = False
 
     @workflow.run
     async def run(self, quote: QuoteInput) -> QuoteState:
         async with self.lock:
             await self._open_revision(quote.revision, previous=None)
+        self.opened = True
         phases = {
             QuoteStatus.PENDING_APPROVAL: self._await_approvals,
             QuoteStatus.CHANGES_REQUESTED: self._await_revision,
@@ -85,6 +90,7 @@ class QuoteWorkflow:
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
+        await self._after_opening()
         async with self.lock:
             self._validate_decide(decision)  # the state may have moved while we waited
             approval = next(
@@ -173,6 +179,7 @@ class QuoteWorkflow:
 
     @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
+        await self._after_opening()
         async with self.lock:
             self._validate_cancel(cancel)
             self.state.end_reason = cancel.reason
@@ -345,6 +352,14 @@ class QuoteWorkflow:
         await self.notify.seller(self.state, "quote_accepted", order=order.number)
 
     # Helpers
+
+    async def _after_opening(self) -> None:
+        """A message that comes with the workflow's first task is handled before `run` opens
+        the first revision, whose opening would then reset the approvals and the status over
+        it: such a message waits for the opening. Histories from before the wait replay as
+        they were recorded."""
+        if not self.opened and workflow.patched(MESSAGES_AFTER_OPENING):
+            await workflow.wait_condition(lambda: self.opened)
 
     async def _wait(self, done: Callable[[], bool], seconds: float) -> bool:
         """True when `done` came true, False when the time ran out first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
@@ -57,15 +58,25 @@ class Live:
             await asyncio.sleep(0.2)
 
 
+@asynccontextmanager
+async def api_only(
+    settings: Settings, db: sessionmaker[Session], temporal_client: Client
+) -> AsyncIterator[Live]:
+    """The API on a fresh task queue, with no worker yet: start one with `running_worker`."""
+    queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"quotes-{uuid4()}"})
+    app = create_app(queued, temporal_client)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        yield Live(api, temporal_client, queued, db)
+    app.state.engine.dispose()
+
+
 @pytest.fixture
 async def live(
     settings: Settings, db: sessionmaker[Session], temporal_client: Client
 ) -> AsyncIterator[Live]:
-    queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"quotes-{uuid4()}"})
-    app = create_app(queued, temporal_client)
-    async with running_worker(temporal_client, queued, queued.TEMPORAL_TASK_QUEUE):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-            yield Live(api, temporal_client, queued, db)
-        await terminate_open(temporal_client, queued.TEMPORAL_TASK_QUEUE)
-    app.state.engine.dispose()
+    async with api_only(settings, db, temporal_client) as stack:
+        queue = stack.settings.TEMPORAL_TASK_QUEUE
+        async with running_worker(temporal_client, stack.settings, queue):
+            yield stack
+            await terminate_open(temporal_client, queue)

@@ -9,15 +9,19 @@ from collections import Counter
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
 
 import models.quotes
+from api.temporal import quote_handle
 from models.domain import NumberKind, format_number, quote_workflow_id
+from models.settings import Settings
 from models.tables import Decision, LedgerEntry, NumberCounter, SentEmail
 from tests.factories import OPERATOR, add_offer, catalogue_world, expect, join
+from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
-from tests.workflows.conftest import FAST, Live
-from tests.workflows.helpers import decide, launch, line
+from tests.workflows.conftest import FAST, Live, api_only
+from tests.workflows.helpers import decide, keep_history, launch, line
 
 
 async def test_five_suppliers_approving_at_once_send_the_quote_once(live: Live) -> None:
@@ -158,3 +162,37 @@ async def test_the_numbering_race_is_caught_without_the_atomic_counter(
     problems = _creation_problems(answers)
     # Two creations took the same number: the store refuses the second quote under it.
     assert any("number" in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize("message", ["decision", "cancellation"])
+async def test_a_message_arriving_with_the_first_workflow_task_is_kept(
+    settings: Settings, db: sessionmaker[Session], temporal_client: Client, message: str
+) -> None:
+    """The API answers a creation before any worker has run the workflow, so a supplier (or the
+    seller) can act first: the message then reaches the workflow with its first task, before
+    the first revision is open, and must survive its opening."""
+    async with api_only(settings, db, temporal_client) as live:
+        world = await catalogue_world(live.api, settings=FAST)
+        alice, bob = world.members["alice"], world.members["bob"]
+        number = (await launch(live, world, alice, [line(world, "bob-install")]))["number"]
+        if message == "decision":
+            early = asyncio.create_task(decide(live, number, bob, 1))
+        else:
+            path, reason = f"/quotes/{number}/cancel", {"reason": "client went elsewhere"}
+            early = asyncio.create_task(live.api.post(path, json=reason, headers=alice.headers))
+        await asyncio.sleep(1)  # the message waits on the server with the first task
+        queue = live.settings.TEMPORAL_TASK_QUEUE
+        async with running_worker(temporal_client, live.settings, queue):
+            expect(await early, 200)
+            if message == "decision":
+                state = await live.quote(number, alice.headers)
+                approvals = {a["supplier_id"]: a["status"] for a in state["approvals"]}
+                assert approvals[bob.id] == "approved"
+                expect(await decide(live, number, world.founder, 1), 200)
+                await live.until(number, alice.headers, "sent")
+            else:
+                async with asyncio.timeout(30):
+                    final = await quote_handle(temporal_client, number).result()
+                assert final.status == "cancelled"  # not reopened for approval
+            await keep_history(live, number, f"{message}_with_first_task")
+            await terminate_open(temporal_client, queue)
