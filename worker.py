@@ -54,7 +54,7 @@ def build_worker(
     """A worker for every workflow and activity of the product on one task queue."""
     # Imported here so that importing this module (the API does) never loads workflow code.
     from activities import build_activities
-    from workflows import WORKFLOWS
+    from workflows.registry import WORKFLOWS
 
     return Worker(
         client,

@@ -1,8 +1,5 @@
-"""Workflow definitions; the worker registers every class listed in WORKFLOWS."""
+"""Workflow definitions; the worker registers those listed in workflows.registry.
 
-from __future__ import annotations
-
-from workflows.commission import CommissionInvoiceWorkflow
-from workflows.quote import QuoteWorkflow
-
-WORKFLOWS: list[type] = [QuoteWorkflow, CommissionInvoiceWorkflow]
+This package imports nothing on purpose: the sandbox runs a workflow's module afresh for each
+new workflow, and every import here would run again with it.
+"""

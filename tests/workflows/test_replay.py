@@ -16,7 +16,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from models.quoting import QuoteInput, QuoteState
-from workflows import WORKFLOWS
+from workflows.registry import WORKFLOWS
 
 ROOT = Path(__file__).parent / "histories"
 # Today's recordings at the top; those of earlier workflow versions in sub-folders, replaying
