@@ -8,6 +8,7 @@ from temporalio import activity
 
 from models.db import transaction
 from models.domain import OfferStatus
+from models.quotes import line_rows
 from models.quoting import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
 from models.tables import Decision, Member, Offer, Quote, QuoteLine
 
@@ -54,28 +55,7 @@ class QuoteActivities:
             ]
             if exists is not None:
                 return
-            for line in revision.lines:
-                component = line.founder_component
-                session.add(
-                    QuoteLine(
-                        quote_number=save.number,
-                        revision=revision.number,
-                        position=line.position,
-                        offer_id=line.offer_id,
-                        supplier_id=line.supplier_id,
-                        offer_name=line.offer_name,
-                        unit=line.unit,
-                        quantity=line.quantity,
-                        unit_price_cents=line.unit_price_cents,
-                        discount=line.discount,
-                        net_cents=line.net_cents,
-                        commission_rate=line.commission_rate,
-                        procurement=line.procurement,
-                        founder_offer_id=component.offer_id if component else None,
-                        founder_quantity=component.quantity if component else None,
-                        founder_price_cents=component.founder_price_cents if component else None,
-                    )
-                )
+            session.add_all(line_rows(save.number, revision))
 
     @activity.defn(name=Act.RECORD_QUOTE_STATUS)
     def record_quote_status(self, record: StatusRecord) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import httpx
@@ -26,6 +25,7 @@ CLUSTER_SETTINGS = {
 }
 SUPPLIERS = (("audit", "10", "direct"), ("install", "5", "resell"), ("training", "8", "direct"))
 POLL_SECONDS = 0.1
+WAIT_SECONDS = 20
 RETRY_503_SECONDS = 10.0
 REQUEST_SECONDS = 60.0
 
@@ -153,14 +153,18 @@ async def timed(into: list[float], request: Awaitable[Any]) -> Any:
     return answer
 
 
-async def until(fetch: Callable[[], Awaitable[Any]], status: str, seen: dict[str, str]) -> Any:
-    """Polls a view until its status; `seen` keeps the last one seen for a timeout's message."""
+async def until(
+    http: httpx.AsyncClient, path: str, key: str, status: str, seen: dict[str, str]
+) -> Any:
+    """Long reads of a view until it has the status (the server holds each answer until then,
+    or until the object ends); `seen` keeps the last status seen for a timeout's message."""
+    params = {"wait_for": status, "wait": WAIT_SECONDS}
     while True:
-        view = await fetch()
+        view = await call(http, "GET", path, key, 200, params=params)
         seen["at"] = f"{view['number']} {view['status']}"
         if view["status"] == status:
             return view
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(POLL_SECONDS)  # ended elsewhere: the run's timeout reports it
 
 
 async def run_quote(
@@ -181,8 +185,7 @@ async def run_quote(
         path = f"/quotes/{number}/decisions"
         request = call(http, "POST", path, keys[supplier_id], 200, json=decision)
         await timed(timings.decisions, request)
-    read = partial(call, http, "GET", f"/quotes/{number}", world.seller, 200)
-    sent = await until(read, "sent", seen)
+    sent = await until(http, f"/quotes/{number}", world.seller, "sent", seen)
     answer = {"signer_name": "Cleo Client"}
     accept = call(
         http,
@@ -194,7 +197,7 @@ async def run_quote(
         headers={"Accept": "application/json"},
     )
     await timed(timings.accepts, accept)
-    order = (await until(read, "ordered", seen))["order_number"]
+    order = (await until(http, f"/quotes/{number}", world.seller, "ordered", seen))["order_number"]
     params = {"order_number": order}
     page = await call(http, "GET", "/commission-invoices", world.operator, 200, params=params)
     if len(page["items"]) != len(SUPPLIERS):
@@ -203,5 +206,5 @@ async def run_quote(
         path = f"/commission-invoices/{invoice['number']}"
         payment = {"amount": invoice["amount"], "reference": f"BANK-{invoice['number']}"}
         await call(http, "POST", f"{path}/payments", world.operator, 200, json=payment)
-        await until(partial(call, http, "GET", path, world.operator, 200), "split", seen)
+        await until(http, path, world.operator, "split", seen)
     return str(number)

@@ -11,13 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from models import split
 from models.db import next_number
 from models.domain import MemberStatus, NumberKind, OfferStatus, QuoteStatus
-from models.errors import Conflict, RuleViolation
+from models.errors import Conflict, NotFound, RuleViolation
 from models.money import line_net_cents
 from models.quoting import (
     ClientParty,
@@ -30,9 +30,41 @@ from models.quoting import (
     Timing,
 )
 from models.schemas import QuoteContent, QuoteCreate
-from models.tables import Client, Cluster, Member, Offer, Quote
+from models.tables import Client, Cluster, Member, Offer, Quote, QuoteLine
 
 START_INPUT = TypeAdapter(QuoteInput)
+
+
+def visible_quotes(viewer: Member | None) -> Select[Quote]:
+    """Operators see every quote; a member those it sells, or supplies a line of in the
+    current revision (a founder: a line carrying its service), in its own cluster."""
+    query = select(Quote)
+    if viewer is None:
+        return query
+    supplies = exists().where(
+        QuoteLine.quote_number == Quote.number,
+        QuoteLine.revision == Quote.revision,
+        or_(
+            QuoteLine.supplier_id == viewer.id,
+            QuoteLine.founder_offer_id.is_not(None) if viewer.is_founder else false(),
+        ),
+    )
+    return query.where(
+        Quote.cluster_id == viewer.cluster_id, or_(Quote.seller_id == viewer.id, supplies)
+    )
+
+
+def get_visible_quote(session: Session, viewer: Member | None, number: str) -> Quote:
+    """Another cluster's quote, or one the member has no part in, answers like a missing one."""
+    quote = session.scalars(visible_quotes(viewer).where(Quote.number == number)).first()
+    if quote is None:
+        raise NotFound("quote")
+    return quote
+
+
+def quote_status(session: Session, number: str) -> QuoteStatus | None:
+    """The status the store last recorded for the quote (written after each change)."""
+    return session.scalar(select(Quote.status).where(Quote.number == number))
 
 
 def party(member: Member) -> Party:
@@ -176,7 +208,37 @@ def create_quote(
     quote.start_input = START_INPUT.dump_python(start, mode="json")
     session.add(quote)
     session.flush()
+    # Its lines too, so that its suppliers may decide at once (the workflow finds them written).
+    session.add_all(line_rows(number, revision))
     return quote, start
+
+
+def line_rows(number: str, revision: Revision) -> list[QuoteLine]:
+    """The store's rows of a revision's lines, as quoted."""
+    rows = []
+    for line in revision.lines:
+        component = line.founder_component
+        rows.append(
+            QuoteLine(
+                quote_number=number,
+                revision=revision.number,
+                position=line.position,
+                offer_id=line.offer_id,
+                supplier_id=line.supplier_id,
+                offer_name=line.offer_name,
+                unit=line.unit,
+                quantity=line.quantity,
+                unit_price_cents=line.unit_price_cents,
+                discount=line.discount,
+                net_cents=line.net_cents,
+                commission_rate=line.commission_rate,
+                procurement=line.procurement,
+                founder_offer_id=component.offer_id if component else None,
+                founder_quantity=component.quantity if component else None,
+                founder_price_cents=component.founder_price_cents if component else None,
+            )
+        )
+    return rows
 
 
 def stored_start_input(quote: Quote) -> QuoteInput:

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     INVITATION_WINDOW_SECONDS: int = Field(
         default=3600, ge=1, description="Sliding window of INVITATIONS_PER_MEMBER, in seconds."
     )
+    MAX_WAIT_SECONDS: float = Field(
+        default=20,
+        ge=0,
+        description="Longest a read with wait_for holds its answer (GET /quotes/{number}, "
+        "GET /commission-invoices/{number}), in seconds.",
+    )
 
 
 def _stored_secret(name: str) -> str:

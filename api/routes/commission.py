@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -21,6 +23,7 @@ from api.deps import (
     OperatorDep,
     PrincipalDep,
     SessionDep,
+    SessionFactoryDep,
     SettingsDep,
     TemporalDep,
     release,
@@ -28,6 +31,7 @@ from api.deps import (
 from api.pagination import Cursor, Limit, paginate
 from api.temporal import call
 from api.views import Page
+from api.waiting import WaitSeconds, wait_for_status
 from models.commission import InvoiceInput, InvoiceState, PaymentInput, VoidInput, check_payment
 from models.domain import InvoiceStatus, invoice_workflow_id
 from models.errors import Conflict, Gone, NotFound, Unavailable
@@ -124,12 +128,44 @@ def list_invoices(
     return paginate(session, query, CommissionInvoice.number, cursor, limit, view)
 
 
+InvoiceWaitFor = Annotated[
+    InvoiceStatus | None,
+    Query(
+        description="Hold the answer until the invoice has this status or has ended (split or "
+        "void), for at most `wait` seconds: one long read instead of many short ones."
+    ),
+]
+
+
+def _invoice_status(session: Session, number: str) -> InvoiceStatus | None:
+    return session.scalar(
+        select(CommissionInvoice.status).where(CommissionInvoice.number == number)
+    )
+
+
 @router.get("/{number}", response_model=InvoiceRead)
-def read_invoice(
-    number: BusinessNumber, session: SessionDep, principal: PrincipalDep
+async def read_invoice(
+    number: BusinessNumber,
+    session: SessionDep,
+    factory: SessionFactoryDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    wait_for: InvoiceWaitFor = None,
+    wait: WaitSeconds = 20,
 ) -> InvoiceRead:
     """One commission invoice with its status and, once split, its shares."""
-    return invoice_view(session, get_visible_invoice(session, principal.member, number))
+    invoice = get_visible_invoice(session, principal.member, number)
+    if wait_for is not None and invoice.status != wait_for:
+        release(session)
+        ended = (wait_for, InvoiceStatus.SPLIT, InvoiceStatus.VOID)
+        await wait_for_status(
+            factory,
+            partial(_invoice_status, number=number),
+            lambda status: status in ended,
+            min(wait, settings.MAX_WAIT_SECONDS),
+        )
+        session.refresh(invoice)
+    return invoice_view(session, invoice)
 
 
 @router.get("/{number}/pdf", response_class=FileResponse)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse
-from sqlalchemy import exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.common import (
@@ -33,6 +34,7 @@ from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, can_see, quote_view
 from api.temporal import call, quote_handle, quote_state
 from api.views import Page
+from api.waiting import WaitSeconds, wait_for_status
 from models.approvals import initial_state
 from models.db import transaction
 from models.domain import QuoteStatus, quote_workflow_id
@@ -42,13 +44,16 @@ from models.quotes import (
     build_revision,
     create_quote,
     find_idempotent,
+    get_visible_quote,
+    quote_status,
     stored_start_input,
     suppliers_of,
+    visible_quotes,
 )
 from models.quoting import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
 from models.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
 from models.settings import Settings
-from models.tables import Member, Quote, QuoteLine, utcnow
+from models.tables import Member, Quote, utcnow
 from workflows import search
 from workflows.quote import QuoteWorkflow
 
@@ -145,19 +150,7 @@ def list_quotes(
     cursor: Cursor = None,
 ) -> dict[str, object]:
     """Quotes you sell or supply (operators: all), newest numbers last."""
-    query = select(Quote)
-    member = principal.member
-    if member is not None:
-        supplies = exists().where(
-            QuoteLine.quote_number == Quote.number,
-            or_(
-                QuoteLine.supplier_id == member.id,
-                QuoteLine.founder_offer_id.is_not(None) if member.is_founder else false(),
-            ),
-        )
-        query = query.where(
-            Quote.cluster_id == member.cluster_id, or_(Quote.seller_id == member.id, supplies)
-        )
+    query = visible_quotes(principal.member)
     if status is not None:
         query = query.where(Quote.status == status)
     return paginate(
@@ -183,29 +176,58 @@ def _list_item(q: Quote) -> dict[str, object]:
     }
 
 
+def _check_visible(session: Session, principal: PrincipalDep, number: str) -> None:
+    """A store read: the quote exists and the caller has a part in it (404 otherwise)."""
+    get_visible_quote(session, principal.member, number)
+    release(session)
+
+
 async def _visible_state(
     session: Session, client: TemporalDep, principal: PrincipalDep, number: str
 ) -> QuoteState:
-    quote = session.get(Quote, number)
-    if quote is None or principal.cluster_id not in (None, quote.cluster_id):
-        raise NotFound("quote")
-    release(session)
+    _check_visible(session, principal, number)
+    return await _live_state(client, principal, number)
+
+
+async def _live_state(client: TemporalDep, principal: PrincipalDep, number: str) -> QuoteState:
     state = await quote_state(client, number)
     if not can_see(state, None if principal.member is None else principal.member.id):
-        raise NotFound("quote")
+        raise NotFound("quote")  # the workflow is a revision ahead of the store
     return state
+
+
+WaitFor = Annotated[
+    QuoteStatus | None,
+    Query(
+        description="Hold the answer until the quote has this status or has ended, for at most "
+        "`wait` seconds: one long read instead of many short ones."
+    ),
+]
+
+
+def _waited(target: QuoteStatus) -> Callable[[QuoteStatus | None], bool]:
+    return lambda status: status is None or status == target or status.is_terminal
 
 
 @router.get("/{number}", response_model=QuoteRead)
 async def read_quote(
     number: BusinessNumber,
     session: SessionDep,
+    factory: SessionFactoryDep,
     principal: PrincipalDep,
     client: TemporalDep,
     settings: SettingsDep,
+    wait_for: WaitFor = None,
+    wait: WaitSeconds = 20,
 ) -> QuoteRead:
     """The live state of a quote; suppliers see their own lines only."""
-    state = await _visible_state(session, client, principal, number)
+    _check_visible(session, principal, number)
+    if wait_for is not None:
+        read = partial(quote_status, number=number)
+        await wait_for_status(
+            factory, read, _waited(wait_for), min(wait, settings.MAX_WAIT_SECONDS)
+        )
+    state = await _live_state(client, principal, number)
     return _view(state, principal.member.id if principal.member else None, settings)
 
 
@@ -220,7 +242,7 @@ async def decide(
     settings: SettingsDep,
 ) -> QuoteRead:
     """Approve or reject your lines of the current revision."""
-    await _visible_state(session, client, principal, number)
+    _check_visible(session, principal, number)
     decision = DecisionInput(member.id, payload.revision, payload.decision, payload.comment)
     state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.decide, decision))
     return _view(state, member.id, settings)
@@ -257,7 +279,7 @@ async def cancel(
     settings: SettingsDep,
 ) -> QuoteRead:
     """Cancel a quote before acceptance (its seller or an operator)."""
-    await _visible_state(session, client, principal, number)
+    _check_visible(session, principal, number)
     viewer = principal.member.id if principal.member else None
     message = CancelInput(payload.reason, viewer)
     state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.cancel, message))

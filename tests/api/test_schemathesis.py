@@ -168,6 +168,8 @@ def stack_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) 
         AUTH_FAILURES_PER_IP=1_000_000,
         CLIENT_LINK_REQUESTS_PER_IP=1_000_000,
         INVITATIONS_PER_MEMBER=1_000_000,
+        # Generated waits on the seeded quote would each hold their answer this long.
+        MAX_WAIT_SECONDS=0.5,
     )
 
 
