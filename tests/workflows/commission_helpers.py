@@ -12,7 +12,7 @@ from temporalio.client import WorkflowExecutionStatus
 from models.domain import invoice_workflow_id
 from tests.factories import OPERATOR, Actor, World, add_client, expect
 from tests.temporal_fixtures import assert_no_workflow_task_failure
-from tests.workflows.conftest import Live
+from tests.workflows.conftest import LONG_READ_SECONDS, Live
 from tests.workflows.helpers import HISTORIES, accept, decide
 
 
@@ -53,11 +53,14 @@ async def invoices(live: Live, order_number: str) -> dict[int, dict[str, Any]]:
 
 
 async def invoice_until(live: Live, number: str, status: str, within: float = 30) -> Any:
-    """Polls the invoice until it reaches `status`; fails fast on a workflow task failure."""
+    """Long reads of the invoice until it reaches `status`; fails soon on a workflow task
+    failure."""
     handle = live.temporal.get_workflow_handle(invoice_workflow_id(number))
     deadline = asyncio.get_running_loop().time() + within
+    params = {"wait_for": status, "wait": LONG_READ_SECONDS}
+    path = f"/commission-invoices/{number}"
     while True:
-        view = expect(await live.api.get(f"/commission-invoices/{number}", headers=OPERATOR), 200)
+        view = expect(await live.api.get(path, params=params, headers=OPERATOR), 200)
         if view["status"] == status:
             return view
         await assert_no_workflow_task_failure(handle)

@@ -20,6 +20,8 @@ from models.settings import Settings
 from tests.factories import expect
 from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker, terminate_open
 
+LONG_READ_SECONDS = 2
+
 # Short cluster durations: every timer of a quote fits in a test.
 FAST = {
     "reminder_interval": 2,
@@ -43,11 +45,13 @@ class Live:
     async def until(
         self, number: str, headers: dict[str, str], status: str, within: float = 30
     ) -> Any:
-        """Polls the quote until it reaches `status`; fails fast on a workflow task failure."""
+        """Long reads of the quote until it reaches `status`; each read is held at most
+        LONG_READ_SECONDS, so a workflow task failure fails the test soon."""
         handle = self.temporal.get_workflow_handle(quote_workflow_id(number))
         deadline = asyncio.get_running_loop().time() + within
+        params = {"wait_for": status, "wait": LONG_READ_SECONDS}
         while True:
-            response = await self.api.get(f"/quotes/{number}", headers=headers)
+            response = await self.api.get(f"/quotes/{number}", params=params, headers=headers)
             # 503 while the fresh worker has not polled its queue yet; anything else is final.
             state = expect(response, 200) if response.status_code != 503 else {"status": None}
             if state["status"] == status:
