@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import os
 from email.message import Message
@@ -41,6 +42,17 @@ def outbox(live: Live) -> list[Message]:
 def mails(live: Live, kind_word: str) -> list[Message]:
     """Messages whose subject contains a word of their kind."""
     return [m for m in outbox(live) if kind_word.lower() in str(m["Subject"]).lower()]
+
+
+async def mails_after(live: Live, kind_word: str, within: float = 10) -> list[Message]:
+    """The messages of a kind once at least one is there: an email follows the store write a
+    reader may have seen first."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not (found := mails(live, kind_word)):
+        if asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    return found
 
 
 async def keep_history(live: Live, number: str, name: str) -> None:
