@@ -1,21 +1,22 @@
 """A no-op workflow with the shape of a quote, the engine's own cost for the load benchmark.
 
 BaselineWorkflow runs a `Shape` counted from a finished quote's history: the same number of
-activities (no-op, they return at once), of updates and signals it waits for, of timers and of
+activities and of local activities (no-op, they return at once), of updates and signals it waits for, of timers and of
 child workflows (themselves BaselineWorkflows with the shape of a commission invoice).
 
 - Phase 0 runs at the start; phase i runs once message i (update or signal) has been handled.
-- The first activity of phase i runs inside message i's handler, so the sender waits for one
-  activity, as a supplier's decision waits for its record.
+- The first activity of phase i (a local one when the phase has any) runs inside message i's
+  handler, so the sender waits for one activity, as a supplier's decision waits for its record.
 - The last message waits for the phase before it to finish, as a client can only accept a quote
   already sent and an invoice is paid once issued.
-- A phase's first timer bounds the wait for the next message (started, then cancelled when the
-  message comes, as the quote's approval and validity timers; a short sleep when the message is
-  already there); other timers are short sleeps.
+- A phase's first timer bounds the wait for the next message, as the quote's approval and
+  validity timers do: started with the phase's work, cancelled when the message has been
+  handled. Other timers are short sleeps.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ SHORT_TIMER = timedelta(milliseconds=10)
 @dataclass
 class Phase:
     activities: int = 0
+    local_activities: int = 0
     children: int = 0
     activities_after_children: int = 0
     timers: int = 0
@@ -70,13 +72,16 @@ class BaselineWorkflow:
 
     @workflow.run
     async def run(self, shape: Shape) -> int:
-        bounded_wait = False
+        bound: asyncio.Task[None] | None = None
         for index, phase in enumerate(shape.phases):
             if index > 0:
-                await self._until_handled(index, bounded_wait)
-            await self._work(phase, in_handler=1 if index > 0 and phase.activities else 0)
+                await self._until_handled(index, bound)
             timers = phase.timers
             bounded_wait = timers > 0 and index < len(shape.messages)
+            # Started with the phase's work, so that it is recorded before the message can
+            # cancel it, however quickly the message's handler runs.
+            bound = asyncio.create_task(workflow.sleep(MESSAGE_WAIT)) if bounded_wait else None
+            await self._work(phase, handled=index > 0)
             for _ in range(timers - int(bounded_wait)):
                 await workflow.sleep(SHORT_TIMER)
             self.completed = index
@@ -97,24 +102,28 @@ class BaselineWorkflow:
         index = self.received
         if index == len(self.shape.messages):
             await workflow.wait_condition(lambda: self.completed >= index - 1)
-        if index < len(self.shape.phases) and self.shape.phases[index].activities:
-            await _step()
+        if index < len(self.shape.phases):
+            phase = self.shape.phases[index]
+            if phase.local_activities:
+                await _local_step()
+            elif phase.activities:
+                await _step()
         self.handled += 1
 
-    async def _until_handled(self, index: int, bounded: bool) -> None:
-        if not bounded:
-            await workflow.wait_condition(lambda: self.handled >= index)
-            return
-        if self.handled >= index:
-            # Already here: a timer started and cancelled in one workflow task is never recorded.
-            await workflow.sleep(SHORT_TIMER)
-            return
-        try:
-            await workflow.wait_condition(lambda: self.handled >= index, timeout=MESSAGE_WAIT)
-        except TimeoutError:
-            raise ApplicationError("no message within an hour", non_retryable=True) from None
+    async def _until_handled(self, index: int, bound: asyncio.Task[None] | None) -> None:
+        timed_out = lambda: bound is not None and bound.done()  # noqa: E731
+        await workflow.wait_condition(lambda: self.handled >= index or timed_out())
+        if self.handled < index:
+            raise ApplicationError("no message within an hour", non_retryable=True)
+        if bound is not None:
+            bound.cancel()
 
-    async def _work(self, phase: Phase, in_handler: int) -> None:
+    async def _work(self, phase: Phase, handled: bool) -> None:
+        """The phase's steps but the one its message's handler ran."""
+        local_in_handler = int(handled and phase.local_activities > 0)
+        in_handler = int(handled and not local_in_handler and phase.activities > 0)
+        for _ in range(phase.local_activities - local_in_handler):
+            await _local_step()
         for _ in range(phase.activities - in_handler):
             await _step()
         for _ in range(phase.children):
@@ -132,5 +141,11 @@ class BaselineWorkflow:
 
 async def _step() -> None:
     await workflow.execute_activity(
+        baseline_step, start_to_close_timeout=STEP_TIMEOUT, summary="no-op"
+    )
+
+
+async def _local_step() -> None:
+    await workflow.execute_local_activity(
         baseline_step, start_to_close_timeout=STEP_TIMEOUT, summary="no-op"
     )
