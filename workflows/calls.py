@@ -7,7 +7,6 @@ stay out of the workflow sandbox.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -34,58 +33,42 @@ RETRY = RetryPolicy(
 )
 QUICK = timedelta(seconds=30)
 SLOW = timedelta(minutes=2)
-LOCAL_STORE_CALLS = "local-store-calls"
 
 
 async def check_founder_inclusion(check: FounderCheck) -> list[int]:
-    result: list[int] = await _store_call(
+    return await workflow.execute_activity(
         Act.CHECK_FOUNDER_INCLUSION,
         check,
         result_type=list[int],
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
         summary="check founder offers are still validated",
     )
-    return result
 
 
 async def save_revision(save: SaveRevision) -> None:
-    await _store_call(
-        Act.SAVE_QUOTE_REVISION, save, summary=f"save revision {save.revision.number}"
+    await workflow.execute_activity(
+        Act.SAVE_QUOTE_REVISION, save, start_to_close_timeout=QUICK, retry_policy=RETRY
     )
 
 
 async def record_status(record: StatusRecord) -> None:
-    await _store_call(Act.RECORD_QUOTE_STATUS, record, summary=f"status {record.status}")
-
-
-async def record_decision(record: DecisionRecord) -> None:
-    await _store_call(
-        Act.RECORD_DECISION, record, summary=f"supplier {record.supplier_id} {record.status}"
+    await workflow.execute_activity(
+        Act.RECORD_QUOTE_STATUS,
+        record,
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
+        summary=f"status {record.status}",
     )
 
 
-async def _store_call(
-    name: str, arg: object, *, summary: str, result_type: type | None = None
-) -> Any:
-    """A short store read or write. Local: it runs in the worker running the workflow task,
-    with no round trip through the server (one marker in the history instead of three events),
-    so a supplier's decision is answered after one workflow task. Histories recorded before
-    replay it as the activity they scheduled."""
-    if workflow.patched(LOCAL_STORE_CALLS):
-        return await workflow.execute_local_activity(
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=QUICK,
-            retry_policy=RETRY,
-            summary=summary,
-        )
-    return await workflow.execute_activity(
-        name,
-        arg,
-        result_type=result_type,
+async def record_decision(record: DecisionRecord) -> None:
+    await workflow.execute_activity(
+        Act.RECORD_DECISION,
+        record,
         start_to_close_timeout=QUICK,
         retry_policy=RETRY,
-        summary=summary,
+        summary=f"supplier {record.supplier_id} {record.status}",
     )
 
 
