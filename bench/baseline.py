@@ -11,7 +11,7 @@ child workflows (themselves BaselineWorkflows with the shape of a commission inv
   already sent and an invoice is paid once issued.
 - A phase's first timer bounds the wait for the next message, as the quote's approval and
   validity timers do: started with the phase's work, cancelled when the message has been
-  handled. Other timers are short sleeps.
+  handled (a short sleep when the message is already there). Other timers are short sleeps.
 """
 
 from __future__ import annotations
@@ -78,9 +78,15 @@ class BaselineWorkflow:
                 await self._until_handled(index, bound)
             timers = phase.timers
             bounded_wait = timers > 0 and index < len(shape.messages)
-            # Started with the phase's work, so that it is recorded before the message can
-            # cancel it, however quickly the message's handler runs.
-            bound = asyncio.create_task(workflow.sleep(MESSAGE_WAIT)) if bounded_wait else None
+            bound = None
+            if bounded_wait and self.handled > index:
+                # The message is already here: a timer started and cancelled in this workflow
+                # task would leave nothing in the history, so a short one runs out instead.
+                await workflow.sleep(SHORT_TIMER)
+            elif bounded_wait:
+                # Started with the phase's work, so that it is recorded before the message
+                # cancels it.
+                bound = asyncio.create_task(workflow.sleep(MESSAGE_WAIT))
             await self._work(phase, handled=index > 0)
             for _ in range(timers - int(bounded_wait)):
                 await workflow.sleep(SHORT_TIMER)
