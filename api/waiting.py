@@ -1,7 +1,7 @@
 """Long reads: a GET that holds its answer until the object reaches a status.
 
-Clients that follow a deal (the client page, a seller's tool, the load benchmark) would
-otherwise read again and again. The wait watches the store's status column — the workflow
+Clients that follow a deal (a seller's tool, the load benchmark, the tests) would otherwise
+read again and again. The wait watches the store's status column — the workflow
 writes it through an activity after each change, so once the store shows a status the
 workflow is there too — and the route then builds its answer once.
 """
