@@ -1,12 +1,12 @@
 """A no-op workflow with the shape of a quote, the engine's own cost for the load benchmark.
 
 BaselineWorkflow runs a `Shape` counted from a finished quote's history: the same number of
-activities and of local activities (no-op, they return at once), of updates and signals it waits for, of timers and of
+activities (no-op, they return at once), of updates and signals it waits for, of timers and of
 child workflows (themselves BaselineWorkflows with the shape of a commission invoice).
 
 - Phase 0 runs at the start; phase i runs once message i (update or signal) has been handled.
-- The first activity of phase i (a local one when the phase has any) runs inside message i's
-  handler, so the sender waits for one activity, as a supplier's decision waits for its record.
+- The first activity of phase i runs inside message i's handler, so the sender waits for one
+  activity, as a supplier's decision waits for its record.
 - The last message waits for the phase before it to finish, as a client can only accept a quote
   already sent and an invoice is paid once issued.
 - A phase's first timer bounds the wait for the next message, as the quote's approval and
@@ -31,7 +31,6 @@ SHORT_TIMER = timedelta(milliseconds=10)
 @dataclass
 class Phase:
     activities: int = 0
-    local_activities: int = 0
     children: int = 0
     activities_after_children: int = 0
     timers: int = 0
@@ -87,7 +86,7 @@ class BaselineWorkflow:
                 # Started with the phase's work, so that it is recorded before the message
                 # cancels it.
                 bound = asyncio.create_task(workflow.sleep(MESSAGE_WAIT))
-            await self._work(phase, handled=index > 0)
+            await self._work(phase, in_handler=1 if index > 0 and phase.activities else 0)
             for _ in range(timers - int(bounded_wait)):
                 await workflow.sleep(SHORT_TIMER)
             self.completed = index
@@ -108,12 +107,8 @@ class BaselineWorkflow:
         index = self.received
         if index == len(self.shape.messages):
             await workflow.wait_condition(lambda: self.completed >= index - 1)
-        if index < len(self.shape.phases):
-            phase = self.shape.phases[index]
-            if phase.local_activities:
-                await _local_step()
-            elif phase.activities:
-                await _step()
+        if index < len(self.shape.phases) and self.shape.phases[index].activities:
+            await _step()
         self.handled += 1
 
     async def _until_handled(self, index: int, bound: asyncio.Task[None] | None) -> None:
@@ -124,12 +119,7 @@ class BaselineWorkflow:
         if bound is not None:
             bound.cancel()
 
-    async def _work(self, phase: Phase, handled: bool) -> None:
-        """The phase's steps but the one its message's handler ran."""
-        local_in_handler = int(handled and phase.local_activities > 0)
-        in_handler = int(handled and not local_in_handler and phase.activities > 0)
-        for _ in range(phase.local_activities - local_in_handler):
-            await _local_step()
+    async def _work(self, phase: Phase, in_handler: int) -> None:
         for _ in range(phase.activities - in_handler):
             await _step()
         for _ in range(phase.children):
@@ -147,11 +137,5 @@ class BaselineWorkflow:
 
 async def _step() -> None:
     await workflow.execute_activity(
-        baseline_step, start_to_close_timeout=STEP_TIMEOUT, summary="no-op"
-    )
-
-
-async def _local_step() -> None:
-    await workflow.execute_local_activity(
         baseline_step, start_to_close_timeout=STEP_TIMEOUT, summary="no-op"
     )

@@ -48,8 +48,7 @@ def shape_line(counted: Counted) -> str:
 
 
 def same_counts(tree: tuple[Counted, list[Counted]], other: tuple[Counted, list[Counted]]) -> bool:
-    """Equal activities, local activities, updates, signals, timers and children, workflow by
-    workflow."""
+    """Equal activities, updates, signals, timers and children, workflow by workflow."""
     counts = lambda t: [c.totals() | {"events": 0} for c in (t[0], *t[1])]  # noqa: E731
     return counts(tree) == counts(other)
 

@@ -11,9 +11,6 @@ from temporalio.client import Client, WorkflowHandle
 
 from bench.baseline import BaselineWorkflow, Message, Phase, Shape, child_id
 
-# The marker a local activity leaves in the history (patches leave "core_patch").
-LOCAL_ACTIVITY_MARKER = "core_local_activity"
-
 
 @dataclass
 class Counted:
@@ -27,7 +24,6 @@ class Counted:
         phases = self.shape.phases
         return {
             "activities": sum(p.activities + p.activities_after_children for p in phases),
-            "local activities": sum(p.local_activities for p in phases),
             "updates": self.shape.messages.count("update"),
             "signals": self.shape.messages.count("signal"),
             "timers": sum(p.timers for p in phases),
@@ -56,9 +52,6 @@ async def count(client: Client, workflow_id: str) -> Counted:
                 phase.activities_after_children += 1
             else:
                 phase.activities += 1
-        elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
-            if event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER:
-                phase.local_activities += 1
         elif kind == EventType.EVENT_TYPE_TIMER_STARTED:
             phase.timers += 1
         elif kind == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
