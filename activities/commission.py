@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from activities.documents import DocumentStore, render_invoice_pdf
+from documents.render import DocumentStore, render_invoice_pdf
 from models.commission import (
     CommissionAct,
     InvoiceInput,
@@ -15,11 +15,11 @@ from models.commission import (
     PaymentRecord,
     check_payment,
 )
-from models.db import transaction
 from models.documents import CommissionLineView, InvoicePdf, PartyView
 from models.domain import InvoiceStatus
-from models.invoices import invoice_input, issue_invoices, lines_by_supplier, lock_invoice
-from models.tables import Cluster, CommissionInvoice, Member, Order
+from store.db import transaction
+from store.invoices import invoice_input, issue_invoices, lines_by_supplier, lock_invoice
+from store.tables import Cluster, CommissionInvoice, Member, Order
 
 
 class CommissionActivities:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from models.commission import Clawback, CommissionAct, ShareLine
-from models.db import transaction
-from models.ledger import post_reversal, post_split
-from models.tables import LedgerEntry
+from store.db import transaction
+from store.ledger import post_reversal, post_split
+from store.tables import LedgerEntry
 
 # Fault tests only: the path of a marker file. When set and the file does not exist yet, the
 # split kills its own worker process right after its commit, once — the crash window where

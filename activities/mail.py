@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.mail_templates import render
-from models.db import transaction
+from documents.emails import render
 from models.links import QuoteLink, sign_link
-from models.quoting import Act, Notice, QuoteLinkSpec
-from models.settings import Settings
-from models.tables import SentEmail
+from models.quote_payloads import Act, Notice, QuoteLinkSpec
+from settings import Settings
+from store.db import transaction
+from store.tables import SentEmail
 
 __all__ = ["DocumentSource", "MailActivities", "Notice", "QuoteLinkSpec", "SmtpTarget"]
 

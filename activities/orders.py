@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from activities.documents import DocumentStore, render_purchase_order_pdf, render_quote_pdf
-from models.db import next_number, transaction
+from documents.render import DocumentStore, render_purchase_order_pdf, render_quote_pdf
 from models.documents import (
     FounderComponentView,
     LineView,
@@ -22,8 +21,9 @@ from models.documents import (
     SupplierBlock,
 )
 from models.domain import NumberKind, Procurement
-from models.quoting import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
-from models.tables import (
+from models.quote_payloads import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
+from store.db import next_number, transaction
+from store.tables import (
     Client,
     Cluster,
     Member,

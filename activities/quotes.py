@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from models.db import transaction
 from models.domain import OfferStatus
-from models.quotes import line_rows
-from models.quoting import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
-from models.tables import Decision, Member, Offer, Quote, QuoteLine
+from models.quote_payloads import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
+from store.db import transaction
+from store.quotes import line_rows
+from store.tables import Decision, Member, Offer, Quote, QuoteLine
 
 
 class QuoteActivities:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +9,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
+from api.engine import TemporalConnection
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import Limits
 from api.logs import redact_link_tokens
@@ -25,30 +25,8 @@ from api.routes import (
     orders,
     quotes,
 )
-from models.db import make_engine, make_session_factory
-from models.errors import Unavailable
-from models.settings import Settings, get_settings
-
-
-class TemporalConnection:
-    """One Temporal client for the process, connected on first use and shared by every route."""
-
-    def __init__(self, settings: Settings, client: Client | None = None) -> None:
-        self._settings = settings
-        self._client = client
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> Client:
-        if self._client is None:
-            async with self._lock:
-                if self._client is None:
-                    from worker import connect_temporal
-
-                    try:
-                        self._client = await connect_temporal(self._settings)
-                    except Exception as exc:
-                        raise Unavailable("the workflow engine is unavailable") from exc
-        return self._client
+from settings import Settings, get_settings
+from store.db import make_engine, make_session_factory
 
 
 def create_app(settings: Settings | None = None, temporal: Client | None = None) -> FastAPI:

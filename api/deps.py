@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from api.limits import Limits, refuse_if_over
-from models.db import transaction
+from models.catalogue_rules import MAX_ID
 from models.domain import MemberStatus
 from models.errors import Forbidden, Unauthorized
-from models.membership import hash_secret
-from models.rules import MAX_ID
-from models.settings import Settings
-from models.tables import Member
+from settings import Settings
+from store.db import transaction
+from store.membership import hash_secret
+from store.tables import Member
 
 # A row id in a path: larger numbers name nothing and are refused before any query.
 ObjectId = Annotated[int, Path(gt=0, le=MAX_ID, description="Id of the object.")]

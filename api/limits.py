@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from models.errors import TooManyRequests
-from models.settings import Settings
+from settings import Settings
 
 Clock = Callable[[], float]
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from models.approvals import suppliers_on
 from models.links import QuoteLink, sign_link
 from models.money import format_cents, format_percent
-from models.quoting import Line, QuoteState
+from models.quote_payloads import Line, QuoteState
 
 
 class LineRead(BaseModel):

@@ -7,9 +7,9 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from models.membership import affiliate_rates_of
 from models.money import format_cents, format_percent
-from models.tables import Client, Cluster, Member, Offer
+from store.membership import affiliate_rates_of
+from store.tables import Client, Cluster, Member, Offer
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from typing import Annotated, TypeVar
 from fastapi import Query
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db import transaction
+from store.db import transaction
 
 S = TypeVar("S", bound=StrEnum)
 T = TypeVar("T")

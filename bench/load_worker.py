@@ -18,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.baseline import BaselineWorkflow, baseline_step
 from bench.load_stack import exit_now
-from models.settings import get_settings
-from worker import build_worker, connect_temporal
+from settings import get_settings
+from worker import build_worker
+from workflows.connection import connect_temporal
 
 
 async def main() -> None:

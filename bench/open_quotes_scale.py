@@ -39,7 +39,7 @@ from bench.load_stack import ROOT, Stack, StackError, exit_now, run_on_stack
 from bench.quote_load import _interrupt, in_parallel, within
 from bench.scale_report import Sample, ScaleFigures, report
 from bench.scale_worker import CACHE_LINE, CACHE_SIZE_ENV
-from worker import connect_temporal
+from workflows.connection import connect_temporal
 
 # Days away: no reminder, escalation or expiry fires while the quotes stay open.
 OPEN_SETTINGS = {"reminder_interval": "P7D", "approval_timeout": "P30D"}

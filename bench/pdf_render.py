@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from activities.documents import render_quote_pdf
+from documents.render import render_quote_pdf
 from models.documents import (
     FounderComponentView,
     LineView,

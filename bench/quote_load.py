@@ -38,7 +38,7 @@ from bench.load_report import Figures, events_of, report
 from bench.load_shape import Counted, baseline_id, count_tree, run_baseline, task_failure
 from bench.load_stack import Stack, exit_now, run_on_stack
 from models.domain import quote_workflow_id
-from worker import connect_temporal
+from workflows.connection import connect_temporal
 
 T = TypeVar("T")
 

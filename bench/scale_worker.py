@@ -21,7 +21,7 @@ from temporalio.plugin import SimplePlugin
 from temporalio.worker import Worker, WorkerConfig
 
 import bench.load_worker as load_worker
-from models.settings import Settings
+from settings import Settings
 from worker import build_worker
 
 CACHE_SIZE_ENV = "BENCH_MAX_CACHED_WORKFLOWS"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from models.domain import ApprovalStatus, QuoteStatus
 from models.errors import Conflict, Forbidden, RuleViolation
-from models.quoting import Approval, Line, QuoteInput, QuoteState
+from models.quote_payloads import Approval, Line, QuoteInput, QuoteState
 
 DECIDED_OK = (ApprovalStatus.APPROVED, ApprovalStatus.AUTO_APPROVED)
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from models.domain import InvoiceStatus
 from models.errors import Conflict, RuleViolation
 from models.money import format_cents
-from models.quoting import Party
+from models.quote_payloads import Party
 
 # Reminders go out a week before the due date, or a quarter of the terms before it when the
 # terms are shorter than four weeks (seconds-long terms in tests get a reminder too).

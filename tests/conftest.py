@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
-from models.db import make_engine, make_session_factory, upgrade_database
-from models.settings import Settings
+from settings import Settings
+from store.db import make_engine, make_session_factory, upgrade_database
 from tests.api.store import wipe
 from tests.factories import OPERATOR_KEY
 

@@ -10,16 +10,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.commission import CommissionActivities
-from activities.documents import DocumentStore
 from activities.ledger import LedgerActivities
 from activities.orders import OrderActivities
 from activities.quotes import QuoteActivities
+from api.schemas import LineIn, QuoteCreate, TeamShareIn
+from documents.render import DocumentStore
 from models.commission import InvoiceInput, IssueInvoices, PaymentRecord
-from models.db import transaction
-from models.quotes import create_quote
-from models.quoting import OpenOrder, SaveRevision
-from models.schemas import LineIn, QuoteCreate, TeamShareIn
-from models.tables import Member
+from models.quote_payloads import OpenOrder, SaveRevision
+from store.db import transaction
+from store.quotes import create_quote
+from store.tables import Member
 from tests.factories import Actor, World
 
 

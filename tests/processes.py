@@ -16,7 +16,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from models.settings import Settings
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # worker.py logs this line once its pollers run.

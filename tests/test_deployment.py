@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from models.settings import SEARCH_ATTRIBUTES, Settings
+from settings import SEARCH_ATTRIBUTES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED_SERVICES = {"postgres", "temporal", "temporal-ui", "temporal-admin-tools", "api", "worker"}

@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from models.db import alembic_config, make_engine
-from models.tables import Base
+from store.db import alembic_config, make_engine
+from store.tables import Base
 
 
 def differences(engine: Engine) -> list[Any]:

@@ -12,7 +12,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models.quoting import (
+    from models.quote_payloads import (
         Act,
         DecisionRecord,
         FounderCheck,

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from models.domain import InvoiceStatus
     from models.errors import DomainError
     from models.money import format_cents
-    from models.quoting import Notice
+    from models.quote_payloads import Notice
     from workflows import calls, search
     from workflows import commission_calls as acts
     from workflows.waits import wait_for

@@ -20,10 +20,10 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models import approvals as rules
+    from models import approvals
     from models.domain import ApprovalStatus, QuoteStatus
     from models.errors import DomainError
-    from models.quoting import (
+    from models.quote_payloads import (
         Approval,
         CancelInput,
         ClientAnswerInput,
@@ -59,7 +59,7 @@ class QuoteWorkflow:
     def __init__(self, quote: QuoteInput) -> None:
         self.input = quote
         self.people = {p.id: p for p in [*quote.people, quote.seller, quote.founder]}
-        self.state = rules.initial_state(quote)
+        self.state = approvals.initial_state(quote)
         self.lock = asyncio.Lock()
         self.notify = Notifier(quote, self.people)
         self.ready_to_send = False
@@ -118,7 +118,7 @@ class QuoteWorkflow:
                     decision.comment,
                 )
             )
-            outcome = rules.approval_outcome(self.state.approvals)
+            outcome = approvals.approval_outcome(self.state.approvals)
             if outcome is QuoteStatus.CHANGES_REQUESTED:
                 await self._set_status(QuoteStatus.CHANGES_REQUESTED)
                 await self.notify.seller(
@@ -133,7 +133,7 @@ class QuoteWorkflow:
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
         _refuse(
-            rules.check_decision,
+            approvals.check_decision,
             self.state,
             decision.supplier_id,
             decision.revision,
@@ -151,7 +151,7 @@ class QuoteWorkflow:
 
     @revise.validator
     def _validate_revise(self, revision: RevisionInput) -> None:
-        _refuse(rules.check_revisable, self.state, revision.seller_id)
+        _refuse(approvals.check_revisable, self.state, revision.seller_id)
         if revision.revision.number != self.state.revision + 1:
             raise ApplicationError(
                 f"revision: expected {self.state.revision + 1}", type="Conflict", non_retryable=True
@@ -175,7 +175,7 @@ class QuoteWorkflow:
 
     @answer.validator
     def _validate_answer(self, answer: ClientAnswerInput) -> None:
-        _refuse(rules.check_client_answer, self.state, answer.revision)
+        _refuse(approvals.check_client_answer, self.state, answer.revision)
 
     @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
@@ -191,7 +191,7 @@ class QuoteWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, cancel: CancelInput) -> None:
-        _refuse(rules.check_cancellable, self.state, cancel.by_member_id)
+        _refuse(approvals.check_cancellable, self.state, cancel.by_member_id)
 
     @workflow.signal(name="client_viewed")
     async def client_viewed(self, view: ClientViewInput) -> None:
@@ -218,7 +218,7 @@ class QuoteWorkflow:
         state.sent_at = state.valid_until = state.viewed_at = None
         self.ready_to_send = False
         prior_lines, prior_approvals = previous or (None, None)
-        state.approvals = rules.open_approvals(
+        state.approvals = approvals.open_approvals(
             state.lines,
             seller_id=state.seller_id,
             founder_id=state.founder_id,
@@ -236,7 +236,7 @@ class QuoteWorkflow:
             if approval.status != ApprovalStatus.PENDING:
                 await self._record_approval(approval)
         await self._set_status(QuoteStatus.PENDING_APPROVAL)
-        self.ready_to_send = rules.approval_outcome(state.approvals) is QuoteStatus.SENT
+        self.ready_to_send = approvals.approval_outcome(state.approvals) is QuoteStatus.SENT
 
     async def _block(self) -> None:
         positions = ", ".join(str(p) for p in self.state.blocked_positions)
@@ -248,11 +248,11 @@ class QuoteWorkflow:
         timing, revision = self.input.timing, self.state.revision
         started = workflow.now()
         reminders = 0
-        pending = rules.pending_suppliers(self.state.approvals)
+        pending = approvals.pending_suppliers(self.state.approvals)
         await self.notify.suppliers(self.state, "approval_request", pending)
         while self._waiting_for_approvals(revision):
             elapsed = (workflow.now() - started).total_seconds()
-            plan = rules.next_wakeup(
+            plan = approvals.next_wakeup(
                 elapsed, reminders, timing.reminder_interval, timing.approval_timeout
             )
             if await self._wait(
@@ -282,10 +282,10 @@ class QuoteWorkflow:
         )
 
     async def _remind(self, count: int) -> None:
-        pending = rules.pending_suppliers(self.state.approvals)
+        pending = approvals.pending_suppliers(self.state.approvals)
         await self.notify.suppliers(self.state, "approval_reminder", pending, reminder=str(count))
         self._event("reminded", f"reminder {count} to {len(pending)} supplier(s)")
-        if count == rules.ESCALATE_AFTER_REMINDERS:
+        if count == approvals.ESCALATE_AFTER_REMINDERS:
             names = ", ".join(self.people[s].name for s in pending)
             await self.notify.founder(self.state, "approval_escalation", pending=names)
             self._event("escalated", f"founder told: still waiting on {names}")

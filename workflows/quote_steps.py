@@ -6,9 +6,9 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models import approvals as rules
+    from models import approvals
     from models.money import format_cents
-    from models.quoting import (
+    from models.quote_payloads import (
         FounderCheck,
         Notice,
         OrderOpened,
@@ -36,8 +36,10 @@ async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
 
 
 async def upsert_search(state: QuoteState) -> None:
-    suppliers = rules.suppliers_on(state.lines, state.founder_id)
-    pending = rules.pending_suppliers(state.approvals) if state.status == "pending_approval" else []
+    suppliers = approvals.suppliers_on(state.lines, state.founder_id)
+    pending = (
+        approvals.pending_suppliers(state.approvals) if state.status == "pending_approval" else []
+    )
     workflow.upsert_search_attributes(
         [
             search.QUOTE_STATUS.value_set(state.status),

@@ -10,15 +10,15 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from activities.documents import DocumentStore
 from api.deps import SettingsDep, TemporalDep, limit_client_links
-from api.temporal import call, quote_handle, quote_state
+from api.engine import call, quote_handle, quote_state
+from api.schemas import AcceptIn, DeclineIn
+from documents.render import DocumentStore
 from models.errors import Conflict, DomainError, RuleViolation
 from models.links import QuoteLink, read_link
 from models.money import format_cents, format_percent
-from models.quoting import ClientAnswerInput, ClientViewInput, QuoteState
-from models.schemas import AcceptIn, DeclineIn
-from models.tables import utcnow
+from models.quote_payloads import ClientAnswerInput, ClientViewInput, QuoteState
+from store.tables import utcnow
 from workflows.quote import QuoteWorkflow
 
 # Every /q route counts against the caller's address before anything else runs.

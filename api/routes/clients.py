@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
+from api.schemas import ClientCreate
 from api.views import ClientRead, Page, client_view
 from models.errors import NotFound
-from models.membership import create_client
-from models.schemas import ClientCreate
-from models.tables import Client
+from store.membership import create_client
+from store.tables import Client
 
 router = APIRouter(prefix="/clients", tags=["clients"])
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
+from api.schemas import ClusterCreate, SettingsUpdate
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
 from models.errors import Forbidden, NotFound
-from models.membership import apply_settings, create_cluster
-from models.schemas import ClusterCreate, SettingsUpdate
-from models.tables import Cluster
+from store.membership import apply_settings, create_cluster
+from store.tables import Cluster
 
 router = APIRouter(prefix="/clusters", tags=["clusters"])
 

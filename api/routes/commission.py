@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from activities.documents import DocumentStore
 from api.deps import (
     NUMBER_PATTERN,
     BusinessNumber,
@@ -28,19 +27,20 @@ from api.deps import (
     TemporalDep,
     release,
 )
+from api.engine import call
 from api.pagination import Cursor, Limit, paginate
-from api.temporal import call
+from api.schemas import Cents, Strict
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
+from documents.render import DocumentStore
 from models.commission import InvoiceInput, InvoiceState, PaymentInput, VoidInput, check_payment
 from models.domain import InvoiceStatus, invoice_workflow_id
 from models.errors import Conflict, Gone, NotFound, Unavailable
-from models.invoices import get_visible_invoice, invoice_input, invoices_of, visible_invoices
-from models.ledger import post_reversal, postings
 from models.money import format_cents
-from models.schemas import Cents, Strict
-from models.settings import Settings
-from models.tables import CommissionInvoice
+from settings import Settings
+from store.invoices import get_visible_invoice, invoice_input, invoices_of, visible_invoices
+from store.ledger import post_reversal, postings
+from store.tables import CommissionInvoice
 from workflows.commission import CommissionInvoiceWorkflow
 from workflows.commission_calls import summary_of
 

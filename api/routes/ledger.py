@@ -11,18 +11,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from activities.documents import render_statement_pdf
 from api.deps import ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
 from api.views import Page
+from documents.render import render_statement_pdf
+from models.catalogue_rules import MAX_ID
 from models.commission import member_account
 from models.documents import PartyView, StatementEntryView, StatementPdf
 from models.errors import NotFound, RuleViolation
-from models.ledger import account_balances, balance, entries_between
-from models.membership import visible_member
 from models.money import format_cents
-from models.rules import MAX_ID
-from models.tables import Cluster, LedgerEntry, Member
+from store.ledger import account_balances, balance, entries_between
+from store.membership import visible_member
+from store.tables import Cluster, LedgerEntry, Member
 
 router = APIRouter(tags=["ledger"])
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentMember, InvitingMember, ObjectId, PrincipalDep, SessionDep
+from api.engine import call, quote_handle
 from api.pagination import Cursor, Limit, paginate
-from api.temporal import call, quote_handle
+from api.schemas import InvitationCreate, MemberCreate
 from api.views import (
     InvitationCreated,
     InvitationRead,
@@ -21,10 +22,9 @@ from api.views import (
 )
 from models.domain import TERMINAL_QUOTE_STATUSES
 from models.errors import Conflict, Forbidden, Gone
-from models.membership import invite, register, remove_member, visible_member
-from models.quoting import CancelInput
-from models.schemas import InvitationCreate, MemberCreate
-from models.tables import Invitation, Member, Quote, utcnow
+from models.quote_payloads import CancelInput
+from store.membership import invite, register, remove_member, visible_member
+from store.tables import Invitation, Member, Quote, utcnow
 from workflows.quote import QuoteWorkflow
 
 router = APIRouter(tags=["members"])

@@ -6,17 +6,17 @@ from fastapi import APIRouter
 
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
+from api.schemas import OfferCreate, OfferDecision
 from api.views import OfferRead, Page, offer_view
-from models.catalogue import (
+from models.domain import OfferStatus
+from store.catalogue import (
     decide_offer,
     get_visible_offer,
     register_offer,
     visible_offers,
     withdraw_offer,
 )
-from models.domain import OfferStatus
-from models.schemas import OfferCreate, OfferDecision
-from models.tables import Offer, utcnow
+from store.tables import Offer, utcnow
 
 router = APIRouter(prefix="/offers", tags=["offers"])
 

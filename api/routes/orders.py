@@ -8,23 +8,23 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from activities.documents import DocumentStore
 from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
 from api.pagination import Cursor, Limit, paginate
 from api.routes.commission import void_order_invoices
+from api.schemas import CancelIn
 from api.views import Page
+from documents.render import DocumentStore
 from models.domain import OrderStatus
 from models.errors import NotFound
 from models.money import format_cents, format_percent
-from models.orders import (
+from store.orders import (
     get_visible_order,
     mark_cancelled,
     order_lines,
     procurement,
     visible_orders,
 )
-from models.schemas import CancelIn
-from models.tables import Order, utcnow
+from store.tables import Order, utcnow
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 

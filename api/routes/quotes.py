@@ -19,7 +19,6 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 
-from activities.documents import DocumentStore
 from api.deps import (
     BusinessNumber,
     CurrentMember,
@@ -30,17 +29,21 @@ from api.deps import (
     TemporalDep,
     release,
 )
+from api.engine import call, quote_handle, quote_state
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, can_see, quote_view
-from api.temporal import call, quote_handle, quote_state
+from api.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
+from documents.render import DocumentStore
 from models.approvals import initial_state
-from models.db import transaction
 from models.domain import QuoteStatus, quote_workflow_id
 from models.errors import Conflict, Forbidden, NotFound
 from models.money import format_cents
-from models.quotes import (
+from models.quote_payloads import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
+from settings import Settings
+from store.db import transaction
+from store.quotes import (
     build_revision,
     create_quote,
     find_idempotent,
@@ -50,10 +53,7 @@ from models.quotes import (
     suppliers_of,
     visible_quotes,
 )
-from models.quoting import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
-from models.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
-from models.settings import Settings
-from models.tables import Member, Quote, utcnow
+from store.tables import Member, Quote, utcnow
 from workflows import search
 from workflows.quote import QuoteWorkflow
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.commission import CommissionActivities
-from activities.documents import DocumentStore
 from activities.ledger import LedgerActivities
+from documents.render import DocumentStore
 from models.commission import CLEARING, Clawback, PaymentRecord
 from models.errors import Conflict, RuleViolation
-from models.ledger import account_balances, post_once
-from models.tables import CommissionInvoice, LedgerEntry
+from store.ledger import account_balances, post_once
+from store.tables import CommissionInvoice, LedgerEntry
 from tests.factories import World, add_offer, catalogue_world
 from tests.ledger_seed import issue, pay_and_split, seed_order
 

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.documents import DocumentStore
 from activities.mail import NO_DEDUP_ENV, MailActivities, Notice, QuoteLinkSpec, SmtpTarget
-from activities.mail_templates import KINDS, render, required_keys
+from documents.emails import KINDS, render, required_keys
+from documents.render import DocumentStore
 from models.links import QuoteLink, read_link
-from models.settings import Settings
-from models.tables import SentEmail
+from settings import Settings
+from store.tables import SentEmail
 from tests.processes import free_port
 
 Factory = sessionmaker[Session]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, String, Text, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.tables import Base
+from store.tables import Base
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 

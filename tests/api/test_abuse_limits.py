@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from api.limits import Limits
-from models.settings import Settings
+from settings import Settings
 from tests.api.store import read_every_table
 from tests.clock import FakeClock
 from tests.factories import (

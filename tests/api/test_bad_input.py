@@ -15,10 +15,10 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
-from models.db import make_session_factory
-from models.membership import hash_secret
-from models.settings import Settings
-from models.tables import Invitation
+from settings import Settings
+from store.db import make_session_factory
+from store.membership import hash_secret
+from store.tables import Invitation
 from tests.api.store import Snapshot, read_every_table, wipe
 from tests.factories import (
     OPERATOR,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.tables import Member
+from store.tables import Member
 from tests.api.store import every_text_value
 from tests.factories import OPERATOR, World, auth, expect, found_cluster
 

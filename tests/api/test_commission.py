@@ -12,7 +12,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from models.commission import InvoiceInput
-from models.settings import Settings
+from settings import Settings
 from tests.factories import OPERATOR, World, expect
 from tests.ledger_seed import issue, pay_and_split, seed_order
 

@@ -9,7 +9,7 @@ import httpx
 from temporalio.client import Client
 
 from api.app import create_app
-from models.settings import Settings
+from settings import Settings
 
 
 @asynccontextmanager

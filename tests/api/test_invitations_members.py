@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.tables import Invitation
+from store.tables import Invitation
 from tests.api.store import every_text_value
 from tests.factories import OPERATOR, Actor, World, expect, join
 

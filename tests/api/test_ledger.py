@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from activities.ledger import LedgerActivities
 from api.routes.ledger import statement_view
 from models.commission import Clawback
-from models.settings import Settings
-from models.tables import Member
+from settings import Settings
+from store.tables import Member
 from tests.factories import OPERATOR, World, expect
 from tests.ledger_seed import issue, pay_and_split, seed_order
 

@@ -45,11 +45,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from models.links import QuoteLink, sign_link
-from models.settings import Settings
+from settings import Settings
 from tests.api.store import wipe
 from tests.factories import OPERATOR_KEY, auth, catalogue_world, expect
 from tests.temporal_fixtures import running_worker, terminate_open
-from worker import connect_temporal
+from workflows.connection import connect_temporal
 
 CHECKS = [
     not_a_server_error,

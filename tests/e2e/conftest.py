@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from api.app import create_app
-from models.settings import Settings
+from settings import Settings
 from tests.processes import free_port
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.conftest import Live

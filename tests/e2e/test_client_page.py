@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from models.links import QuoteLink, sign_link
-from models.tables import utcnow
+from store.tables import utcnow
 from tests.e2e.conftest import CHROMIUM, Served
 from tests.factories import Actor, World, catalogue_world, expect
 from tests.workflows.conftest import FAST

@@ -14,7 +14,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from models.settings import Settings
+from settings import Settings
 from tests.processes import WorkerProcess, worker_environment
 from tests.temporal_fixtures import terminate_open
 

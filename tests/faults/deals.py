@@ -25,7 +25,7 @@ from models.domain import (
     invoice_workflow_id,
     quote_workflow_id,
 )
-from models.tables import CommissionInvoice, Decision, Order, Quote
+from store.tables import CommissionInvoice, Decision, Order, Quote
 from tests.factories import OPERATOR, Actor
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from models.settings import SEARCH_ATTRIBUTES
+from settings import SEARCH_ATTRIBUTES
 from tests.processes import free_port
 from tests.temporal_fixtures import temporal_binary
 

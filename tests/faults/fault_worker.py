@@ -19,12 +19,12 @@ SPLIT_WITHOUT_GUARD_ENV = "ARKANNA_FAULT_SPLIT_WITHOUT_GUARD"
 
 def switch_off_split_guard() -> None:
     import activities.ledger
-    import models.ledger
+    import store.ledger
     from models.commission import posting_key
     from models.domain import InvoiceStatus
-    from models.invoices import lock_invoice
+    from store.invoices import lock_invoice
 
-    guarded = models.ledger.post_split
+    guarded = store.ledger.post_split
 
     def split_without_guard(session, invoice_number):  # type: ignore[no-untyped-def]
         invoice = lock_invoice(session, invoice_number)
@@ -35,7 +35,7 @@ def switch_off_split_guard() -> None:
     def key_per_attempt(invoice_number: str, member_id: int | None, role: str) -> str:
         return f"{posting_key(invoice_number, member_id, role)}#{uuid4().hex[:12]}"
 
-    models.ledger.posting_key = key_per_attempt
+    store.ledger.posting_key = key_per_attempt
     activities.ledger.post_split = split_without_guard  # type: ignore[assignment]
 
 

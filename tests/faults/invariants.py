@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.domain import InvoiceStatus, NumberKind, QuoteStatus
-from models.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order, Quote, SentEmail
+from store.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order, Quote, SentEmail
 
 _NUMBER = re.compile(r"^([A-Z])-(\d{4})-(\d{5})$")
 

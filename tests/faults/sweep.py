@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain import invoice_workflow_id, quote_workflow_id
-from models.tables import CommissionInvoice, Quote
+from store.tables import CommissionInvoice, Quote
 from tests.faults.deals import code_failures
 from tests.processes import WorkerProcess
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from activities.ledger import KILL_AFTER_SPLIT_COMMIT_ENV
 from models.domain import InvoiceStatus, NumberKind, QuoteStatus
-from models.tables import CommissionInvoice, LedgerEntry, NumberCounter, Quote, SentEmail
+from store.tables import CommissionInvoice, LedgerEntry, NumberCounter, Quote, SentEmail
 from tests.factories import Actor, World, catalogue_world
 from tests.faults.conftest import Rig
 from tests.faults.deals import Deal, Stack, all_completed, run_deal

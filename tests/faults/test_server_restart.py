@@ -30,9 +30,9 @@ from temporalio.client import Client
 from api.app import create_app
 from models.approvals import ESCALATE_AFTER_REMINDERS
 from models.domain import QuoteStatus, quote_workflow_id
-from models.quoting import Act
-from models.settings import Settings
-from models.tables import Quote, SentEmail
+from models.quote_payloads import Act
+from settings import Settings
+from store.tables import Quote, SentEmail
 from tests.factories import OPERATOR, Actor, World, catalogue_world, expect
 from tests.faults.deals import (
     Deal,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from models.domain import quote_workflow_id
-from models.quoting import ClientViewInput
+from models.quote_payloads import ClientViewInput
 from tests.factories import catalogue_world
 from tests.faults.conftest import Rig
 from tests.faults.deals import Stack, create_quote

@@ -14,14 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from activities.documents import (
+from documents.layout import FONT, money
+from documents.render import (
     DocumentStore,
     render_invoice_pdf,
     render_purchase_order_pdf,
     render_quote_pdf,
     render_statement_pdf,
 )
-from activities.pdf_layout import FONT, money
 from models.documents import (
     CommissionLineView,
     FounderComponentView,

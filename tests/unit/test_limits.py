@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from api.limits import Limits, SlidingWindow, refuse_if_over
 from models.errors import TooManyRequests
-from models.settings import Settings
+from settings import Settings
 from tests.clock import FakeClock
 
 

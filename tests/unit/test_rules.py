@@ -7,22 +7,22 @@ from decimal import Decimal
 
 import pytest
 
-from models import rules
+from models import catalogue_rules
+from models.catalogue_rules import FounderOfferFacts
 from models.domain import MemberStatus, OfferStatus, Procurement, Segment
 from models.errors import Conflict, DomainError, Forbidden, RuleViolation
-from models.rules import FounderOfferFacts
 
 D = Decimal
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def test_defaults_follow_the_specification() -> None:
-    defaults = rules.ClusterDefaults()
-    assert defaults.invitation_ttl == 14 * rules.DAY
-    assert defaults.approval_timeout == 3 * rules.DAY
-    assert defaults.reminder_interval == rules.DAY
-    assert defaults.validity == 30 * rules.DAY
-    rules.check_split_rates(
+    defaults = catalogue_rules.ClusterDefaults()
+    assert defaults.invitation_ttl == 14 * catalogue_rules.DAY
+    assert defaults.approval_timeout == 3 * catalogue_rules.DAY
+    assert defaults.reminder_interval == catalogue_rules.DAY
+    assert defaults.validity == 30 * catalogue_rules.DAY
+    catalogue_rules.check_split_rates(
         defaults.platform_fee_rate, defaults.founder_rate, defaults.affiliate_rates
     )
 
@@ -41,7 +41,9 @@ def test_defaults_follow_the_specification() -> None:
 def test_split_rates_up_to_100_percent_are_accepted(
     platform: str, founder: str, affiliates: tuple[str, ...]
 ) -> None:
-    rules.check_split_rates(D(platform), D(founder), tuple(D(rate) for rate in affiliates))
+    catalogue_rules.check_split_rates(
+        D(platform), D(founder), tuple(D(rate) for rate in affiliates)
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,7 +59,9 @@ def test_split_rates_over_100_percent_are_refused_with_the_total(
     platform: str, founder: str, affiliates: tuple[str, ...], total: str
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_split_rates(D(platform), D(founder), tuple(D(rate) for rate in affiliates))
+        catalogue_rules.check_split_rates(
+            D(platform), D(founder), tuple(D(rate) for rate in affiliates)
+        )
     assert refused.value.field == "settings"
     assert f"{total} %" in refused.value.message
 
@@ -66,7 +70,7 @@ USABLE = {"expires_at": NOW + timedelta(seconds=1), "used_at": None, "inviter": 
 
 
 def test_r1_fresh_code_of_an_active_inviter_is_usable() -> None:
-    rules.check_invitation_usable(now=NOW, **USABLE)
+    catalogue_rules.check_invitation_usable(now=NOW, **USABLE)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +92,7 @@ def test_r1_fresh_code_of_an_active_inviter_is_usable() -> None:
 )
 def test_r1_used_expired_or_orphaned_code_is_refused(change: dict[str, object], words: str) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_invitation_usable(now=NOW, **{**USABLE, **change})
+        catalogue_rules.check_invitation_usable(now=NOW, **{**USABLE, **change})
     assert refused.value.field == "invitation_code"
     assert words in refused.value.message
 
@@ -100,16 +104,16 @@ def test_r1_used_expired_or_orphaned_code_is_refused(change: dict[str, object], 
 )
 def test_r1_nobody_invites_their_own_address(inviter: str, invitee: str) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_not_self_invite(inviter, invitee)
+        catalogue_rules.check_not_self_invite(inviter, invitee)
     assert refused.value.field == "email"
 
 
 def test_r1_inviting_another_address_is_fine() -> None:
-    rules.check_not_self_invite("a@x.com", "b@x.com")
+    catalogue_rules.check_not_self_invite("a@x.com", "b@x.com")
 
 
 def test_r4_b2b_is_the_only_segment() -> None:
-    assert rules.check_segment("B2B") is Segment.B2B
+    assert catalogue_rules.check_segment("B2B") is Segment.B2B
 
 
 @pytest.mark.parametrize(
@@ -119,20 +123,20 @@ def test_r4_b2b_is_the_only_segment() -> None:
 )
 def test_r4_other_segments_are_refused(segment: str, words: str) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_segment(segment)
+        catalogue_rules.check_segment(segment)
     assert refused.value.field == "segment"
     assert words in refused.value.message
 
 
 @pytest.mark.parametrize("mode", ["direct", "resell"])
 def test_r3_procurement_modes(mode: str) -> None:
-    assert rules.check_procurement(mode) is Procurement(mode)
+    assert catalogue_rules.check_procurement(mode) is Procurement(mode)
 
 
 @pytest.mark.parametrize("mode", ["Direct", "buy", ""])
 def test_r3_unknown_procurement_is_refused(mode: str) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_procurement(mode)
+        catalogue_rules.check_procurement(mode)
     assert refused.value.field == "procurement"
 
 
@@ -161,7 +165,7 @@ def component(**change: object) -> dict[str, object]:
     ids=["member with component", "a free sample", "all of the price", "founder embeds nothing"],
 )
 def test_r5_valid_founder_components(facts: dict[str, object]) -> None:
-    rules.check_founder_component(**facts)
+    catalogue_rules.check_founder_component(**facts)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +208,7 @@ def test_r5_invalid_founder_components_are_refused(
     facts: dict[str, object], field: str, words: str
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
-        rules.check_founder_component(**facts)
+        catalogue_rules.check_founder_component(**facts)
     assert refused.value.field == field
     assert words in refused.value.message
 
@@ -220,7 +224,7 @@ def test_r5_invalid_founder_components_are_refused(
 def test_r6_pending_offer_is_validated_or_refused(
     decision: str, reason: str | None, outcome: OfferStatus
 ) -> None:
-    assert rules.check_offer_decision(OfferStatus.PENDING, decision, reason) is outcome
+    assert catalogue_rules.check_offer_decision(OfferStatus.PENDING, decision, reason) is outcome
 
 
 @pytest.mark.parametrize(
@@ -252,7 +256,7 @@ def test_r6_bad_decisions_are_refused(
     field: str | None,
 ) -> None:
     with pytest.raises(error) as refused:
-        rules.check_offer_decision(status, decision, reason)
+        catalogue_rules.check_offer_decision(status, decision, reason)
     assert refused.value.field == field
     if error is Conflict:
         assert status.value in refused.value.message
@@ -262,7 +266,7 @@ def test_r6_bad_decisions_are_refused(
     "status", [OfferStatus.PENDING, OfferStatus.VALIDATED, OfferStatus.REFUSED]
 )
 def test_r6_owner_withdraws_an_offer_not_yet_withdrawn(status: OfferStatus) -> None:
-    rules.check_withdrawable(status, is_owner=True)
+    catalogue_rules.check_withdrawable(status, is_owner=True)
 
 
 @pytest.mark.parametrize(
@@ -278,11 +282,11 @@ def test_r6_withdrawal_is_the_owners_and_happens_once(
     status: OfferStatus, is_owner: bool, error: type[DomainError]
 ) -> None:
     with pytest.raises(error):
-        rules.check_withdrawable(status, is_owner=is_owner)
+        catalogue_rules.check_withdrawable(status, is_owner=is_owner)
 
 
 def test_r2_an_active_member_is_removable() -> None:
-    rules.check_removable(target_is_founder=False, target_status=MemberStatus.ACTIVE)
+    catalogue_rules.check_removable(target_is_founder=False, target_status=MemberStatus.ACTIVE)
 
 
 @pytest.mark.parametrize(
@@ -298,7 +302,7 @@ def test_r2_founder_and_removed_members_are_not_removable(
     is_founder: bool, status: MemberStatus, error: type[DomainError]
 ) -> None:
     with pytest.raises(error):
-        rules.check_removable(target_is_founder=is_founder, target_status=status)
+        catalogue_rules.check_removable(target_is_founder=is_founder, target_status=status)
 
 
 def test_domain_errors_carry_their_http_status() -> None:
@@ -309,6 +313,6 @@ def test_domain_errors_carry_their_http_status() -> None:
 
 
 def test_storage_bounds_fit_32_bit_columns() -> None:
-    assert rules.MAX_ID == 2**31 - 1
-    assert rules.MAX_DURATION < 2**31
-    assert rules.MAX_COMMISSION_RATE == 50
+    assert catalogue_rules.MAX_ID == 2**31 - 1
+    assert catalogue_rules.MAX_DURATION < 2**31
+    assert catalogue_rules.MAX_COMMISSION_RATE == 50

@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from models.domain import quote_workflow_id
-from models.settings import Settings
+from settings import Settings
 from tests.factories import expect
 from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker, terminate_open
 

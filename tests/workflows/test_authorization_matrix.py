@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from models.settings import Settings
+from settings import Settings
 from tests.factories import OPERATOR, Actor, add_client, add_offer, catalogue_world, expect, join
 from tests.workflows.commission_helpers import close_deal, invoices
 from tests.workflows.conftest import FAST, Live

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from models.domain import invoice_workflow_id
-from models.tables import LedgerEntry
+from store.tables import LedgerEntry
 from tests.factories import OPERATOR, add_client, catalogue_world, expect, join
 from tests.ledger_seed import issue, seed_order
 from tests.workflows.commission_helpers import (

@@ -26,8 +26,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.ledger import KILL_AFTER_SPLIT_COMMIT_ENV
 from api.app import create_app
 from models.domain import invoice_workflow_id
-from models.settings import Settings
-from models.tables import CommissionInvoice, LedgerEntry
+from settings import Settings
+from store.tables import CommissionInvoice, LedgerEntry
 from tests.factories import OPERATOR, catalogue_world, expect
 from tests.processes import ROOT, exit_code, until_polled, worker_environment
 from tests.temporal_fixtures import running_worker, terminate_open

@@ -21,8 +21,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from models.settings import Settings
-from models.tables import CommissionInvoice, LedgerEntry, Order, SentEmail
+from settings import Settings
+from store.tables import CommissionInvoice, LedgerEntry, Order, SentEmail
 from tests.factories import OPERATOR, catalogue_world, expect
 from tests.processes import until_polled
 from tests.temporal_fixtures import terminate_open

@@ -26,9 +26,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from models.db import make_engine, make_session_factory, upgrade_database
-from models.settings import Settings
-from models.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order
+from settings import Settings
+from store.db import make_engine, make_session_factory, upgrade_database
+from store.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order
 from tests.factories import catalogue_world, expect
 from tests.processes import free_port, until_polled
 from tests.temporal_fixtures import terminate_open

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models.domain import quote_workflow_id
-from models.tables import Quote, QuoteLine
+from store.tables import Quote, QuoteLine
 from tests.factories import (
     OPERATOR,
     World,

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
-import models.quotes
-from api.temporal import quote_handle
+import store.quotes
+from api.engine import quote_handle
 from models.domain import NumberKind, format_number, quote_workflow_id
-from models.settings import Settings
-from models.tables import Decision, LedgerEntry, NumberCounter, SentEmail
+from settings import Settings
+from store.tables import Decision, LedgerEntry, NumberCounter, SentEmail
 from tests.factories import OPERATOR, add_offer, catalogue_world, expect, join
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
@@ -155,7 +155,7 @@ async def test_the_numbering_race_is_caught_without_the_atomic_counter(
 ) -> None:
     """The test above can fail: with the counter read and written back in two steps, fifty
     concurrent creations collide, and its check says so."""
-    monkeypatch.setattr(models.quotes, "next_number", _next_number_read_then_write)
+    monkeypatch.setattr(store.quotes, "next_number", _next_number_read_then_write)
 
     answers = await _fifty_creations(live)
 

@@ -15,7 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from models.quoting import QuoteInput, QuoteState
+from models.quote_payloads import QuoteInput, QuoteState
 from workflows.registry import WORKFLOWS
 
 ROOT = Path(__file__).parent / "histories"

@@ -8,7 +8,7 @@ import pytest
 
 from api.app import create_app
 from api.logs import ACCESS_LOGGER, LinkTokenFilter
-from models.settings import Settings
+from settings import Settings
 from tests.api.store import read_every_table
 from tests.factories import OPERATOR, OPERATOR_KEY, catalogue_world, expect
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay

@@ -11,7 +11,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from temporalio.client import Client, WorkflowHandle
 
-    from models.settings import Settings
+    from settings import Settings
     from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker
     from workflows.waits import SHORTEST_WAIT, wait_for
 

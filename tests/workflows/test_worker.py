@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
     from temporalio.client import Client
 
-    from models.settings import SEARCH_ATTRIBUTES, Settings
+    from settings import SEARCH_ATTRIBUTES, Settings
     from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker
     from worker import MAX_CONCURRENT_ACTIVITIES, build_worker
 

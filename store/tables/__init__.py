@@ -1,10 +1,10 @@
 """The SQLAlchemy models of the whole store; import from here."""
 
-from models.tables.base import Base, DecimalText, UTCDateTime, utcnow
-from models.tables.catalogue import Offer
-from models.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
-from models.tables.membership import Client, Cluster, Invitation, Member
-from models.tables.sales import (
+from store.tables.base import Base, DecimalText, UTCDateTime, utcnow
+from store.tables.catalogue import Offer
+from store.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
+from store.tables.membership import Client, Cluster, Invitation, Member
+from store.tables.sales import (
     Decision,
     NumberCounter,
     Order,

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import rules
+from api.schemas import ClientCreate, ClusterCreate, MemberCreate, Party, SettingsUpdate
+from models import catalogue_rules
 from models.domain import MemberStatus
 from models.errors import Conflict, Forbidden, NotFound, RuleViolation
-from models.schemas import ClientCreate, ClusterCreate, MemberCreate, Party, SettingsUpdate
-from models.tables import Client, Cluster, Invitation, Member, utcnow
+from store.tables import Client, Cluster, Invitation, Member, utcnow
 
 
 def new_secret(prefix: str) -> str:
@@ -63,17 +63,17 @@ def apply_settings(cluster: Cluster, update: SettingsUpdate) -> None:
         elif name == "affiliate_rates":
             value = [str(rate) for rate in value]
         setattr(cluster, name, value)
-    rules.check_split_rates(
+    catalogue_rules.check_split_rates(
         cluster.platform_fee_rate, cluster.founder_rate, affiliate_rates_of(cluster)
     )
 
 
-def affiliate_rates_of(cluster: Cluster) -> tuple[rules.Decimal, ...]:
-    return tuple(rules.Decimal(rate) for rate in cluster.affiliate_rates)
+def affiliate_rates_of(cluster: Cluster) -> tuple[catalogue_rules.Decimal, ...]:
+    return tuple(catalogue_rules.Decimal(rate) for rate in cluster.affiliate_rates)
 
 
 def create_cluster(session: Session, payload: ClusterCreate) -> tuple[Cluster, Issued]:
-    defaults = rules.ClusterDefaults()
+    defaults = catalogue_rules.ClusterDefaults()
     cluster = Cluster(
         name=payload.name,
         currency=payload.currency,
@@ -97,7 +97,7 @@ def create_cluster(session: Session, payload: ClusterCreate) -> tuple[Cluster, I
 
 
 def invite(session: Session, inviter: Member, email: str, now: datetime) -> tuple[Invitation, str]:
-    rules.check_not_self_invite(inviter.email, email)
+    catalogue_rules.check_not_self_invite(inviter.email, email)
     cluster = session.get_one(Cluster, inviter.cluster_id)
     if _member_with_email(session, inviter.cluster_id, email) is not None:
         raise Conflict("this address already belongs to a member of the cluster", field="email")
@@ -135,7 +135,7 @@ def register(session: Session, payload: MemberCreate, now: datetime) -> Issued:
     if invitation is None:
         raise RuleViolation("unknown invitation code", field="invitation_code")
     inviter = session.get_one(Member, invitation.inviter_id)
-    rules.check_invitation_usable(
+    catalogue_rules.check_invitation_usable(
         now=now,
         expires_at=invitation.expires_at,
         used_at=invitation.used_at,
@@ -164,7 +164,9 @@ def remove_member(session: Session, founder: Member, member_id: int, now: dateti
     if not founder.is_founder:
         raise Forbidden("only the cluster's founder can remove a member")
     member = visible_member(session, founder.cluster_id, member_id)
-    rules.check_removable(target_is_founder=member.is_founder, target_status=member.status)
+    catalogue_rules.check_removable(
+        target_is_founder=member.is_founder, target_status=member.status
+    )
     member.status = MemberStatus.REMOVED
     member.removed_at = now
     return member

@@ -20,8 +20,8 @@ from pydantic import (
     field_validator,
 )
 
+from models.catalogue_rules import DAY, MAX_COMMISSION_RATE, MAX_DURATION, MAX_ID
 from models.money import parse_money, parse_percent
-from models.rules import DAY, MAX_COMMISSION_RATE, MAX_DURATION, MAX_ID
 
 # Tab, newline and carriage return are text; other control characters are not (and PostgreSQL
 # refuses NUL outright).

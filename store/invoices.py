@@ -12,13 +12,13 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from models.commission import InvoiceInput
-from models.db import next_number
 from models.domain import InvoiceStatus, NumberKind, OrderStatus
 from models.errors import NotFound
 from models.money import commission_cents
-from models.orders import order_lines
-from models.quoting import Party
-from models.tables import Cluster, CommissionInvoice, Member, Order, QuoteLine
+from models.quote_payloads import Party
+from store.db import next_number
+from store.orders import order_lines
+from store.tables import Cluster, CommissionInvoice, Member, Order, QuoteLine
 
 
 def lock_order(session: Session, number: str) -> Order:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.domain import OrderStatus
 from models.errors import Conflict, NotFound
-from models.tables import Member, Order, ProcurementDocument, QuoteLine
+from store.tables import Member, Order, ProcurementDocument, QuoteLine
 
 
 def visible_orders(viewer: Member | None) -> Select[Order]:

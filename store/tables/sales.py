@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, Uniq
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import ApprovalStatus, OrderStatus, QuoteStatus
-from models.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
+from store.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
 
 
 class NumberCounter(Base):

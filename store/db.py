@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.domain import NumberKind, format_number
-from models.tables import NumberCounter
+from store.tables import NumberCounter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,7 @@ def alembic_config(url: str) -> Any:
     from alembic.config import Config
 
     config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.set_main_option("script_location", str(ROOT / "models" / "migrations"))
+    config.set_main_option("script_location", str(ROOT / "store" / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

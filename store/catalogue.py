@@ -7,24 +7,24 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from models import rules
+from api.schemas import OfferCreate, OfferDecision
+from models import catalogue_rules
 from models.domain import OfferStatus
 from models.errors import Forbidden, NotFound
-from models.schemas import OfferCreate, OfferDecision
-from models.tables import Member, Offer
+from store.tables import Member, Offer
 
 
 def register_offer(session: Session, owner: Member, payload: OfferCreate, now: datetime) -> Offer:
-    segment = rules.check_segment(payload.segment)
-    procurement = rules.check_procurement(payload.procurement)
+    segment = catalogue_rules.check_segment(payload.segment)
+    procurement = catalogue_rules.check_procurement(payload.procurement)
     component = payload.founder_component
     target = None
     if component is not None:
         found = session.get(Offer, component.offer_id)
         if found is not None and found.cluster_id == owner.cluster_id:
             founder = session.get_one(Member, found.owner_id)
-            target = rules.FounderOfferFacts(founder.is_founder, found.status)
-    rules.check_founder_component(
+            target = catalogue_rules.FounderOfferFacts(founder.is_founder, found.status)
+    catalogue_rules.check_founder_component(
         owner_is_founder=owner.is_founder,
         has_component=component is not None,
         target=target,
@@ -78,7 +78,9 @@ def decide_offer(
     offer = get_visible_offer(session, founder, offer_id)
     if not founder.is_founder:
         raise Forbidden("only the cluster's founder validates or refuses offers")
-    offer.status = rules.check_offer_decision(offer.status, payload.decision, payload.reason)
+    offer.status = catalogue_rules.check_offer_decision(
+        offer.status, payload.decision, payload.reason
+    )
     offer.refusal_reason = payload.reason if offer.status == OfferStatus.REFUSED else None
     offer.decided_at = now
     return offer
@@ -87,7 +89,7 @@ def decide_offer(
 def withdraw_offer(session: Session, owner: Member, offer_id: int, now: datetime) -> Offer:
     """R6: gone from the catalogue; quotes already sent keep their lines (they are copies)."""
     offer = get_visible_offer(session, owner, offer_id)
-    rules.check_withdrawable(offer.status, is_owner=offer.owner_id == owner.id)
+    catalogue_rules.check_withdrawable(offer.status, is_owner=offer.owner_id == owner.id)
     offer.status = OfferStatus.WITHDRAWN
     offer.withdrawn_at = now
     return offer

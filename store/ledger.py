@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from models.commission import CLEARING, member_account, posting_key, reversal_key
 from models.domain import InvoiceStatus
 from models.errors import Conflict
-from models.invoices import lock_invoice
-from models.membership import inviter_chain
 from models.split import SellerShare, Share, SplitPolicy, split_commission
-from models.tables import CommissionInvoice, LedgerEntry, Order, utcnow
+from store.invoices import lock_invoice
+from store.membership import inviter_chain
+from store.tables import CommissionInvoice, LedgerEntry, Order, utcnow
 
 
 def post_once(session: Session, **values: Any) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import OfferStatus, Procurement, Segment
-from models.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
+from store.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
 
 
 class Offer(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import timedelta
@@ -26,7 +27,9 @@ from models.errors import (
     RuleViolation,
     Unavailable,
 )
-from models.quoting import QuoteState
+from models.quote_payloads import QuoteState
+from settings import Settings
+from workflows.connection import connect_temporal
 from workflows.quote import QuoteWorkflow
 
 T = TypeVar("T")
@@ -90,3 +93,22 @@ async def call(awaitable: Awaitable[T]) -> T:
             log.warning("workflow engine unavailable: %s %s", exc.status.name, exc.message)
             raise Unavailable(UNAVAILABLE) from None
         raise
+
+
+class TemporalConnection:
+    """One Temporal client for the process, connected on first use and shared by every route."""
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Client:
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    try:
+                        self._client = await connect_temporal(self._settings)
+                    except Exception as exc:
+                        raise Unavailable("the workflow engine is unavailable") from exc
+        return self._client

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import InvoiceStatus
-from models.tables.base import Base, UTCDateTime, str_enum, utcnow
+from store.tables.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class CommissionInvoice(Base):

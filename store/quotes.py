@@ -14,12 +14,12 @@ from pydantic import TypeAdapter
 from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from api.schemas import QuoteContent, QuoteCreate
 from models import split
-from models.db import next_number
 from models.domain import MemberStatus, NumberKind, OfferStatus, QuoteStatus
 from models.errors import Conflict, NotFound, RuleViolation
 from models.money import line_net_cents
-from models.quoting import (
+from models.quote_payloads import (
     ClientParty,
     FounderComponent,
     Line,
@@ -29,8 +29,8 @@ from models.quoting import (
     TeamShare,
     Timing,
 )
-from models.schemas import QuoteContent, QuoteCreate
-from models.tables import Client, Cluster, Member, Offer, Quote, QuoteLine
+from store.db import next_number
+from store.tables import Client, Cluster, Member, Offer, Quote, QuoteLine
 
 START_INPUT = TypeAdapter(QuoteInput)
 

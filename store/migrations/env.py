@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from models.db import make_engine
-from models.tables import Base
+from store.db import make_engine
+from store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -14,7 +14,7 @@ target_metadata = Base.metadata
 def run_migrations() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if url is None:
-        from models.settings import get_settings
+        from settings import get_settings
 
         url = get_settings().DATABASE_URL
     engine = make_engine(url)

@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
-from activities.pdf_layout import (
+from documents.layout import (
     BOLD,
     WIDTH,
     TableCommand,
@@ -33,7 +33,7 @@ from activities.pdf_layout import (
     section,
     totals,
 )
-from activities.pdf_layout import number as qty
+from documents.layout import number as qty
 from models.documents import (
     FounderComponentView,
     InvoicePdf,

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 VAR_DIR = ROOT / "var"
 
 # Custom search attributes every quote and invoice workflow carries (SPEC §6).

@@ -1,0 +1,1 @@
+"""Documents rendered from plain payloads: PDF layout and pages, email texts."""
