@@ -29,21 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-# The whole suite on SQLite; with TEST_POSTGRES_URL naming a database that the tests may empty
-# (e.g. postgresql+psycopg2://arkanna:arkanna@127.0.0.1:5432/arkanna_test), the suite runs on
-# both, each test once where the store makes no difference: the pure rules (tests/unit) on SQLite,
-# the process-killing fault tests (tests/faults) on PostgreSQL, the production store.
+# The whole suite on SQLite, then on PostgreSQL: the database TEST_POSTGRES_URL names (which the
+# tests may empty) or, without it, a private cluster started for the run when PostgreSQL's server
+# binaries are installed (tests/run_suite.py says what it skips and how to enable it).
 test: lint
-	@if [ -z "$$TEST_POSTGRES_URL" ]; then \
-		echo "== pytest on SQLite"; \
-		env -u DATABASE_URL $(BIN)/pytest && \
-		echo "== pytest on PostgreSQL SKIPPED: TEST_POSTGRES_URL is not set"; \
-	else \
-		echo "== pytest on SQLite (tests/faults run on PostgreSQL)" && \
-		env -u DATABASE_URL $(BIN)/pytest --ignore=tests/faults && \
-		echo "== pytest on PostgreSQL (TEST_POSTGRES_URL; tests/unit ran on SQLite)" && \
-		DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest --ignore=tests/unit; \
-	fi
+	$(BIN)/python -m tests.run_suite
 
 # The benchmark entry points (the other files of bench/ are their parts); each prints its figures.
 BENCHES := bench/pdf_render.py bench/quote_load.py bench/open_quotes_scale.py

@@ -6,11 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
+from models.catalogue_rules import MAX_ID
 from sqlalchemy import Integer, Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.errors import BadRequest
-from models.rules import MAX_ID
 
 MAX_LIMIT = 200
 

@@ -1,21 +1,14 @@
 """PostgreSQL stopped for a few seconds in the middle of deals: the API answers 503, the flows
 wait and complete, nothing is lost or doubled.
 
-The test runs its own PostgreSQL cluster (initdb into a temporary folder, as the `postgres`
-user), so stopping it harms nobody else. It needs the PostgreSQL 15 server binaries and root
-(to act as `postgres`), as CI has; elsewhere it is skipped with the reason.
+The test runs its own PostgreSQL cluster (tests/private_postgres.py), so stopping it harms
+nobody else; without PostgreSQL's server binaries it is skipped with the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
@@ -30,66 +23,25 @@ from settings import Settings
 from store.db import make_engine, make_session_factory, upgrade_database
 from store.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order
 from tests.factories import catalogue_world, expect
-from tests.processes import free_port, until_polled
+from tests.private_postgres import PrivatePostgres, private_cluster, unavailable_reason
+from tests.processes import until_polled
 from tests.temporal_fixtures import terminate_open
 from tests.workflows.commission_helpers import invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live
 from tests.workflows.helpers import decide, launch, line
 from tests.workflows.test_commission_crash import worker_process
 
-BIN = Path("/usr/lib/postgresql/15/bin")
 OUTAGE_SECONDS = 4
-
-
-@dataclass
-class PrivatePostgres:
-    folder: Path
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg2://arkanna@127.0.0.1:{self.port}/arkanna"
-
-    def _as_postgres(self, *args: str) -> None:
-        subprocess.run(
-            ["su", "postgres", "-c", " ".join(args)], check=True, capture_output=True, timeout=60
-        )
-
-    def start(self) -> None:
-        options = f"'-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1'"
-        data, log = self.folder / "data", self.folder / "log"
-        self._as_postgres(
-            f"{BIN}/pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start"
-        )
-
-    def stop(self) -> None:
-        self._as_postgres(
-            f"{BIN}/pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop"
-        )
 
 
 @pytest.fixture
 def private_postgres() -> Iterator[PrivatePostgres]:
-    if not (BIN / "initdb").exists() or os.geteuid() != 0 or shutil.which("su") is None:
-        pytest.skip("needs the PostgreSQL 15 server binaries and root, to run a private cluster")
-    folder = Path(tempfile.mkdtemp(prefix="arkanna-pg-"))
-    shutil.chown(folder, "postgres")
-    server = PrivatePostgres(folder, free_port())
-    server._as_postgres(f"{BIN}/initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "arkanna")
-    server.start()
-    try:
-        server._as_postgres(
-            f"{BIN}/createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "arkanna", "arkanna"
-        )
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(f"needs a private PostgreSQL cluster: {reason}")
+    with private_cluster() as server:
         upgrade_database(server.url)
         yield server
-    finally:
-        subprocess.run(
-            ["su", "postgres", "-c", f"{BIN}/pg_ctl -D {folder / 'data'} -m immediate stop"],
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _carry_counters(source: sessionmaker[Session], target: sessionmaker[Session]) -> None:
