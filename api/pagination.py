@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from models.catalogue_rules import MAX_ID
 from sqlalchemy import Integer, Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from models.catalogue_rules import MAX_ID
 from models.errors import BadRequest
 
 MAX_LIMIT = 200

@@ -133,3 +133,11 @@ def posting_key(invoice_number: str, member_id: int | None, role: str) -> str:
 
 def reversal_key(original_key: str) -> str:
     return f"{original_key}:reversal"
+
+
+def invoice_summary(invoice: InvoiceInput) -> str:
+    """The line an operator reads for an invoice's workflow in the Temporal UI."""
+    return (
+        f"Commission invoice {invoice.number} to {invoice.supplier.company} for order "
+        f"{invoice.order_number}, {format_cents(invoice.amount_cents)} {invoice.currency}"
+    )

@@ -1,4 +1,5 @@
-"""Typed calls to the quote's activities, with the timeouts and retries they need.
+"""Typed calls to every activity of the product, with one set of timeouts and retries, the start
+of one child workflow per commission invoice, and how a broken rule leaves a workflow.
 
 Activities are named, not imported: their modules hold SQLAlchemy and reportlab, which must
 stay out of the workflow sandbox.
@@ -6,12 +7,26 @@ stay out of the workflow sandbox.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
+    from models.commission import (
+        Clawback,
+        CommissionAct,
+        InvoiceInput,
+        IssueInvoices,
+        PaymentRecord,
+        ShareLine,
+        invoice_summary,
+    )
+    from models.domain import invoice_workflow_id
+    from models.errors import DomainError
     from models.quote_payloads import (
         Act,
         DecisionRecord,
@@ -29,10 +44,26 @@ with workflow.unsafe.imports_passed_through():
 RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
     maximum_interval=timedelta(seconds=10),
-    non_retryable_error_types=["RuleViolation", "NotFound"],
+    non_retryable_error_types=["RuleViolation", "NotFound", "Conflict"],
 )
 QUICK = timedelta(seconds=30)
 SLOW = timedelta(minutes=2)
+# Short, so a worker that died in the middle of the split is noticed quickly and the retry —
+# a no-op for postings already committed — runs on another worker.
+SPLIT_TIMEOUT = timedelta(seconds=15)
+
+
+def refuse(check: Callable[..., None], *args: Any) -> None:
+    """Runs a pure rule; its refusal becomes an update rejection the API maps to HTTP."""
+    try:
+        check(*args)
+    except DomainError as exc:
+        raise refusal(exc) from None
+
+
+def refusal(exc: DomainError) -> ApplicationError:
+    """A broken rule as a final failure named after its kind (Conflict, RuleViolation…)."""
+    return ApplicationError(exc.message, type=type(exc).__name__, non_retryable=True)
 
 
 async def check_founder_inclusion(check: FounderCheck) -> list[int]:
@@ -114,3 +145,94 @@ async def send_notice(notice: Notice) -> None:
         retry_policy=RETRY,
         summary=f"email {notice.kind} to {notice.to_name}",
     )
+
+
+async def issue_invoices(request: IssueInvoices) -> list[InvoiceInput]:
+    return await workflow.execute_activity(
+        CommissionAct.ISSUE,
+        request,
+        result_type=list[InvoiceInput],
+        start_to_close_timeout=SLOW,
+        retry_policy=RETRY,
+        summary=f"issue commission invoices of order {request.order_number}",
+    )
+
+
+async def flag_overdue(number: str) -> bool:
+    return await workflow.execute_activity(
+        CommissionAct.FLAG_OVERDUE,
+        number,
+        result_type=bool,
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
+        summary=f"flag {number} overdue",
+    )
+
+
+async def record_payment(record: PaymentRecord) -> str:
+    return await workflow.execute_activity(
+        CommissionAct.RECORD_PAYMENT,
+        record,
+        result_type=str,
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
+        summary=f"record payment {record.reference}",
+    )
+
+
+async def void_invoice(number: str) -> str:
+    return await workflow.execute_activity(
+        CommissionAct.VOID,
+        number,
+        result_type=str,
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
+        summary=f"void {number}",
+    )
+
+
+async def post_split(number: str) -> list[ShareLine]:
+    return await workflow.execute_activity(
+        CommissionAct.SPLIT,
+        number,
+        result_type=list[ShareLine],
+        start_to_close_timeout=SPLIT_TIMEOUT,
+        retry_policy=RETRY,
+        summary=f"split {number} into ledger postings",
+    )
+
+
+async def post_reversal(clawback: Clawback) -> list[ShareLine]:
+    return await workflow.execute_activity(
+        CommissionAct.REVERSE,
+        clawback,
+        result_type=list[ShareLine],
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
+        summary=f"claw back the split of {clawback.number}",
+    )
+
+
+async def open_invoices(order_number: str) -> list[str]:
+    """Issues the order's invoices and starts one child workflow per invoice.
+
+    Children, not an activity with a client: each invoice's history sits under its deal in
+    the UI, and the start is part of the quote's history, so a replay never starts it again.
+    ABANDON lets an invoice outlive its quote workflow, which ends with the order. The child
+    id is the invoice number, so a second start (a retried issue, or a cancellation that got
+    there first with signal-with-start) is refused and simply skipped.
+    """
+    invoices = await issue_invoices(IssueInvoices(order_number, workflow.now()))
+    for invoice in invoices:
+        try:
+            await workflow.start_child_workflow(
+                "CommissionInvoiceWorkflow",
+                invoice,
+                id=invoice_workflow_id(invoice.number),
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=invoice_summary(invoice),
+            )
+        except WorkflowAlreadyStartedError:
+            continue
+    return [invoice.number for invoice in invoices]

@@ -15,7 +15,6 @@ import contextlib
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.commission import (
@@ -33,7 +32,6 @@ with workflow.unsafe.imports_passed_through():
     from models.money import format_cents
     from models.quote_payloads import Notice
     from workflows import calls, search
-    from workflows import commission_calls as acts
     from workflows.waits import wait_for
 
 
@@ -60,7 +58,7 @@ class CommissionInvoiceWorkflow:
         if self.payment is not None:
             await self._collect(self.payment)
         else:
-            self.state.status = await acts.void_invoice(invoice.number)
+            self.state.status = await calls.void_invoice(invoice.number)
             self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._claw_back_if_voided()
@@ -87,9 +85,7 @@ class CommissionInvoiceWorkflow:
         try:
             check_payment(status, self.state.amount_cents, payment.amount_cents)
         except DomainError as exc:
-            raise ApplicationError(
-                exc.message, type=type(exc).__name__, non_retryable=True
-            ) from None
+            raise calls.refusal(exc) from None
 
     @workflow.signal
     def void(self, request: VoidInput) -> None:
@@ -110,7 +106,7 @@ class CommissionInvoiceWorkflow:
         return self._settling()
 
     async def _flag_overdue(self) -> None:
-        if await acts.flag_overdue(self.invoice.number):
+        if await calls.flag_overdue(self.invoice.number):
             self.state.overdue = True
             self._publish()
             await self._notify("commission_overdue")
@@ -119,10 +115,10 @@ class CommissionInvoiceWorkflow:
         number = self.invoice.number
         paid_at = workflow.now()
         record = PaymentRecord(number, payment.amount_cents, payment.reference, paid_at)
-        self.state.status = await acts.record_payment(record)
+        self.state.status = await calls.record_payment(record)
         self.state.paid_at, self.state.payment_reference = paid_at, payment.reference
         self._publish()
-        self.state.shares = await acts.post_split(number)
+        self.state.shares = await calls.post_split(number)
         self.state.status = InvoiceStatus.SPLIT.value
         self._publish()
 
@@ -130,7 +126,7 @@ class CommissionInvoiceWorkflow:
         reason = self.state.void_reason
         if reason is None or self.state.status != InvoiceStatus.SPLIT or self.state.clawed_back:
             return
-        await acts.post_reversal(Clawback(self.invoice.number, reason))
+        await calls.post_reversal(Clawback(self.invoice.number, reason))
         self.state.clawed_back = True
         self._publish()
 

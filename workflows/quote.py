@@ -17,12 +17,11 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models import approvals
     from models.domain import ApprovalStatus, QuoteStatus
-    from models.errors import DomainError
+    from models.errors import Conflict
     from models.quote_payloads import (
         Approval,
         CancelInput,
@@ -37,20 +36,12 @@ with workflow.unsafe.imports_passed_through():
         RevisionInput,
         StatusRecord,
     )
-    from workflows import calls, commission_calls
+    from workflows import calls
     from workflows.quote_steps import Notifier, founder_check, upsert_search
     from workflows.waits import wait_for
 
 
 MESSAGES_AFTER_OPENING = "messages-after-opening"
-
-
-def _refuse(check: Callable[..., None], *args: Any) -> None:
-    """Runs a pure rule; its refusal becomes an update rejection the API maps to HTTP."""
-    try:
-        check(*args)
-    except DomainError as exc:
-        raise ApplicationError(exc.message, type=type(exc).__name__, non_retryable=True) from None
 
 
 @workflow.defn(name="QuoteWorkflow")
@@ -132,7 +123,7 @@ class QuoteWorkflow:
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
-        _refuse(
+        calls.refuse(
             approvals.check_decision,
             self.state,
             decision.supplier_id,
@@ -151,11 +142,9 @@ class QuoteWorkflow:
 
     @revise.validator
     def _validate_revise(self, revision: RevisionInput) -> None:
-        _refuse(approvals.check_revisable, self.state, revision.seller_id)
+        calls.refuse(approvals.check_revisable, self.state, revision.seller_id)
         if revision.revision.number != self.state.revision + 1:
-            raise ApplicationError(
-                f"revision: expected {self.state.revision + 1}", type="Conflict", non_retryable=True
-            )
+            raise calls.refusal(Conflict(f"expected {self.state.revision + 1}", field="revision"))
 
     @workflow.update
     async def answer(self, answer: ClientAnswerInput) -> QuoteState:
@@ -175,7 +164,7 @@ class QuoteWorkflow:
 
     @answer.validator
     def _validate_answer(self, answer: ClientAnswerInput) -> None:
-        _refuse(approvals.check_client_answer, self.state, answer.revision)
+        calls.refuse(approvals.check_client_answer, self.state, answer.revision)
 
     @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
@@ -191,7 +180,7 @@ class QuoteWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, cancel: CancelInput) -> None:
-        _refuse(approvals.check_cancellable, self.state, cancel.by_member_id)
+        calls.refuse(approvals.check_cancellable, self.state, cancel.by_member_id)
 
     @workflow.signal(name="client_viewed")
     async def client_viewed(self, view: ClientViewInput) -> None:
@@ -346,7 +335,7 @@ class QuoteWorkflow:
         await self.notify.order(state, order)
         self._event("ordered", f"order {order.number} opened")
         if workflow.patched("commission-invoices"):  # R14; histories before it replay unchanged
-            for invoice in await commission_calls.open_invoices(order.number):
+            for invoice in await calls.open_invoices(order.number):
                 self._event("invoiced", f"commission invoice {invoice} issued")
         await self._set_status(QuoteStatus.ORDERED)
         await self.notify.seller(self.state, "quote_accepted", order=order.number)

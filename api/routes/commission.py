@@ -33,7 +33,14 @@ from api.schemas import Cents, Strict
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
 from documents.render import DocumentStore
-from models.commission import InvoiceInput, InvoiceState, PaymentInput, VoidInput, check_payment
+from models.commission import (
+    InvoiceInput,
+    InvoiceState,
+    PaymentInput,
+    VoidInput,
+    check_payment,
+    invoice_summary,
+)
 from models.domain import InvoiceStatus, invoice_workflow_id
 from models.errors import Conflict, Gone, NotFound, Unavailable
 from models.money import format_cents
@@ -42,7 +49,6 @@ from store.invoices import get_visible_invoice, invoice_input, invoices_of, visi
 from store.ledger import post_reversal, postings
 from store.tables import CommissionInvoice
 from workflows.commission import CommissionInvoiceWorkflow
-from workflows.commission_calls import summary_of
 
 router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
@@ -237,7 +243,7 @@ def _void_with_start(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         start_signal="void",
         start_signal_args=[VoidInput(reason)],
-        static_summary=summary_of(start),
+        static_summary=invoice_summary(start),
     )
 
 
