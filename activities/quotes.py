@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from models.domain import OfferStatus
+from models.quote_lines import founder_offer_stands
 from models.quote_payloads import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
 from store.db import transaction
-from store.quotes import line_rows
-from store.tables import Decision, Member, Offer, Quote, QuoteLine
+from store.quotes import line_rows, offer_facts
+from store.tables import Decision, Offer, Quote, QuoteLine
 
 
 class QuoteActivities:
@@ -23,16 +23,8 @@ class QuoteActivities:
         with self.db() as session:
             blocked = []
             for position, offer_id in [*check.components, *check.founder_lines]:
-                offer = session.get(Offer, offer_id)
-                owner = session.get(Member, offer.owner_id) if offer else None
-                alive = (
-                    offer is not None
-                    and offer.cluster_id == check.cluster_id
-                    and offer.status == OfferStatus.VALIDATED
-                    and owner is not None
-                    and owner.is_founder
-                )
-                if not alive:
+                facts = offer_facts(session, session.get(Offer, offer_id))
+                if not founder_offer_stands(facts, cluster_id=check.cluster_id):
                     blocked.append(position)
             return sorted(set(blocked))
 

@@ -19,6 +19,7 @@ from models import split
 from models.domain import MemberStatus, NumberKind, OfferStatus, QuoteStatus
 from models.errors import Conflict, NotFound, RuleViolation
 from models.money import line_net_cents
+from models.quote_lines import OfferFacts, check_quotable
 from models.quote_payloads import (
     ClientParty,
     FounderComponent,
@@ -71,24 +72,37 @@ def party(member: Member) -> Party:
     return Party(member.id, member.name, member.company, member.email)
 
 
+def offer_facts(
+    session: Session, offer: Offer | None, viewer: Member | None = None
+) -> OfferFacts | None:
+    """The facts of an offer that the line rules read, as `viewer` may see it."""
+    if offer is None:
+        return None
+    owner = session.get(Member, offer.owner_id)
+    return OfferFacts(
+        cluster_id=offer.cluster_id,
+        status=offer.status,
+        max_discount=offer.max_discount,
+        owner_is_founder=owner is not None and owner.is_founder,
+        visible=viewer is None
+        or offer.status == OfferStatus.VALIDATED
+        or offer.owner_id == viewer.id,
+    )
+
+
 def price_lines(session: Session, seller: Member, content: QuoteContent) -> list[Line]:
     """Each line priced exactly from a validated offer of the seller's cluster."""
     lines = []
     for index, line_in in enumerate(content.lines):
         field = f"lines.{index}"
         offer = session.get(Offer, line_in.offer_id)
-        if offer is None or offer.cluster_id != seller.cluster_id:
-            raise RuleViolation("no such offer in your cluster", field=f"{field}.offer_id")
-        if offer.status != OfferStatus.VALIDATED:
-            raise RuleViolation(
-                f"offer {offer.id} is {offer.status.value}: only validated offers are quoted",
-                field=f"{field}.offer_id",
-            )
-        if line_in.discount > offer.max_discount:
-            raise RuleViolation(
-                f"{line_in.discount} % is more than the {offer.max_discount} % this offer allows",
-                field=f"{field}.discount",
-            )
+        check_quotable(
+            offer_facts(session, offer, seller),
+            cluster_id=seller.cluster_id,
+            discount=line_in.discount,
+            field=field,
+        )
+        assert offer is not None
         component = None
         if offer.founder_offer_id is not None:
             founder_offer = session.get_one(Offer, offer.founder_offer_id)
