@@ -93,6 +93,15 @@ class Notifier:
         key = f"seller:{self.quote.seller.id}"
         await self._send(state, kind, self.quote.seller, key, total=self._total(state), **extra)
 
+    async def supplier_removed(self, state: QuoteState, supplier: Party, lines: list[int]) -> None:
+        """Tells the seller which lines must go; one email per removed supplier and revision."""
+        key = f"seller:{self.quote.seller.id}/supplier:{supplier.id}"
+        positions = ", ".join(str(p) for p in lines)
+        await self._send(
+            state, "quote_supplier_removed", self.quote.seller, key,
+            supplier=supplier.company, lines=positions,
+        )  # fmt: skip
+
     async def founder(self, state: QuoteState, kind: str, **extra: str) -> None:
         await self._send(
             state, kind, self.quote.founder, f"founder:{self.quote.founder.id}", **extra
