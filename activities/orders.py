@@ -211,7 +211,6 @@ class OrderActivities:
             client=_client_party(session.get_one(Client, order.client_id)),
             lines=views,
             total_cents=sum(line.net_cents for line in lines),
-            po_reference=order.po_reference,
         )
 
 

@@ -30,8 +30,10 @@ class FounderComponentLine(BaseModel):
     offer_id: int
     offer_name: str
     supplier_id: int = Field(description="The founder, who approves it.")
-    quantity: str
+    quantity: str = Field(description="Per unit of the line.")
     founder_price: str
+    line_quantity: str = Field(description="Units of the line it is part of.")
+    owed_by: int = Field(description="The line's supplier, who owes the founder's part.")
 
 
 class ApprovalRead(BaseModel):
@@ -65,9 +67,12 @@ class QuoteRead(BaseModel):
     lines: list[LineRead]
     founder_components: list[FounderComponentLine]
     total: str | None = Field(description="Hidden from suppliers, who see their own lines only.")
+    part: str | None = Field(
+        None, description="A supplier's own part: the sum of its lines (seller, operator: null)."
+    )
     sales_team: list[dict[str, str | int]]
     note: str | None
-    approvals: list[ApprovalRead]
+    approvals: list[ApprovalRead] = Field(description="A supplier sees its own approval only.")
     blocked_lines: list[int]
     valid_until: datetime | None
     viewed_at: datetime | None
@@ -101,17 +106,28 @@ def _line(line: Line) -> LineRead:
     )
 
 
-def quote_view(
-    state: QuoteState, viewer_id: int | None, *, secret: str, base_url: str
-) -> QuoteRead:
-    full = viewer_id is None or viewer_id == state.seller_id
-    founder = viewer_id == state.founder_id
-    lines = [
-        line
-        for line in state.lines
-        if full or line.supplier_id == viewer_id or (founder and line.founder_component)
-    ]
-    components = [
+# What a supplier may read of the quote's history: its own decisions, and the quote's
+# milestones. Left out: other suppliers' decisions, the signer's name ("accepted by …"), the
+# commission invoices of others and the reminders' counts of suppliers.
+SUPPLIER_EVENT_KINDS = frozenset(
+    {"revised", "blocked", "sent", "ordered", "cancelled", "expired", "approval_expired"}
+)
+
+
+def visible_lines(state: QuoteState, viewer_id: int | None) -> list[Line]:
+    """Everything for the seller and operators; a supplier (the founder too) its own lines."""
+    if viewer_id is None or viewer_id == state.seller_id:
+        return state.lines
+    return [line for line in state.lines if line.supplier_id == viewer_id]
+
+
+def _components(state: QuoteState, viewer_id: int | None) -> list[FounderComponentLine]:
+    """The founder's services: under the viewer's lines, or every one for the founder."""
+    if viewer_id == state.founder_id:
+        hosts = [line for line in state.lines if line.founder_component is not None]
+    else:
+        hosts = visible_lines(state, viewer_id)
+    return [
         FounderComponentLine(
             position=line.position,
             offer_id=line.founder_component.offer_id,
@@ -119,10 +135,28 @@ def quote_view(
             supplier_id=state.founder_id,
             quantity=format_percent(line.founder_component.quantity),
             founder_price=format_cents(line.founder_component.founder_price_cents),
+            line_quantity=format_percent(line.quantity),
+            owed_by=line.supplier_id,
         )
-        for line in lines
+        for line in hosts
         if line.founder_component is not None
     ]
+
+
+def _events(state: QuoteState, viewer_id: int | None, full: bool) -> list[EventRead]:
+    return [
+        EventRead(**vars(e))
+        for e in state.events
+        if full or e.kind in SUPPLIER_EVENT_KINDS or e.actor_id == viewer_id
+    ]
+
+
+def quote_view(
+    state: QuoteState, viewer_id: int | None, *, secret: str, base_url: str
+) -> QuoteRead:
+    """The seller and operators read all; a supplier its own lines, approval and part only."""
+    full = viewer_id is None or viewer_id == state.seller_id
+    lines = visible_lines(state, viewer_id)
     link = None
     if viewer_id == state.seller_id and state.sent_at and state.valid_until:
         token = sign_link(secret, QuoteLink(state.number, state.revision, state.valid_until))
@@ -135,18 +169,25 @@ def quote_view(
         client=ClientRead(**vars(state.client)),
         currency=state.currency,
         lines=[_line(line) for line in lines],
-        founder_components=components,
+        founder_components=_components(state, viewer_id),
         total=format_cents(state.total_cents) if full else None,
+        part=None if full else format_cents(sum(line.net_cents for line in lines)),
         sales_team=[
-            {"member_id": s.member_id, "share": format_percent(s.share)} for s in state.sales_team
+            {"member_id": s.member_id, "share": format_percent(s.share)}
+            for s in state.sales_team
+            if full
         ],
         note=state.note,
-        approvals=[ApprovalRead(**vars(a)) for a in state.approvals],
-        blocked_lines=state.blocked_positions,
+        approvals=[
+            ApprovalRead(**vars(a)) for a in state.approvals if full or a.supplier_id == viewer_id
+        ],
+        blocked_lines=[
+            p for p in state.blocked_positions if full or p in {x.position for x in lines}
+        ],
         valid_until=state.valid_until,
         viewed_at=state.viewed_at,
         order_number=state.order_number,
         end_reason=state.end_reason if full else None,
-        events=[EventRead(**vars(e)) for e in state.events] if full else [],
+        events=_events(state, viewer_id, full),
         client_link=link,
     )

@@ -100,6 +100,9 @@ class OfferRead(BaseModel):
     playbook: str
     status: str
     refusal_reason: str | None
+    withdrawal_reason: str | None = Field(
+        None, description='Why the platform withdrew it ("owner removed"); null otherwise.'
+    )
 
 
 class ClientRead(BaseModel):
@@ -170,6 +173,7 @@ def offer_view(offer: Offer) -> OfferRead:
         playbook=offer.playbook,
         status=offer.status.value,
         refusal_reason=offer.refusal_reason,
+        withdrawal_reason=offer.withdrawal_reason,
     )
 
 

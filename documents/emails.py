@@ -74,6 +74,13 @@ TEMPLATES: dict[str, Template] = {
         "Revise the quote (POST {api}/quotes/{number}/revisions) with offers whose founder "
         "service is validated, or cancel it.",
     ),
+    "quote_supplier_removed": _template(
+        "Quote {number} is blocked: {supplier} has left the cluster",
+        "{supplier} is no longer a member of the cluster, so line(s) {lines} of quote {number} "
+        "(revision {revision}) for {client} can no longer be sold.",
+        "Revise the quote (POST {api}/quotes/{number}/revisions) without these lines, or "
+        "cancel it. Suppliers whose lines do not change keep their approval.",
+    ),
     "quote_to_client": _template(
         "Quote {number} from {seller}",
         "{seller} has sent you quote {number} for {client}, for a total of {total}. The PDF is "

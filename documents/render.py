@@ -148,8 +148,6 @@ def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
         for x in pdf.lines
     ]  # fmt: skip
     facts = [("Issued", day(pdf.issued_on)), ("Quote", pdf.quote_number)]
-    if pdf.po_reference:
-        facts.append(("Client reference", pdf.po_reference))
     client = pdf.client
     story: list[Flowable] = [
         header("Purchase order", pdf.order_number, pdf.buyer.company, facts),

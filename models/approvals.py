@@ -70,6 +70,32 @@ def open_approvals(
     return approvals
 
 
+# Where a removed supplier's lines stop the quote: before the client has accepted.
+BLOCKABLE_BY_REMOVAL = (
+    QuoteStatus.PENDING_APPROVAL,
+    QuoteStatus.CHANGES_REQUESTED,
+    QuoteStatus.BLOCKED,
+    QuoteStatus.SENT,
+)
+
+
+def removed_supplier_lines(state: QuoteState, removed: Iterable[int]) -> dict[int, list[int]]:
+    """Per removed supplier, the positions of its lines not yet blocked, while the quote can
+    still be revised; empty once every such line is blocked or the deal is closed."""
+    if state.status not in BLOCKABLE_BY_REMOVAL:
+        return {}
+    found: dict[int, list[int]] = {}
+    for supplier in removed:
+        positions = [
+            line.position
+            for line in state.lines
+            if line.supplier_id == supplier and line.position not in state.blocked_positions
+        ]
+        if positions:
+            found[supplier] = positions
+    return found
+
+
 def pending_suppliers(approvals: Iterable[Approval]) -> list[int]:
     return [a.supplier_id for a in approvals if a.status == ApprovalStatus.PENDING]
 

@@ -93,8 +93,9 @@ class PurchaseOrderPdf:
     supplier: PartyView
     client: PartyView
     lines: tuple[PurchaseLineView, ...]
+    # No client purchase-order reference nor signer: the supplier's document carries only
+    # its own part of the deal; the order number is the reference.
     total_cents: int
-    po_reference: str | None = None  # the client's own purchase-order reference
 
     @property
     def title(self) -> str:

@@ -175,6 +175,13 @@ class ClientViewInput:
     revision: int
 
 
+@dataclass
+class SupplierRemovedInput:
+    """A supplier was removed from the cluster: the lines it supplies can no longer be sold."""
+
+    member_id: int
+
+
 # Activity payloads. The workflow calls activities by these names, so workflow code never
 # imports the modules that hold SQLAlchemy or reportlab.
 

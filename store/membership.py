@@ -10,14 +10,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.schemas import ClientCreate, ClusterCreate, MemberCreate, Party, SettingsUpdate
 from models import catalogue_rules
-from models.domain import MemberStatus
+from models.domain import MemberStatus, OfferStatus
 from models.errors import Conflict, Forbidden, NotFound, RuleViolation
-from store.tables import Client, Cluster, Invitation, Member, utcnow
+from store.tables import Client, Cluster, Invitation, Member, Offer, utcnow
 
 
 def new_secret(prefix: str) -> str:
@@ -159,8 +159,12 @@ def visible_member(session: Session, viewer_cluster_id: int | None, member_id: i
     return member
 
 
+OWNER_REMOVED = "owner removed"
+
+
 def remove_member(session: Session, founder: Member, member_id: int, now: datetime) -> Member:
-    """R2: the member loses its key; its affiliates stay; open quotes are cancelled by the caller."""
+    """R2: the member loses its key and its offers leave the catalogue; its affiliates stay;
+    its invitations die with it (R1). Its open quotes are the caller's to cancel or block."""
     if not founder.is_founder:
         raise Forbidden("only the cluster's founder can remove a member")
     member = visible_member(session, founder.cluster_id, member_id)
@@ -169,6 +173,14 @@ def remove_member(session: Session, founder: Member, member_id: int, now: dateti
     )
     member.status = MemberStatus.REMOVED
     member.removed_at = now
+    session.execute(
+        update(Offer)
+        .where(
+            Offer.owner_id == member.id,
+            Offer.status.in_([OfferStatus.PENDING, OfferStatus.VALIDATED]),
+        )
+        .values(status=OfferStatus.WITHDRAWN, withdrawn_at=now, withdrawal_reason=OWNER_REMOVED)
+    )
     return member
 
 

@@ -85,6 +85,7 @@ def offer_facts(
         max_discount=offer.max_discount,
         owner_is_founder=owner is not None and owner.is_founder,
         visible=viewer is None
+        or viewer.is_founder
         or offer.status == OfferStatus.VALIDATED
         or offer.owner_id == viewer.id,
     )

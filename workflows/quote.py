@@ -4,7 +4,8 @@ QuoteWorkflow exposes:
 - updates `decide` (a supplier's approval or rejection), `revise` (the seller's new revision),
   `answer` (the client accepts or declines), `cancel` (seller or operator) — each with a
   validator, so a refused message leaves no trace in the history;
-- signal `client_viewed` (first opening of the client link);
+- signals `client_viewed` (first opening of the client link) and `supplier_removed` (a
+  supplier left the cluster: its lines block the quote until the seller revises it);
 - query `state` (the full state; the API's quote view);
 - timers: approval reminders and escalation, approval timeout, revision timeout, validity.
 """
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         Revision,
         RevisionInput,
         StatusRecord,
+        SupplierRemovedInput,
     )
     from workflows import calls
     from workflows.quote_steps import Notifier, founder_check, upsert_search
@@ -42,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 MESSAGES_AFTER_OPENING = "messages-after-opening"
+SUPPLIER_REMOVAL = "supplier-removal"
 
 
 @workflow.defn(name="QuoteWorkflow")
@@ -55,6 +58,8 @@ class QuoteWorkflow:
         self.notify = Notifier(quote, self.people)
         self.ready_to_send = False
         self.opened = False
+        # Suppliers removed from the cluster while the quote is open, in arrival order.
+        self.removed_suppliers: list[int] = []
 
     @workflow.run
     async def run(self, quote: QuoteInput) -> QuoteState:
@@ -69,6 +74,10 @@ class QuoteWorkflow:
             QuoteStatus.ACCEPTED: self._close_deal,
         }
         while not QuoteStatus(self.state.status).is_terminal:
+            if self._removal_due():
+                async with self.lock:
+                    await self._block_removed_suppliers()
+                continue
             await phases[QuoteStatus(self.state.status)]()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
@@ -193,6 +202,14 @@ class QuoteWorkflow:
             await self._record_status()
             await self.notify.seller(self.state, "quote_viewed")
 
+    @workflow.signal(name="supplier_removed")
+    def supplier_removed(self, removal: SupplierRemovedInput) -> None:
+        """Records the removal; the run loop blocks the lines that supplier supplies. A
+        removal signalled before this handler existed stays ignored on replay."""
+        if removal.member_id in self.removed_suppliers or not workflow.patched(SUPPLIER_REMOVAL):
+            return
+        self.removed_suppliers.append(removal.member_id)
+
     # Phases
 
     async def _open_revision(self, revision: Revision, previous: tuple[Any, Any] | None) -> None:
@@ -260,7 +277,8 @@ class QuoteWorkflow:
                     await self.notify.seller(self.state, "approval_expired")
         if self.ready_to_send and self.state.status == QuoteStatus.PENDING_APPROVAL:
             async with self.lock:
-                await self._send_to_client()
+                if not self._removal_due():  # a removed supplier's lines are never sent
+                    await self._send_to_client()
 
     def _waiting_for_approvals(self, revision: int) -> bool:
         state = self.state
@@ -268,6 +286,7 @@ class QuoteWorkflow:
             state.status == QuoteStatus.PENDING_APPROVAL
             and state.revision == revision
             and not self.ready_to_send
+            and not self._removal_due()
         )
 
     async def _remind(self, count: int) -> None:
@@ -299,10 +318,34 @@ class QuoteWorkflow:
         )
         await self._set_status(QuoteStatus.SENT)
 
+    def _removal_due(self) -> dict[int, list[int]]:
+        return approvals.removed_supplier_lines(self.state, self.removed_suppliers)
+
+    async def _block_removed_suppliers(self) -> None:
+        """The lines of suppliers who left the cluster block the quote, so that the seller
+        revises it without them (a sent quote's link stops answering)."""
+        due = self._removal_due()
+        if not due:
+            return
+        state = self.state
+        removed = {p for positions in due.values() for p in positions}
+        state.blocked_positions = sorted({*state.blocked_positions, *removed})
+        for supplier, positions in due.items():
+            company = self.people[supplier].company
+            lines = ", ".join(str(p) for p in positions)
+            self._event("blocked", f"{company} left the cluster: lines {lines} need revising")
+        await self._set_status(QuoteStatus.BLOCKED)
+        for supplier, positions in due.items():
+            await self.notify.supplier_removed(self.state, self.people[supplier], positions)
+
     async def _await_revision(self) -> None:
         revision = self.state.revision
         status = self.state.status
-        changed = lambda: self.state.revision != revision or self.state.status != status  # noqa: E731
+        changed = lambda: (  # noqa: E731
+            self.state.revision != revision
+            or self.state.status != status
+            or bool(self._removal_due())
+        )
         if await self._wait(changed, self.input.timing.revision_timeout):
             return
         async with self.lock:
@@ -314,7 +357,9 @@ class QuoteWorkflow:
     async def _await_client(self) -> None:
         assert self.state.valid_until is not None
         left = (self.state.valid_until - workflow.now()).total_seconds()
-        if await self._wait(lambda: self.state.status != QuoteStatus.SENT, left):
+        if await self._wait(
+            lambda: self.state.status != QuoteStatus.SENT or bool(self._removal_due()), left
+        ):
             return
         async with self.lock:
             if self.state.status == QuoteStatus.SENT:

@@ -66,14 +66,18 @@ class Notifier:
         self.people = people
 
     def _base(self, state: QuoteState) -> dict[str, str]:
+        """What every email may say; the deal's total only goes to the seller and the client."""
         return {
             "number": state.number,
             "revision": str(state.revision),
             "seller": self.quote.seller.name,
             "client": state.client.company,
-            "total": f"{format_cents(state.total_cents)} {state.currency}",
             "cluster": self.quote.cluster_name,
         }
+
+    @staticmethod
+    def _total(state: QuoteState) -> str:
+        return f"{format_cents(state.total_cents)} {state.currency}"
 
     def _notice(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> Notice:
         return Notice(
@@ -88,25 +92,43 @@ class Notifier:
         await calls.send_notice(self._notice(state, kind, to, key, **extra))
 
     async def seller(self, state: QuoteState, kind: str, **extra: str) -> None:
-        await self._send(state, kind, self.quote.seller, f"seller:{self.quote.seller.id}", **extra)
+        key = f"seller:{self.quote.seller.id}"
+        await self._send(state, kind, self.quote.seller, key, total=self._total(state), **extra)
+
+    async def supplier_removed(self, state: QuoteState, supplier: Party, lines: list[int]) -> None:
+        """Tells the seller which lines must go; one email per removed supplier and revision."""
+        key = f"seller:{self.quote.seller.id}/supplier:{supplier.id}"
+        positions = ", ".join(str(p) for p in lines)
+        await self._send(
+            state, "quote_supplier_removed", self.quote.seller, key,
+            supplier=supplier.company, lines=positions,
+        )  # fmt: skip
 
     async def founder(self, state: QuoteState, kind: str, **extra: str) -> None:
         await self._send(
             state, kind, self.quote.founder, f"founder:{self.quote.founder.id}", **extra
         )
 
-    @staticmethod
-    def _lines(state: QuoteState, supplier_id: int, mode: str | None = None) -> str:
-        """The lines a supplier answers for (the founder: those with its service), as text."""
-        return "\n".join(
-            f"- line {line.position}: {line.quantity} {line.unit} {line.offer_name}, net {format_cents(line.net_cents)}"
+    def _lines(self, state: QuoteState, supplier_id: int, mode: str | None = None) -> str:
+        """The lines a supplier answers for, as text: its own lines (of one procurement mode
+        for an order notice) and, for the founder, the founder services under other lines —
+        never another supplier's offer or amount."""
+        own = [
+            f"- line {line.position}: {line.quantity} {line.unit} {line.offer_name}, "
+            f"net {format_cents(line.net_cents)}"
             for line in state.lines
-            if (mode is None or line.procurement == mode or line.supplier_id != supplier_id)
-            and (
-                line.supplier_id == supplier_id
-                or (supplier_id == state.founder_id and line.founder_component is not None)
-            )
-        )
+            if line.supplier_id == supplier_id and mode in (None, line.procurement)
+        ]
+        services = [
+            f"- line {line.position}: your service {line.founder_component.offer_name}, "
+            f"{line.founder_component.quantity} per unit for {line.quantity} {line.unit}, "
+            f"owed by {self.people[line.supplier_id].company}"
+            for line in state.lines
+            if supplier_id == state.founder_id
+            and line.founder_component is not None
+            and line.supplier_id != supplier_id
+        ]
+        return "\n".join(own + services)
 
     def _supplier_notice(
         self, state: QuoteState, kind: str, supplier_id: int, **extra: str
@@ -137,6 +159,7 @@ class Notifier:
             to_name=client.contact_name,
             context={
                 **self._base(state),
+                "total": self._total(state),
                 "name": client.contact_name,
                 "valid_until": f"{state.valid_until:%Y-%m-%d %H:%M} UTC",
             },

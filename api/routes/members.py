@@ -22,9 +22,9 @@ from api.views import (
 )
 from models.domain import TERMINAL_QUOTE_STATUSES
 from models.errors import Conflict, Forbidden, Gone
-from models.quote_payloads import CancelInput
+from models.quote_payloads import CancelInput, SupplierRemovedInput
 from store.membership import invite, register, remove_member, visible_member
-from store.tables import Invitation, Member, Quote, utcnow
+from store.tables import Invitation, Member, Quote, QuoteLine, utcnow
 from workflows.quote import QuoteWorkflow
 
 router = APIRouter(tags=["members"])
@@ -119,21 +119,54 @@ def read_member(member_id: ObjectId, session: SessionDep, principal: PrincipalDe
     return member_view(visible_member(session, principal.cluster_id, member_id))
 
 
+async def _block_supplied_quotes(session: Session, request: Request, member_id: int) -> None:
+    """Tells each open quote of another seller with lines of the removed supplier: its
+    workflow blocks those lines until the seller revises. A signal is durable and repeatable."""
+    supplied = session.scalars(
+        select(Quote.number)
+        .join(
+            QuoteLine,
+            (QuoteLine.quote_number == Quote.number) & (QuoteLine.revision == Quote.revision),
+        )
+        .where(
+            QuoteLine.supplier_id == member_id,
+            Quote.seller_id != member_id,
+            Quote.status.not_in(list(TERMINAL_QUOTE_STATUSES)),
+        )
+        .distinct()
+    ).all()
+    session.commit()
+    for number in supplied:
+        client = await request.app.state.temporal.get()
+        with contextlib.suppress(Gone):  # ended meanwhile: nothing left to block
+            await call(
+                quote_handle(client, number).signal(
+                    QuoteWorkflow.supplier_removed, SupplierRemovedInput(member_id)
+                )
+            )
+
+
+async def _close_open_quotes(session: Session, request: Request, member_id: int) -> None:
+    await _cancel_open_quotes(session, request, member_id)
+    await _block_supplied_quotes(session, request, member_id)
+
+
 @router.delete("/members/{member_id}", response_model=MemberRead)
 async def remove(
     member_id: ObjectId, session: SessionDep, principal: PrincipalDep, request: Request
 ) -> MemberRead:
-    """Remove a member (founder): its key stops working and its open quotes are cancelled."""
+    """Remove a member (founder): its key stops working, its offers are withdrawn, its open
+    quotes are cancelled and the open quotes it supplies lines to are blocked."""
     if principal.member is None:
         raise Forbidden("only the cluster's founder can remove a member")
     try:
         member = remove_member(session, principal.member, member_id, utcnow())
     except Conflict:
-        # Already removed: a retry after the engine was away finishes the cancellations.
-        await _cancel_open_quotes(session, request, member_id)
+        # Already removed: a retry after the engine was away finishes what was left.
+        await _close_open_quotes(session, request, member_id)
         raise
-    # The removal stands before the cancellations: the worker writes their outcome to the
+    # The removal stands before the quotes are told: the worker writes their outcome to the
     # store, and a writer waiting on this request's open transaction would never finish.
     session.commit()
-    await _cancel_open_quotes(session, request, member.id)
+    await _close_open_quotes(session, request, member.id)
     return member_view(member)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
 
 from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.order_views import OrderRead, order_detail, order_summary
 from api.pagination import Cursor, Limit, paginate
 from api.routes.commission import void_order_invoices
 from api.schemas import CancelIn
@@ -16,90 +16,17 @@ from api.views import Page
 from documents.render import DocumentStore
 from models.domain import OrderStatus
 from models.errors import NotFound
-from models.money import format_cents, format_percent
+from models.money import format_cents
 from store.orders import (
     get_visible_order,
     mark_cancelled,
-    order_lines,
     procurement,
     visible_orders,
 )
+from store.parts import order_parts
 from store.tables import Order, utcnow
 
 router = APIRouter(prefix="/orders", tags=["orders"])
-
-
-class ProcurementRead(BaseModel):
-    supplier_id: int
-    mode: str
-    instruction: str
-    document: str | None
-
-
-class OrderRead(BaseModel):
-    number: str
-    quote_number: str
-    status: str
-    seller_id: int
-    client_id: int
-    total: str
-    signer_name: str
-    po_reference: str | None
-    accepted_at: datetime
-    cancelled_at: datetime | None
-    lines: list[dict[str, str | int]]
-    procurement: list[ProcurementRead]
-
-
-INSTRUCTIONS = {
-    "direct": "invoice the client directly for these lines",
-    "resell": "deliver against the seller's purchase order; the seller resells to the client",
-}
-
-
-def _summary(order: Order) -> OrderRead:
-    return OrderRead(
-        number=order.number,
-        quote_number=order.quote_number,
-        status=order.status.value,
-        seller_id=order.seller_id,
-        client_id=order.client_id,
-        total=format_cents(order.total_cents),
-        signer_name=order.signer_name,
-        po_reference=order.po_reference,
-        accepted_at=order.accepted_at,
-        cancelled_at=order.cancelled_at,
-        lines=[],
-        procurement=[],
-    )
-
-
-def _detail(session: SessionDep, order: Order) -> OrderRead:
-    view = _summary(order)
-    view.lines = [
-        {
-            "position": line.position,
-            "offer_id": line.offer_id,
-            "offer_name": line.offer_name,
-            "supplier_id": line.supplier_id,
-            "quantity": format_percent(line.quantity),
-            "net": format_cents(line.net_cents),
-            "procurement": line.procurement,
-        }
-        for line in order_lines(session, order)
-    ]
-    view.procurement = [
-        ProcurementRead(
-            supplier_id=doc.supplier_id,
-            mode=doc.mode,
-            instruction=INSTRUCTIONS[doc.mode],
-            document=f"/orders/{order.number}/documents/{doc.supplier_id}.pdf"
-            if doc.document_key
-            else None,
-        )
-        for doc in procurement(session, order)
-    ]
-    return view
 
 
 @router.get("", response_model=Page[OrderRead])
@@ -111,16 +38,27 @@ def list_orders(
     cursor: Cursor = None,
 ) -> dict[str, object]:
     """Orders you sold or supply (operators: all)."""
-    query = visible_orders(principal.member)
+    viewer = principal.member
+    query = visible_orders(viewer)
     if status is not None:
         query = query.where(Order.status == status)
-    return paginate(session, query, Order.number, cursor, limit, _summary)
+    page = paginate(
+        session, query, Order.number, cursor, limit, partial(order_summary, viewer=viewer)
+    )
+    if viewer is not None:
+        supplied = [item for item in page["items"] if item.part is not None]
+        parts = order_parts(session, viewer.id, [item.number for item in supplied])
+        for item in supplied:
+            item.part = format_cents(parts.get(item.number, 0))
+    return page
 
 
 @router.get("/{number}", response_model=OrderRead)
 def read_order(number: BusinessNumber, session: SessionDep, principal: PrincipalDep) -> OrderRead:
     """An order with its lines and per-supplier procurement instructions."""
-    return _detail(session, get_visible_order(session, principal.member, number))
+    return order_detail(
+        session, get_visible_order(session, principal.member, number), principal.member
+    )
 
 
 @router.get("/{number}/documents/{supplier_id}.pdf", response_class=FileResponse)
@@ -159,4 +97,4 @@ async def cancel_order(
     """Cancel an order (operators): unpaid commission invoices are voided, split ones clawed back."""
     order = mark_cancelled(session, number, payload.reason, utcnow())
     await void_order_invoices(session, client, settings, number, payload.reason)
-    return _detail(session, order)
+    return order_detail(session, order, None)

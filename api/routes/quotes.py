@@ -43,6 +43,7 @@ from models.money import format_cents
 from models.quote_payloads import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
 from settings import Settings
 from store.db import transaction
+from store.parts import quote_parts
 from store.quotes import (
     build_revision,
     create_quote,
@@ -149,18 +150,20 @@ def list_quotes(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, object]:
-    """Quotes you sell or supply (operators: all), newest numbers last."""
+    """Quotes you sell or supply (operators: all), newest numbers last; a supplier reads its
+    own part of each, not the total."""
     query = visible_quotes(principal.member)
     if status is not None:
         query = query.where(Quote.status == status)
-    return paginate(
-        session,
-        query,
-        Quote.number,
-        cursor,
-        limit,
-        _list_item,
-    )
+    page = paginate(session, query, Quote.number, cursor, limit, _list_item)
+    viewer = principal.member
+    if viewer is not None:
+        supplied = [i for i in page["items"] if i["seller_id"] != viewer.id]
+        parts = quote_parts(session, viewer.id, [str(i["number"]) for i in supplied])
+        for item in supplied:
+            item["total"] = None
+            item["part"] = format_cents(parts.get(str(item["number"]), 0))
+    return page
 
 
 def _list_item(q: Quote) -> dict[str, object]:
@@ -171,6 +174,7 @@ def _list_item(q: Quote) -> dict[str, object]:
         "seller_id": q.seller_id,
         "client_id": q.client_id,
         "total": format_cents(q.total_cents),
+        "part": None,
         "valid_until": q.valid_until.isoformat() if q.valid_until else None,
         "updated_at": q.updated_at.isoformat(),
     }

@@ -36,3 +36,6 @@ class Offer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Set when the platform withdrew it (its owner removed from the cluster); null when the
+    # owner withdrew it.
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)

@@ -42,6 +42,7 @@ CONTRACT: dict[str, set[str]] = {
     "approval_expired": {*BASE, "number", "revision", "client"},
     "changes_requested": {*BASE, "number", "revision", "client", "supplier", "comment", "api"},
     "quote_blocked": {*BASE, "number", "revision", "client", "lines", "api"},
+    "quote_supplier_removed": {*BASE, "number", "revision", "client", "lines", "api", "supplier"},
     "quote_to_client": {*BASE, "number", "seller", "client", "total", "link", "valid_until"},
     "quote_viewed": {*BASE, "number", "revision", "client"},
     "quote_accepted": {*BASE, "number", "client", "total", "order"},

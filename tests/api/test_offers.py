@@ -66,6 +66,7 @@ async def test_r3_an_offer_is_registered_pending_with_every_field(
         "playbook": "Ask about last year's incidents.",
         "status": "pending",
         "refusal_reason": None,
+        "withdrawal_reason": None,
     }
     read = expect(await api.get(f"/offers/{created['id']}", headers=alice.headers), 200)
     assert read == created

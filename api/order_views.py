@@ -1,0 +1,121 @@
+"""The order as its participants read it: the seller and operators the whole deal, a supplier
+its own lines, its own part and its own procurement entry (never the total or the signer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from models.money import format_cents, format_percent
+from store.orders import order_lines, procurement
+from store.tables import Cluster, Member, Order, QuoteLine
+
+
+class ProcurementRead(BaseModel):
+    supplier_id: int
+    mode: str
+    instruction: str
+    document: str | None
+
+
+class OrderRead(BaseModel):
+    number: str
+    quote_number: str
+    status: str
+    seller_id: int
+    client_id: int
+    total: str | None = Field(description="The seller's and operators'; null for a supplier.")
+    part: str | None = Field(None, description="A supplier's own part: the sum of its lines.")
+    signer_name: str | None = Field(description="The client's signer; null for a supplier.")
+    po_reference: str | None
+    accepted_at: datetime
+    cancelled_at: datetime | None
+    lines: list[dict[str, str | int]]
+    founder_components: list[dict[str, str | int]] = []
+    procurement: list[ProcurementRead]
+
+
+INSTRUCTIONS = {
+    "direct": "invoice the client directly for these lines",
+    "resell": "deliver against the seller's purchase order; the seller resells to the client",
+}
+
+
+def _full(order: Order, viewer: Member | None) -> bool:
+    """The seller and operators read the whole deal; a supplier its own part only."""
+    return viewer is None or viewer.id == order.seller_id
+
+
+def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> OrderRead:
+    full = _full(order, viewer)
+    return OrderRead(
+        number=order.number,
+        quote_number=order.quote_number,
+        status=order.status.value,
+        seller_id=order.seller_id,
+        client_id=order.client_id,
+        total=format_cents(order.total_cents) if full else None,
+        part=None if full else format_cents(part_cents),
+        signer_name=order.signer_name if full else None,
+        po_reference=order.po_reference if full else None,
+        accepted_at=order.accepted_at,
+        cancelled_at=order.cancelled_at,
+        lines=[],
+        procurement=[],
+    )
+
+
+def _component(line: QuoteLine, founder_id: int) -> dict[str, str | int]:
+    return {
+        "position": line.position,
+        "offer_id": line.founder_offer_id or 0,
+        "supplier_id": founder_id,
+        "quantity": format_percent(line.founder_quantity or 0),
+        "founder_price": format_cents(line.founder_price_cents or 0),
+        "line_quantity": format_percent(line.quantity),
+        "owed_by": line.supplier_id,
+    }
+
+
+def order_detail(session: Session, order: Order, viewer: Member | None) -> OrderRead:
+    full = _full(order, viewer)
+    lines = order_lines(session, order)
+    own = [line for line in lines if full or line.supplier_id == viewer_id(viewer)]
+    founder_id = session.get_one(Cluster, order.cluster_id).founder_id or 0
+    hosts = lines if viewer_id(viewer) == founder_id else own
+    view = order_summary(order, viewer, sum(line.net_cents for line in own))
+    view.lines = [_line(line) for line in own]
+    view.founder_components = [
+        _component(line, founder_id) for line in hosts if line.founder_offer_id is not None
+    ]
+    view.procurement = [
+        ProcurementRead(
+            supplier_id=doc.supplier_id,
+            mode=doc.mode,
+            instruction=INSTRUCTIONS[doc.mode],
+            document=f"/orders/{order.number}/documents/{doc.supplier_id}.pdf"
+            if doc.document_key
+            else None,
+        )
+        for doc in procurement(session, order)
+        if full or doc.supplier_id == viewer_id(viewer)
+    ]
+    return view
+
+
+def viewer_id(viewer: Member | None) -> int | None:
+    return None if viewer is None else viewer.id
+
+
+def _line(line: QuoteLine) -> dict[str, str | int]:
+    return {
+        "position": line.position,
+        "offer_id": line.offer_id,
+        "offer_name": line.offer_name,
+        "supplier_id": line.supplier_id,
+        "quantity": format_percent(line.quantity),
+        "net": format_cents(line.net_cents),
+        "procurement": line.procurement,
+    }
