@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from models.db import transaction
+from models.db import claim, transaction
 from models.domain import OfferStatus
-from models.quotes import line_rows
+from models.quotes import line_rows, lock_quote
 from models.quoting import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
 from models.tables import Decision, Member, Offer, Quote, QuoteLine
 
@@ -41,12 +41,12 @@ class QuoteActivities:
         """Writes a revision's lines once (unique quote + revision + position)."""
         revision = save.revision
         with transaction(self.db) as session:
+            quote = lock_quote(session, save.number)
             exists = session.scalars(
                 select(QuoteLine.id).where(
                     QuoteLine.quote_number == save.number, QuoteLine.revision == revision.number
                 )
             ).first()
-            quote = session.get_one(Quote, save.number, with_for_update=True)
             quote.revision = max(quote.revision, revision.number)
             quote.total_cents = revision.total_cents
             quote.note = revision.note
@@ -59,16 +59,21 @@ class QuoteActivities:
 
     @activity.defn(name=Act.RECORD_QUOTE_STATUS)
     def record_quote_status(self, record: StatusRecord) -> None:
-        """Keeps the list row current; an older record never overwrites a newer one."""
+        """Keeps the list row current; an older record never overwrites a newer one, even
+        when the two are written at once."""
         with transaction(self.db) as session:
-            quote = session.get_one(Quote, record.number, with_for_update=True)
-            if quote.updated_at > record.at:
-                return
-            quote.status = record.status  # type: ignore[assignment]
-            quote.revision = record.revision
-            quote.valid_until = record.valid_until
-            quote.viewed_at = record.viewed_at
-            quote.updated_at = record.at
+            change = (
+                update(Quote)
+                .where(Quote.number == record.number)
+                .values(
+                    status=record.status,
+                    revision=record.revision,
+                    valid_until=record.valid_until,
+                    viewed_at=record.viewed_at,
+                    updated_at=record.at,
+                )
+            )
+            claim(session, change, Quote.updated_at <= record.at)
 
     @activity.defn(name=Act.RECORD_DECISION)
     def record_decision(self, record: DecisionRecord) -> None:
