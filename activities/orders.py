@@ -23,6 +23,7 @@ from models.documents import (
 from models.domain import NumberKind, Procurement
 from models.quote_payloads import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
 from store.db import next_number, transaction
+from store.quotes import lock_quote
 from store.tables import (
     Client,
     Cluster,
@@ -126,11 +127,13 @@ class OrderActivities:
     def open_order(self, request: OpenOrder) -> OrderOpened:
         """One order per accepted quote (unique quote number), numbered in the same transaction."""
         with transaction(self.db) as session:
+            # Held first, so that an attempt running alongside a retry waits and finds the order.
+            quote = lock_quote(session, request.quote_number)
             order = session.scalars(
                 select(Order).where(Order.quote_number == request.quote_number)
             ).first()
             if order is None:
-                order = self._insert_order(session, request)
+                order = self._insert_order(session, quote, request)
             docs = list(
                 session.scalars(
                     select(ProcurementDocument)
@@ -148,8 +151,7 @@ class OrderActivities:
                     self.store.put(doc.document_key, render_purchase_order_pdf(pdf))
         return result
 
-    def _insert_order(self, session: Session, request: OpenOrder) -> Order:
-        quote = session.get_one(Quote, request.quote_number, with_for_update=True)
+    def _insert_order(self, session: Session, quote: Quote, request: OpenOrder) -> Order:
         cluster = session.get_one(Cluster, quote.cluster_id)
         number = next_number(session, NumberKind.ORDER, request.accepted_at.year)
         order = Order(

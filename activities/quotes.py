@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from models.quote_lines import founder_offer_stands
 from models.quote_payloads import Act, DecisionRecord, FounderCheck, SaveRevision, StatusRecord
-from store.db import transaction
-from store.quotes import line_rows, offer_facts
+from store.db import claim, transaction
+from store.quotes import line_rows, lock_quote, offer_facts
 from store.tables import Decision, Offer, Quote, QuoteLine
 
 
@@ -33,12 +33,12 @@ class QuoteActivities:
         """Writes a revision's lines once (unique quote + revision + position)."""
         revision = save.revision
         with transaction(self.db) as session:
+            quote = lock_quote(session, save.number)
             exists = session.scalars(
                 select(QuoteLine.id).where(
                     QuoteLine.quote_number == save.number, QuoteLine.revision == revision.number
                 )
             ).first()
-            quote = session.get_one(Quote, save.number, with_for_update=True)
             quote.revision = max(quote.revision, revision.number)
             quote.total_cents = revision.total_cents
             quote.note = revision.note
@@ -51,16 +51,21 @@ class QuoteActivities:
 
     @activity.defn(name=Act.RECORD_QUOTE_STATUS)
     def record_quote_status(self, record: StatusRecord) -> None:
-        """Keeps the list row current; an older record never overwrites a newer one."""
+        """Keeps the list row current; an older record never overwrites a newer one, even
+        when the two are written at once."""
         with transaction(self.db) as session:
-            quote = session.get_one(Quote, record.number, with_for_update=True)
-            if quote.updated_at > record.at:
-                return
-            quote.status = record.status  # type: ignore[assignment]
-            quote.revision = record.revision
-            quote.valid_until = record.valid_until
-            quote.viewed_at = record.viewed_at
-            quote.updated_at = record.at
+            change = (
+                update(Quote)
+                .where(Quote.number == record.number)
+                .values(
+                    status=record.status,
+                    revision=record.revision,
+                    valid_until=record.valid_until,
+                    viewed_at=record.viewed_at,
+                    updated_at=record.at,
+                )
+            )
+            claim(session, change, Quote.updated_at <= record.at)
 
     @activity.defn(name=Act.RECORD_DECISION)
     def record_decision(self, record: DecisionRecord) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.schemas import OfferCreate, OfferDecision
 from models import catalogue_rules
 from models.domain import OfferStatus
 from models.errors import Forbidden, NotFound
+from store.db import claim
 from store.tables import Member, Offer
 
 
@@ -75,21 +76,38 @@ def get_visible_offer(session: Session, viewer: Member | None, offer_id: int) ->
 def decide_offer(
     session: Session, founder: Member, offer_id: int, payload: OfferDecision, now: datetime
 ) -> Offer:
+    """R6: the founder validates or refuses a pending offer, once."""
     offer = get_visible_offer(session, founder, offer_id)
     if not founder.is_founder:
         raise Forbidden("only the cluster's founder validates or refuses offers")
-    offer.status = catalogue_rules.check_offer_decision(
-        offer.status, payload.decision, payload.reason
+    status = catalogue_rules.check_offer_decision(offer.status, payload.decision, payload.reason)
+    decision = (
+        update(Offer)
+        .where(Offer.id == offer.id)
+        .values(
+            status=status,
+            refusal_reason=payload.reason if status == OfferStatus.REFUSED else None,
+            decided_at=now,
+        )
     )
-    offer.refusal_reason = payload.reason if offer.status == OfferStatus.REFUSED else None
-    offer.decided_at = now
+    won = claim(session, decision, Offer.status == OfferStatus.PENDING)
+    session.refresh(offer)
+    if not won:  # decided meanwhile: the answer a second decision gets
+        catalogue_rules.check_offer_decision(offer.status, payload.decision, payload.reason)
     return offer
 
 
 def withdraw_offer(session: Session, owner: Member, offer_id: int, now: datetime) -> Offer:
-    """R6: gone from the catalogue; quotes already sent keep their lines (they are copies)."""
+    """R6: gone from the catalogue, once; quotes already sent keep their lines (copies)."""
     offer = get_visible_offer(session, owner, offer_id)
     catalogue_rules.check_withdrawable(offer.status, is_owner=offer.owner_id == owner.id)
-    offer.status = OfferStatus.WITHDRAWN
-    offer.withdrawn_at = now
+    withdrawal = (
+        update(Offer)
+        .where(Offer.id == offer.id)
+        .values(status=OfferStatus.WITHDRAWN, withdrawn_at=now)
+    )
+    won = claim(session, withdrawal, Offer.status != OfferStatus.WITHDRAWN)
+    session.refresh(offer)
+    if not won:
+        catalogue_rules.check_withdrawable(offer.status, is_owner=True)
     return offer

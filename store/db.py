@@ -1,4 +1,5 @@
-"""Engine, sessions, the one transaction boundary, migrations and gap-free numbering."""
+"""Engine, sessions, the one transaction boundary, migrations, gap-free numbering and the
+once-only change every state transition goes through."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, update
+from sqlalchemy import ColumnElement, Engine, Update, create_engine, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,3 +88,17 @@ def next_number(session: Session, kind: NumberKind, year: int) -> str:
         .returning(NumberCounter.last)
     ).scalar_one()
     return format_number(kind, year, seq)
+
+
+def claim(session: Session, change: Update, still_allowed: ColumnElement[bool]) -> bool:
+    """Makes a once-only change in one statement, UPDATE … WHERE <still allowed>; True when
+    this transaction made it, False when a concurrent one got there first.
+
+    Never a read, then a write: SQLite ignores FOR UPDATE, so two requests that both read
+    "pending" both write. A single UPDATE is atomic on both stores: SQLite runs one writer at
+    a time, and PostgreSQL checks the condition again on the row once the other writer's
+    transaction has ended. The row stays locked until this transaction ends.
+    """
+    statement = change.where(still_allowed).execution_options(synchronize_session=False)
+    result = session.execute(statement)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from api.schemas import ClientCreate, ClusterCreate, MemberCreate, Party, Settin
 from models import catalogue_rules
 from models.domain import MemberStatus, OfferStatus
 from models.errors import Conflict, Forbidden, NotFound, RuleViolation
+from store.db import claim
 from store.tables import Client, Cluster, Invitation, Member, Offer, utcnow
 
 
@@ -126,14 +127,35 @@ def _member_with_email(session: Session, cluster_id: int, email: str) -> Member 
 
 
 def register(session: Session, payload: MemberCreate, now: datetime) -> Issued:
-    """R1: a valid code creates a member affiliated to the one who invited it."""
+    """R1: a valid code creates a member affiliated to the one who invited it, once."""
     invitation = session.scalars(
-        select(Invitation)
-        .where(Invitation.code_hash == hash_secret(payload.invitation_code))
-        .with_for_update()
+        select(Invitation).where(Invitation.code_hash == hash_secret(payload.invitation_code))
     ).first()
     if invitation is None:
         raise RuleViolation("unknown invitation code", field="invitation_code")
+    _check_usable(session, invitation, now)
+    # The code is taken before anything else is written: of redemptions racing, one wins and
+    # the others get the answer a later second redemption gets.
+    taken = update(Invitation).where(Invitation.id == invitation.id).values(used_at=now)
+    won = claim(session, taken, Invitation.used_at.is_(None))
+    session.refresh(invitation)
+    if not won:
+        _check_usable(session, invitation, now)
+        raise RuleViolation("this invitation code has already been used", field="invitation_code")
+    # One registration at a time per cluster, so that the address check below still holds
+    # when the member is written (two codes sent to one address, redeemed at once).
+    lock_cluster(session, invitation.cluster_id)
+    if _member_with_email(session, invitation.cluster_id, str(payload.email)) is not None:
+        raise Conflict("this address already belongs to a member of the cluster", field="email")
+    party = Party(name=payload.name, company=payload.company, email=payload.email)
+    issued = _new_member(
+        session, invitation.cluster_id, party, invited_by=invitation.inviter_id, founder=False
+    )
+    invitation.used_by_id = issued.member.id
+    return issued
+
+
+def _check_usable(session: Session, invitation: Invitation, now: datetime) -> None:
     inviter = session.get_one(Member, invitation.inviter_id)
     catalogue_rules.check_invitation_usable(
         now=now,
@@ -141,15 +163,12 @@ def register(session: Session, payload: MemberCreate, now: datetime) -> Issued:
         used_at=invitation.used_at,
         inviter=inviter.status,
     )
-    if _member_with_email(session, invitation.cluster_id, str(payload.email)) is not None:
-        raise Conflict("this address already belongs to a member of the cluster", field="email")
-    party = Party(name=payload.name, company=payload.company, email=payload.email)
-    issued = _new_member(
-        session, invitation.cluster_id, party, invited_by=inviter.id, founder=False
-    )
-    invitation.used_at = now
-    invitation.used_by_id = issued.member.id
-    return issued
+
+
+def lock_cluster(session: Session, cluster_id: int) -> None:
+    """Holds the cluster's row until the transaction ends: a no-op write, which takes the row
+    lock on PostgreSQL and the write lock on SQLite (which ignores FOR UPDATE)."""
+    session.execute(update(Cluster).where(Cluster.id == cluster_id).values(name=Cluster.name))
 
 
 def visible_member(session: Session, viewer_cluster_id: int | None, member_id: int) -> Member:
@@ -163,16 +182,23 @@ OWNER_REMOVED = "owner removed"
 
 
 def remove_member(session: Session, founder: Member, member_id: int, now: datetime) -> Member:
-    """R2: the member loses its key and its offers leave the catalogue; its affiliates stay;
-    its invitations die with it (R1). Its open quotes are the caller's to cancel or block."""
+    """R2: the member loses its key, once, and its offers leave the catalogue; its affiliates
+    stay; its invitations die with it (R1). Its open quotes are the caller's to cancel or block."""
     if not founder.is_founder:
         raise Forbidden("only the cluster's founder can remove a member")
     member = visible_member(session, founder.cluster_id, member_id)
     catalogue_rules.check_removable(
         target_is_founder=member.is_founder, target_status=member.status
     )
-    member.status = MemberStatus.REMOVED
-    member.removed_at = now
+    removal = (
+        update(Member)
+        .where(Member.id == member.id)
+        .values(status=MemberStatus.REMOVED, removed_at=now)
+    )
+    won = claim(session, removal, Member.status == MemberStatus.ACTIVE)
+    session.refresh(member)
+    if not won:
+        raise Conflict("the member is already removed")
     session.execute(
         update(Offer)
         .where(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.domain import OrderStatus
 from models.errors import Conflict, NotFound
+from store.db import claim
 from store.tables import Member, Order, ProcurementDocument, QuoteLine
 
 
@@ -57,12 +58,18 @@ def procurement(session: Session, order: Order) -> list[ProcurementDocument]:
 
 
 def mark_cancelled(session: Session, number: str, reason: str, now: datetime) -> Order:
-    order = session.get(Order, number, with_for_update=True)
+    """Cancels the order once: of cancellations racing, one wins, the others get the 409 a
+    later second cancellation gets."""
+    order = session.get(Order, number)
     if order is None:
         raise NotFound("order")
-    if order.status == OrderStatus.CANCELLED:
+    cancellation = (
+        update(Order)
+        .where(Order.number == number)
+        .values(status=OrderStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
+    )
+    won = claim(session, cancellation, Order.status != OrderStatus.CANCELLED)
+    session.refresh(order)
+    if not won:
         raise Conflict("the order is already cancelled")
-    order.status = OrderStatus.CANCELLED
-    order.cancelled_at = now
-    order.cancel_reason = reason
     return order

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import Select, exists, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.schemas import QuoteContent, QuoteCreate
@@ -61,6 +61,13 @@ def get_visible_quote(session: Session, viewer: Member | None, number: str) -> Q
     if quote is None:
         raise NotFound("quote")
     return quote
+
+
+def lock_quote(session: Session, number: str) -> Quote:
+    """The quote's row, held until the transaction ends: a no-op write takes the row lock on
+    PostgreSQL and the write lock on SQLite (which ignores FOR UPDATE); read after it."""
+    session.execute(update(Quote).where(Quote.number == number).values(revision=Quote.revision))
+    return session.get_one(Quote, number, populate_existing=True)
 
 
 def quote_status(session: Session, number: str) -> QuoteStatus | None:

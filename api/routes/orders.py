@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from fastapi import APIRouter
@@ -95,6 +96,8 @@ async def cancel_order(
     settings: SettingsDep,
 ) -> OrderRead:
     """Cancel an order (operators): unpaid commission invoices are voided, split ones clawed back."""
-    order = mark_cancelled(session, number, payload.reason, utcnow())
+    # Off the event loop: a second cancellation waits here for the first one's row lock, held
+    # while the first awaits the workflow engine on this loop.
+    order = await asyncio.to_thread(mark_cancelled, session, number, payload.reason, utcnow())
     await void_order_invoices(session, client, settings, number, payload.reason)
     return order_detail(session, order, None)

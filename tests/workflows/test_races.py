@@ -18,6 +18,7 @@ from models.domain import NumberKind, format_number, quote_workflow_id
 from settings import Settings
 from store.tables import Decision, LedgerEntry, NumberCounter, SentEmail
 from tests.factories import OPERATOR, add_offer, catalogue_world, expect, join
+from tests.ledger_seed import issue, seed_order
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live, api_only
@@ -196,3 +197,25 @@ async def test_a_message_arriving_with_the_first_workflow_task_is_kept(
                 assert final.status == "cancelled"  # not reopened for approval
             await keep_history(live, number, f"{message}_with_first_task")
             await terminate_open(temporal_client, queue)
+
+
+async def test_two_cancellations_of_one_order_at_once_cancel_it_once(live: Live) -> None:
+    """The cancellation holds the order's row while it tells the invoices: the second one
+    waits off the event loop, then gets the 409 a later second cancellation gets."""
+    world = await catalogue_world(live.api, settings=FAST)
+    alice = world.members["alice"]
+    documents = live.settings.DOCUMENTS_DIR
+    order = seed_order(
+        live.db, documents, world, alice, world.clients["acme"], [("alice-audit", "1")]
+    )
+    issue(live.db, documents, order)
+    path, reason = f"/orders/{order}/cancel", {"reason": "client went bankrupt"}
+
+    async with asyncio.timeout(20):
+        answers = await asyncio.gather(
+            *(live.api.post(path, json=reason, headers=OPERATOR) for _ in range(2))
+        )
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409]
+    refused = next(answer for answer in answers if answer.status_code == 409)
+    assert refused.json()["detail"] == "the order is already cancelled"
