@@ -45,6 +45,7 @@ class Stack:
     # Printed with every failure, e.g. the seed that replays the run.
     context: str = ""
     transient_answers: int = 0
+    dropped_connections: int = 0
     # "METHOD path" of every 500 answer.
     server_errors: list[str] = field(default_factory=list)
 
@@ -73,8 +74,14 @@ async def stored(stack: Stack, read: Callable[[Session], T]) -> T:
 
 
 async def _send(stack: Stack, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
-    """One request; None on a transient answer or a 500 (the caller retries)."""
-    response = await stack.api.request(method, url, **kwargs)
+    """One request; None on a transient answer, a 500 or a dropped connection (retried)."""
+    try:
+        response = await stack.api.request(method, url, **kwargs)
+    except httpx.TransportError:
+        # Over real HTTP, an API process that died (or is starting again) refuses or drops the
+        # connection; whether a dropped request landed is read back like a lost answer.
+        stack.dropped_connections += 1
+        return None
     if response.status_code in TRANSIENT:
         stack.transient_answers += 1
         return None
