@@ -31,9 +31,10 @@ from tests.factories import OPERATOR, Actor
 T = TypeVar("T")
 
 POLL = 0.25
-# 503: no worker polling yet, or the engine is unreachable. Anything else is an answer, except
-# a 500, which is retried but kept: the API should never answer one (SPEC §8).
-TRANSIENT = {503}
+# 503: no worker polling yet, or the engine is unreachable; 429: the quote or invoice is busy
+# with other requests. Anything else is an answer, except a 500, which is retried but kept: the
+# API should never answer one (SPEC §8).
+TRANSIENT = {429, 503}
 
 
 @dataclass
@@ -252,7 +253,7 @@ async def run_deal(
     deal = Deal(quote["number"])
     pending = [a["supplier_id"] for a in quote["approvals"] if a["status"] == "pending"]
     # One request per quote at a time: a quote busy with a workflow task holds at most one
-    # waiting query, and a second one fails (RESOURCE_EXHAUSTED) instead of waiting.
+    # waiting query, and a second one fails (429, busy) instead of waiting.
     for supplier in pending:
         await approve(stack, deal.quote, people[supplier], quote["revision"])
     await accept(stack, seller, deal.quote)

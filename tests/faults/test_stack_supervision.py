@@ -194,7 +194,7 @@ async def test_the_stack_restarts_a_killed_worker_and_api_and_every_deal_complet
     print(
         f"{DEALS} deals in {asyncio.get_running_loop().time() - began:.0f} s; the worker's death "
         f"interrupted {caught or 'no activity'}; {stack.dropped_connections} requests met the "
-        f"API down, {stack.transient_answers} answers 503 retried"
+        f"API down, {stack.transient_answers} answers 503 or 429 retried"
     )
     assert stack.server_errors == []
     assert stack.dropped_connections > 0, "no request met the API down"
