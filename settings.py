@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
-VAR_DIR = ROOT / "var"
+# Where the local state lives (databases, Temporal history, outbox, documents, generated keys).
+VAR_DIR = Path(os.environ.get("VAR_DIR") or ROOT / "var")
 
 # Custom search attributes every quote and invoice workflow carries (SPEC §6).
 SEARCH_ATTRIBUTES: dict[str, str] = {

@@ -13,6 +13,7 @@ from api.engine import TemporalConnection
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import Limits
 from api.logs import redact_link_tokens
+from api.one_at_a_time import OneAtATime
 from api.routes import (
     client_link,
     clients,
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.session_factory = make_session_factory(engine)
     app.state.temporal = TemporalConnection(settings, temporal)
     app.state.limits = Limits.from_settings(settings)
+    app.state.one_at_a_time = OneAtATime()
     app.add_middleware(BodyLimit, max_bytes=settings.MAX_BODY_BYTES)
     install_error_handlers(app)
     redact_link_tokens()

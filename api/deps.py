@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from api.limits import Limits, refuse_if_over
+from api.one_at_a_time import OneAtATime
 from models.catalogue_rules import MAX_ID
 from models.domain import MemberStatus
 from models.errors import Forbidden, Unauthorized
@@ -165,5 +166,11 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+def get_one_at_a_time(request: Request) -> OneAtATime:
+    serial: OneAtATime = request.app.state.one_at_a_time
+    return serial
+
+
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+OneAtATimeDep = Annotated[OneAtATime, Depends(get_one_at_a_time)]

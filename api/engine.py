@@ -25,6 +25,7 @@ from models.errors import (
     Gone,
     NotFound,
     RuleViolation,
+    TooManyRequests,
     Unavailable,
 )
 from models.quote_payloads import QuoteState
@@ -39,14 +40,18 @@ log = logging.getLogger("arkanna.api")
 QUERY_TIMEOUT = timedelta(seconds=10)
 
 UNAVAILABLE = "the workflow engine is unavailable; try again shortly"
+BUSY = "busy: too many requests on this quote or invoice at once; try again shortly"
+# A healthy server refuses past its limits on one workflow (`history.maxInFlightUpdates`
+# updates in flight, queries waiting on a busy task) with RESOURCE_EXHAUSTED, once the client's
+# own retries (about 14 s) are spent: a 429, since the engine is there and answering.
+BUSY_RETRY_AFTER_SECONDS = 1
 # Statuses that say "not now" rather than "never": a query waiting on a workflow task that no
-# worker runs ends CANCELLED (its deadline), a crowded server RESOURCE_EXHAUSTED.
+# worker runs ends CANCELLED (its deadline).
 _TRANSIENT = frozenset(
     {
         RPCStatusCode.UNAVAILABLE,
         RPCStatusCode.DEADLINE_EXCEEDED,
         RPCStatusCode.CANCELLED,
-        RPCStatusCode.RESOURCE_EXHAUSTED,
         RPCStatusCode.FAILED_PRECONDITION,  # e.g. no worker polling yet
     }
 )
@@ -89,6 +94,9 @@ async def call(awaitable: Awaitable[T]) -> T:
         if exc.status == RPCStatusCode.NOT_FOUND:
             # Closed workflows refuse messages: the quote has reached its end.
             raise Gone("the quote is closed: it no longer accepts this action") from None
+        if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+            log.warning("workflow busy: %s", exc.message)
+            raise TooManyRequests(BUSY, retry_after=BUSY_RETRY_AFTER_SECONDS) from None
         if exc.status in _TRANSIENT:
             log.warning("workflow engine unavailable: %s %s", exc.status.name, exc.message)
             raise Unavailable(UNAVAILABLE) from None

@@ -19,6 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from api.deps import (
     NUMBER_PATTERN,
     BusinessNumber,
+    OneAtATimeDep,
     OperatorDep,
     PrincipalDep,
     SessionDep,
@@ -195,18 +196,23 @@ async def pay_invoice(
     session: SessionDep,
     _: OperatorDep,
     client: TemporalDep,
+    serial: OneAtATimeDep,
 ) -> InvoiceRead:
     """Record the supplier's payment of the full amount (operators); the split follows."""
-    invoice = get_visible_invoice(session, None, number)
-    check_payment(invoice.status, invoice.amount_cents, payload.amount)
-    payment = PaymentInput(payload.amount, payload.reference)
-    release(session)
-    handle = invoice_handle(client, number)
-    try:
-        await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
-    except Gone:
-        # Issued in the store but no running workflow yet: it is being started.
-        raise Unavailable("the invoice is being opened; try again shortly") from None
+    # Payments of one invoice at once meet it one by one: after the first, the store says paid.
+    async with serial.hold(("payment", number)):
+        invoice = get_visible_invoice(session, None, number)
+        check_payment(invoice.status, invoice.amount_cents, payload.amount)
+        payment = PaymentInput(payload.amount, payload.reference)
+        release(session)
+        handle = invoice_handle(client, number)
+        try:
+            await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
+        except Gone:
+            # Paid meanwhile (through another process) and closed, or not started yet.
+            session.refresh(invoice)
+            check_payment(invoice.status, invoice.amount_cents, payload.amount)
+            raise Unavailable("the invoice is being opened; try again shortly") from None
     session.refresh(invoice)
     return invoice_view(session, invoice)
 

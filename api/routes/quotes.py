@@ -22,6 +22,7 @@ from temporalio.common import (
 from api.deps import (
     BusinessNumber,
     CurrentMember,
+    OneAtATimeDep,
     PrincipalDep,
     SessionDep,
     SessionFactoryDep,
@@ -244,11 +245,15 @@ async def decide(
     principal: PrincipalDep,
     client: TemporalDep,
     settings: SettingsDep,
+    serial: OneAtATimeDep,
 ) -> QuoteRead:
     """Approve or reject your lines of the current revision."""
     _check_visible(session, principal, number)
     decision = DecisionInput(member.id, payload.revision, payload.decision, payload.comment)
-    state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.decide, decision))
+    # A supplier's copies of one decision meet the quote one by one: the later ones get 409.
+    async with serial.hold(("decision", number, member.id)):
+        handle = quote_handle(client, number)
+        state = await call(handle.execute_update(QuoteWorkflow.decide, decision))
     return _view(state, member.id, settings)
 
 

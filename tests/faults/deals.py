@@ -31,9 +31,10 @@ from tests.factories import OPERATOR, Actor
 T = TypeVar("T")
 
 POLL = 0.25
-# 503: no worker polling yet, or the engine is unreachable. Anything else is an answer, except
-# a 500, which is retried but kept: the API should never answer one (SPEC §8).
-TRANSIENT = {503}
+# 503: no worker polling yet, or the engine is unreachable; 429: the quote or invoice is busy
+# with other requests. Anything else is an answer, except a 500, which is retried but kept: the
+# API should never answer one (SPEC §8).
+TRANSIENT = {429, 503}
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Stack:
     # Printed with every failure, e.g. the seed that replays the run.
     context: str = ""
     transient_answers: int = 0
+    dropped_connections: int = 0
     # "METHOD path" of every 500 answer.
     server_errors: list[str] = field(default_factory=list)
 
@@ -73,8 +75,14 @@ async def stored(stack: Stack, read: Callable[[Session], T]) -> T:
 
 
 async def _send(stack: Stack, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
-    """One request; None on a transient answer or a 500 (the caller retries)."""
-    response = await stack.api.request(method, url, **kwargs)
+    """One request; None on a transient answer, a 500 or a dropped connection (retried)."""
+    try:
+        response = await stack.api.request(method, url, **kwargs)
+    except httpx.TransportError:
+        # Over real HTTP, an API process that died (or is starting again) refuses or drops the
+        # connection; whether a dropped request landed is read back like a lost answer.
+        stack.dropped_connections += 1
+        return None
     if response.status_code in TRANSIENT:
         stack.transient_answers += 1
         return None
@@ -245,7 +253,7 @@ async def run_deal(
     deal = Deal(quote["number"])
     pending = [a["supplier_id"] for a in quote["approvals"] if a["status"] == "pending"]
     # One request per quote at a time: a quote busy with a workflow task holds at most one
-    # waiting query, and a second one fails (RESOURCE_EXHAUSTED) instead of waiting.
+    # waiting query, and a second one fails (429, busy) instead of waiting.
     for supplier in pending:
         await approve(stack, deal.quote, people[supplier], quote["revision"])
     await accept(stack, seller, deal.quote)

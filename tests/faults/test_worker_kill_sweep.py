@@ -75,7 +75,7 @@ def _summary(seed: int, kills: list[Kill], deals: list[Deal], stack: Stack, took
                 f"  kill at {k.after_seconds:5.1f} s: {', '.join(k.interrupted) or '-'}"
                 for k in kills
             ),
-            f"{stack.transient_answers} answers 503 retried",
+            f"{stack.transient_answers} answers 503 or 429 retried",
             f"{len(stack.server_errors)} answers 500 retried: {stack.server_errors}",
         ]
     )
