@@ -7,9 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from models.approvals import suppliers_on
+from models.domain import ApprovalStatus, Procurement, QuoteStatus
 from models.links import QuoteLink, sign_link
 from models.money import format_cents, format_percent
 from models.quoting import Line, QuoteState
+from models.tables import Quote
 
 
 class LineRead(BaseModel):
@@ -22,7 +24,7 @@ class LineRead(BaseModel):
     unit_price: str
     discount: str
     net: str
-    procurement: str
+    procurement: Procurement
 
 
 class FounderComponentLine(BaseModel):
@@ -36,7 +38,7 @@ class FounderComponentLine(BaseModel):
 
 class ApprovalRead(BaseModel):
     supplier_id: int
-    status: str
+    status: ApprovalStatus
     comment: str | None
     decided_at: datetime | None
 
@@ -48,24 +50,31 @@ class EventRead(BaseModel):
     actor_id: int | None
 
 
-class ClientRead(BaseModel):
+class QuoteClientRead(BaseModel):
+    """The client as frozen on the quote (the client record may change later)."""
+
     id: int
     company: str
     contact_name: str
     email: str
 
 
+class TeamShareRead(BaseModel):
+    member_id: int
+    share: str = Field(description="Contribution in percent.")
+
+
 class QuoteRead(BaseModel):
     number: str
-    status: str
+    status: QuoteStatus
     revision: int
     seller_id: int
-    client: ClientRead
+    client: QuoteClientRead
     currency: str
     lines: list[LineRead]
     founder_components: list[FounderComponentLine]
     total: str | None = Field(description="Hidden from suppliers, who see their own lines only.")
-    sales_team: list[dict[str, str | int]]
+    sales_team: list[TeamShareRead]
     note: str | None
     approvals: list[ApprovalRead]
     blocked_lines: list[int]
@@ -75,6 +84,32 @@ class QuoteRead(BaseModel):
     end_reason: str | None
     events: list[EventRead]
     client_link: str | None = Field(None, description="The seller's copy, once sent.")
+
+
+class QuoteSummary(BaseModel):
+    """A quote in a list: its store row, without the workflow's live detail."""
+
+    number: str
+    status: QuoteStatus
+    revision: int
+    seller_id: int
+    client_id: int
+    total: str
+    valid_until: datetime | None
+    updated_at: datetime
+
+
+def quote_summary(quote: Quote) -> QuoteSummary:
+    return QuoteSummary(
+        number=quote.number,
+        status=quote.status,
+        revision=quote.revision,
+        seller_id=quote.seller_id,
+        client_id=quote.client_id,
+        total=format_cents(quote.total_cents),
+        valid_until=quote.valid_until,
+        updated_at=quote.updated_at,
+    )
 
 
 def can_see(state: QuoteState, member_id: int | None) -> bool:
@@ -97,7 +132,7 @@ def _line(line: Line) -> LineRead:
         unit_price=format_cents(line.unit_price_cents),
         discount=format_percent(line.discount),
         net=format_cents(line.net_cents),
-        procurement=line.procurement,
+        procurement=Procurement(line.procurement),
     )
 
 
@@ -129,16 +164,17 @@ def quote_view(
         link = f"{base_url}/q/{token}"
     return QuoteRead(
         number=state.number,
-        status=state.status,
+        status=QuoteStatus(state.status),
         revision=state.revision,
         seller_id=state.seller_id,
-        client=ClientRead(**vars(state.client)),
+        client=QuoteClientRead(**vars(state.client)),
         currency=state.currency,
         lines=[_line(line) for line in lines],
         founder_components=components,
         total=format_cents(state.total_cents) if full else None,
         sales_team=[
-            {"member_id": s.member_id, "share": format_percent(s.share)} for s in state.sales_team
+            TeamShareRead(member_id=s.member_id, share=format_percent(s.share))
+            for s in state.sales_team
         ],
         note=state.note,
         approvals=[ApprovalRead(**vars(a)) for a in state.approvals],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
+from api.errors import refusals
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
 from models.errors import Forbidden, NotFound
 from models.membership import apply_settings, create_cluster
@@ -37,7 +38,7 @@ def read_cluster(cluster_id: ObjectId, session: SessionDep, principal: Principal
     return cluster_view(_visible_cluster(session, principal, cluster_id))
 
 
-@router.patch("/{cluster_id}/settings", response_model=ClusterRead)
+@router.patch("/{cluster_id}/settings", response_model=ClusterRead, responses=refusals(403))
 def update_settings(
     cluster_id: ObjectId, payload: SettingsUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ClusterRead:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.views import OfferRead, Page, offer_view
 from models.catalogue import (
@@ -48,7 +49,7 @@ def read_offer(offer_id: ObjectId, session: SessionDep, principal: PrincipalDep)
     return offer_view(get_visible_offer(session, principal.member, offer_id))
 
 
-@router.post("/{offer_id}/validation", response_model=OfferRead)
+@router.post("/{offer_id}/validation", response_model=OfferRead, responses=refusals(409))
 def validate_offer(
     offer_id: ObjectId, payload: OfferDecision, session: SessionDep, member: CurrentMember
 ) -> OfferRead:
@@ -56,7 +57,7 @@ def validate_offer(
     return offer_view(decide_offer(session, member, offer_id, payload, utcnow()))
 
 
-@router.post("/{offer_id}/withdraw", response_model=OfferRead)
+@router.post("/{offer_id}/withdraw", response_model=OfferRead, responses=refusals(409))
 def withdraw(offer_id: ObjectId, session: SessionDep, member: CurrentMember) -> OfferRead:
     """Withdraw your offer from the catalogue; quotes already sent keep their lines."""
     return offer_view(withdraw_offer(session, member, offer_id, utcnow()))

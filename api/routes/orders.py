@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
 
 from activities.documents import DocumentStore
+from api.contract import pdf_answer
 from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.routes.commission import void_order_invoices
 from api.views import Page
-from models.domain import OrderStatus
+from models.domain import OrderStatus, Procurement
 from models.errors import NotFound
 from models.money import format_cents, format_percent
 from models.orders import (
@@ -31,15 +33,25 @@ router = APIRouter(prefix="/orders", tags=["orders"])
 
 class ProcurementRead(BaseModel):
     supplier_id: int
-    mode: str
+    mode: Procurement
     instruction: str
     document: str | None
+
+
+class OrderLineRead(BaseModel):
+    position: int
+    offer_id: int
+    offer_name: str
+    supplier_id: int
+    quantity: str
+    net: str
+    procurement: Procurement
 
 
 class OrderRead(BaseModel):
     number: str
     quote_number: str
-    status: str
+    status: OrderStatus
     seller_id: int
     client_id: int
     total: str
@@ -47,7 +59,7 @@ class OrderRead(BaseModel):
     po_reference: str | None
     accepted_at: datetime
     cancelled_at: datetime | None
-    lines: list[dict[str, str | int]]
+    lines: list[OrderLineRead] = Field(description="Empty in lists: read the order for them.")
     procurement: list[ProcurementRead]
 
 
@@ -61,7 +73,7 @@ def _summary(order: Order) -> OrderRead:
     return OrderRead(
         number=order.number,
         quote_number=order.quote_number,
-        status=order.status.value,
+        status=order.status,
         seller_id=order.seller_id,
         client_id=order.client_id,
         total=format_cents(order.total_cents),
@@ -77,21 +89,21 @@ def _summary(order: Order) -> OrderRead:
 def _detail(session: SessionDep, order: Order) -> OrderRead:
     view = _summary(order)
     view.lines = [
-        {
-            "position": line.position,
-            "offer_id": line.offer_id,
-            "offer_name": line.offer_name,
-            "supplier_id": line.supplier_id,
-            "quantity": format_percent(line.quantity),
-            "net": format_cents(line.net_cents),
-            "procurement": line.procurement,
-        }
+        OrderLineRead(
+            position=line.position,
+            offer_id=line.offer_id,
+            offer_name=line.offer_name,
+            supplier_id=line.supplier_id,
+            quantity=format_percent(line.quantity),
+            net=format_cents(line.net_cents),
+            procurement=Procurement(line.procurement),
+        )
         for line in order_lines(session, order)
     ]
     view.procurement = [
         ProcurementRead(
             supplier_id=doc.supplier_id,
-            mode=doc.mode,
+            mode=Procurement(doc.mode),
             instruction=INSTRUCTIONS[doc.mode],
             document=f"/orders/{order.number}/documents/{doc.supplier_id}.pdf"
             if doc.document_key
@@ -123,7 +135,11 @@ def read_order(number: BusinessNumber, session: SessionDep, principal: Principal
     return _detail(session, get_visible_order(session, principal.member, number))
 
 
-@router.get("/{number}/documents/{supplier_id}.pdf", response_class=FileResponse)
+@router.get(
+    "/{number}/documents/{supplier_id}.pdf",
+    response_class=Response,
+    responses=pdf_answer("The purchase order as PDF."),
+)
 def purchase_order(
     number: BusinessNumber,
     supplier_id: int,
@@ -147,7 +163,7 @@ def purchase_order(
     )
 
 
-@router.post("/{number}/cancel", response_model=OrderRead)
+@router.post("/{number}/cancel", response_model=OrderRead, responses=refusals(409))
 async def cancel_order(
     number: BusinessNumber,
     payload: CancelIn,

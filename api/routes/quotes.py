@@ -9,7 +9,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.common import (
@@ -20,6 +20,7 @@ from temporalio.common import (
 )
 
 from activities.documents import DocumentStore
+from api.contract import pdf_answer
 from api.deps import (
     BusinessNumber,
     CurrentMember,
@@ -30,8 +31,9 @@ from api.deps import (
     TemporalDep,
     release,
 )
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
-from api.quote_views import QuoteRead, can_see, quote_view
+from api.quote_views import QuoteRead, QuoteSummary, can_see, quote_summary, quote_view
 from api.temporal import call, quote_handle, quote_state
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
@@ -115,7 +117,7 @@ async def start_quote(client: TemporalDep, settings: Settings, start: QuoteInput
         )
 
 
-@router.post("", status_code=201, response_model=QuoteRead)
+@router.post("", status_code=201, response_model=QuoteRead, responses=refusals(409, 410))
 async def launch_quote(
     payload: QuoteCreate,
     member: CurrentMember,
@@ -141,7 +143,7 @@ def _view(state: QuoteState, viewer_id: int | None, settings: Settings) -> Quote
     )
 
 
-@router.get("", response_model=Page[dict[str, object]])
+@router.get("", response_model=Page[QuoteSummary])
 def list_quotes(
     session: SessionDep,
     principal: PrincipalDep,
@@ -153,27 +155,7 @@ def list_quotes(
     query = visible_quotes(principal.member)
     if status is not None:
         query = query.where(Quote.status == status)
-    return paginate(
-        session,
-        query,
-        Quote.number,
-        cursor,
-        limit,
-        _list_item,
-    )
-
-
-def _list_item(q: Quote) -> dict[str, object]:
-    return {
-        "number": q.number,
-        "status": q.status.value,
-        "revision": q.revision,
-        "seller_id": q.seller_id,
-        "client_id": q.client_id,
-        "total": format_cents(q.total_cents),
-        "valid_until": q.valid_until.isoformat() if q.valid_until else None,
-        "updated_at": q.updated_at.isoformat(),
-    }
+    return paginate(session, query, Quote.number, cursor, limit, quote_summary)
 
 
 def _check_visible(session: Session, principal: PrincipalDep, number: str) -> None:
@@ -209,7 +191,7 @@ def _waited(target: QuoteStatus) -> Callable[[QuoteStatus | None], bool]:
     return lambda status: status is None or status == target or status.is_terminal
 
 
-@router.get("/{number}", response_model=QuoteRead)
+@router.get("/{number}", response_model=QuoteRead, responses=refusals(410))
 async def read_quote(
     number: BusinessNumber,
     session: SessionDep,
@@ -231,7 +213,7 @@ async def read_quote(
     return _view(state, principal.member.id if principal.member else None, settings)
 
 
-@router.post("/{number}/decisions", response_model=QuoteRead)
+@router.post("/{number}/decisions", response_model=QuoteRead, responses=refusals(409, 410))
 async def decide(
     number: BusinessNumber,
     payload: DecisionIn,
@@ -248,7 +230,7 @@ async def decide(
     return _view(state, member.id, settings)
 
 
-@router.post("/{number}/revisions", response_model=QuoteRead)
+@router.post("/{number}/revisions", response_model=QuoteRead, responses=refusals(403, 409, 410))
 async def revise(
     number: BusinessNumber,
     payload: QuoteContent,
@@ -269,7 +251,7 @@ async def revise(
     return _view(state, member.id, settings)
 
 
-@router.post("/{number}/cancel", response_model=QuoteRead)
+@router.post("/{number}/cancel", response_model=QuoteRead, responses=refusals(403, 409, 410))
 async def cancel(
     number: BusinessNumber,
     payload: CancelIn,
@@ -286,7 +268,11 @@ async def cancel(
     return _view(state, viewer, settings)
 
 
-@router.get("/{number}/pdf", response_class=FileResponse)
+@router.get(
+    "/{number}/pdf",
+    response_class=Response,
+    responses={**pdf_answer("The PDF sent to the client."), **refusals(403, 409, 410)},
+)
 async def quote_pdf(
     number: BusinessNumber,
     session: SessionDep,
