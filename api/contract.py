@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
@@ -78,8 +78,16 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# FastAPI's words for a body it cannot decode (not UTF-8): a malformed payload like any other.
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        detail = "body: not valid JSON (not UTF-8 text)"
+        errors = [{"field": "body", "message": detail}]
+        return JSONResponse({"detail": detail, "field": "body", "errors": errors}, status_code=422)
     response = await http_exception_handler(request, exc)
     if exc.status_code == 405:
         # Routing answers for the first route on the path; the others' methods are allowed too.
@@ -125,3 +133,11 @@ def pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
     """A success that is a PDF document, for `responses=`."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     return {200: {"description": description, "content": {"application/pdf": binary}}}
+
+
+def links(status: int, parameter: str, field: str, *operations: str) -> dict[int | str, Any]:
+    """OpenAPI links from a creation to the operations on what it created (read, then change):
+    clients and fuzzers follow them from one call to the next."""
+    target = {parameter: f"$response.body#/{field}"}
+    found = {name: {"operationId": name, "parameters": target} for name in operations}
+    return {status: {"links": found}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.contract import links
 from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
 from api.errors import refusals
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
@@ -15,7 +16,12 @@ from models.tables import Cluster
 router = APIRouter(prefix="/clusters", tags=["clusters"])
 
 
-@router.post("", status_code=201, response_model=ClusterCreated)
+@router.post(
+    "",
+    status_code=201,
+    response_model=ClusterCreated,
+    responses=links(201, "cluster_id", "id", "read_cluster", "update_settings"),
+)
 def found_cluster(payload: ClusterCreate, session: SessionDep, _: OperatorDep) -> ClusterCreated:
     """Create a cluster and its founder, whose API key is shown once."""
     cluster, founder = create_cluster(session, payload)

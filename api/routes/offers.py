@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.contract import links
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
@@ -22,7 +23,12 @@ from models.tables import Offer, utcnow
 router = APIRouter(prefix="/offers", tags=["offers"])
 
 
-@router.post("", status_code=201, response_model=OfferRead)
+@router.post(
+    "",
+    status_code=201,
+    response_model=OfferRead,
+    responses=links(201, "offer_id", "id", "read_offer", "validate_offer", "withdraw"),
+)
 def create_offer(payload: OfferCreate, session: SessionDep, member: CurrentMember) -> OfferRead:
     """Register an offer; it stays pending until the founder validates it."""
     return offer_view(register_offer(session, member, payload, utcnow()))

@@ -20,7 +20,7 @@ from temporalio.common import (
 )
 
 from activities.documents import DocumentStore
-from api.contract import pdf_answer
+from api.contract import links, pdf_answer
 from api.deps import (
     BusinessNumber,
     CurrentMember,
@@ -117,7 +117,15 @@ async def start_quote(client: TemporalDep, settings: Settings, start: QuoteInput
         )
 
 
-@router.post("", status_code=201, response_model=QuoteRead, responses=refusals(409, 410))
+@router.post(
+    "",
+    status_code=201,
+    response_model=QuoteRead,
+    responses={
+        **refusals(409, 410),
+        **links(201, "number", "number", "read_quote", "decide", "revise", "cancel"),
+    },
+)
 async def launch_quote(
     payload: QuoteCreate,
     member: CurrentMember,
