@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
+from api.client_views import ANSWER_BODIES
+from api.contract import declare_refusals, document, install_method_answers
 from api.engine import TemporalConnection
-from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.errors import install_error_handlers
 from api.limits import Limits
 from api.logs import redact_link_tokens
 from api.one_at_a_time import OneAtATime
@@ -44,6 +46,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         version="0.1.0",
         description="B2B clusters, quotes approved by every supplier, orders and split commissions.",
         lifespan=lifespan,
+        # Operation ids are the routes' names: a generated client's functions read
+        # `launch_quote`, not `launch_quote_quotes_post`.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -53,11 +58,13 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.one_at_a_time = OneAtATime()
     app.add_middleware(BodyLimit, max_bytes=settings.MAX_BODY_BYTES)
     install_error_handlers(app)
+    install_method_answers(app)
     redact_link_tokens()
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
-    for module in (*routers, client_link):
-        app.include_router(module.router, responses=ERROR_RESPONSES)
-    app.include_router(health.router)
+    for module in (*routers, client_link, health):
+        declare_refusals(module.router)
+        app.include_router(module.router)
+    document(app, extra_models=ANSWER_BODIES)
     return app
 
 

@@ -11,6 +11,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.convertors import StringConvertor, register_url_convertor
 from temporalio.client import Client
 
 from api.limits import Limits, refuse_if_over
@@ -31,6 +32,16 @@ NUMBER_PATTERN = r"^[A-Za-z0-9-]+$"
 BusinessNumber = Annotated[
     str, Path(max_length=40, pattern=NUMBER_PATTERN, description="Business number: Q-2026-00001.")
 ]
+
+
+class NotMeConvertor(StringConvertor):
+    """A path segment other than `me`: `/members/me` is a route of its own, so a method it lacks
+    is a 405 there, not an id that fails validation on `/members/{member_id}`."""
+
+    regex = "(?!me$)[^/]+"
+
+
+register_url_convertor("not_me", NotMeConvertor())
 
 bearer = HTTPBearer(auto_error=False, description="An API key: the operator's or a member's.")
 

@@ -42,19 +42,24 @@ def _refusal(description: str, **extra: Any) -> dict[str, Any]:
     return {"model": ErrorRead, "description": description, "content": json, **extra}
 
 
-# What any API route may answer besides its success: each status is one kind of refusal.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: _refusal("Malformed request, e.g. a foreign list cursor."),
+# Each status is one kind of refusal; `refusals` picks those a route can give.
+REFUSALS: dict[int, dict[str, Any]] = {
+    400: _refusal("Malformed request, e.g. a foreign list cursor or an altered link."),
     401: _refusal("Missing, unknown or revoked API key."),
     403: _refusal("The caller's role may not do this."),
     404: _refusal("No such object, or not visible to the caller."),
     409: _refusal("The object's current state refuses this."),
-    410: _refusal("The quote is closed."),
+    410: _refusal("The quote is closed, or its link has expired."),
     413: _refusal("The body is larger than accepted."),
     422: _refusal("Invalid payload, or a business rule refuses it."),
     429: _refusal("Too many requests.", headers=_RETRY_AFTER),
     503: _refusal("Database or workflow engine unavailable.", headers=_RETRY_AFTER),
 }
+
+
+def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a route gives besides those its parameters and dependencies imply."""
+    return {status: REFUSALS[status] for status in statuses}
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from models.domain import OrderStatus, Procurement
 from models.money import format_cents, format_percent
 from store.orders import order_lines, procurement
 from store.tables import Cluster, Member, Order, QuoteLine
@@ -15,15 +16,37 @@ from store.tables import Cluster, Member, Order, QuoteLine
 
 class ProcurementRead(BaseModel):
     supplier_id: int
-    mode: str
+    mode: Procurement
     instruction: str
     document: str | None
+
+
+class OrderLineRead(BaseModel):
+    position: int
+    offer_id: int
+    offer_name: str
+    supplier_id: int
+    quantity: str
+    net: str
+    procurement: Procurement
+
+
+class OrderFounderComponentRead(BaseModel):
+    """A founder service sitting under a line: what the founder provides, and who owes it."""
+
+    position: int
+    offer_id: int
+    supplier_id: int = Field(description="The founder, who provides it.")
+    quantity: str
+    founder_price: str
+    line_quantity: str
+    owed_by: int = Field(description="The supplier of the line it sits under.")
 
 
 class OrderRead(BaseModel):
     number: str
     quote_number: str
-    status: str
+    status: OrderStatus
     seller_id: int
     client_id: int
     total: str | None = Field(description="The seller's and operators'; null for a supplier.")
@@ -32,8 +55,8 @@ class OrderRead(BaseModel):
     po_reference: str | None
     accepted_at: datetime
     cancelled_at: datetime | None
-    lines: list[dict[str, str | int]]
-    founder_components: list[dict[str, str | int]] = []
+    lines: list[OrderLineRead] = Field(description="Empty in lists: read the order for them.")
+    founder_components: list[OrderFounderComponentRead] = []
     procurement: list[ProcurementRead]
 
 
@@ -53,7 +76,7 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
     return OrderRead(
         number=order.number,
         quote_number=order.quote_number,
-        status=order.status.value,
+        status=order.status,
         seller_id=order.seller_id,
         client_id=order.client_id,
         total=format_cents(order.total_cents) if full else None,
@@ -67,16 +90,16 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
     )
 
 
-def _component(line: QuoteLine, founder_id: int) -> dict[str, str | int]:
-    return {
-        "position": line.position,
-        "offer_id": line.founder_offer_id or 0,
-        "supplier_id": founder_id,
-        "quantity": format_percent(line.founder_quantity or 0),
-        "founder_price": format_cents(line.founder_price_cents or 0),
-        "line_quantity": format_percent(line.quantity),
-        "owed_by": line.supplier_id,
-    }
+def _component(line: QuoteLine, founder_id: int) -> OrderFounderComponentRead:
+    return OrderFounderComponentRead(
+        position=line.position,
+        offer_id=line.founder_offer_id or 0,
+        supplier_id=founder_id,
+        quantity=format_percent(line.founder_quantity or 0),
+        founder_price=format_cents(line.founder_price_cents or 0),
+        line_quantity=format_percent(line.quantity),
+        owed_by=line.supplier_id,
+    )
 
 
 def order_detail(session: Session, order: Order, viewer: Member | None) -> OrderRead:
@@ -93,7 +116,7 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
     view.procurement = [
         ProcurementRead(
             supplier_id=doc.supplier_id,
-            mode=doc.mode,
+            mode=Procurement(doc.mode),
             instruction=INSTRUCTIONS[doc.mode],
             document=f"/orders/{order.number}/documents/{doc.supplier_id}.pdf"
             if doc.document_key
@@ -109,13 +132,13 @@ def viewer_id(viewer: Member | None) -> int | None:
     return None if viewer is None else viewer.id
 
 
-def _line(line: QuoteLine) -> dict[str, str | int]:
-    return {
-        "position": line.position,
-        "offer_id": line.offer_id,
-        "offer_name": line.offer_name,
-        "supplier_id": line.supplier_id,
-        "quantity": format_percent(line.quantity),
-        "net": format_cents(line.net_cents),
-        "procurement": line.procurement,
-    }
+def _line(line: QuoteLine) -> OrderLineRead:
+    return OrderLineRead(
+        position=line.position,
+        offer_id=line.offer_id,
+        offer_name=line.offer_name,
+        supplier_id=line.supplier_id,
+        quantity=format_percent(line.quantity),
+        net=format_cents(line.net_cents),
+        procurement=Procurement(line.procurement),
+    )

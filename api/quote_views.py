@@ -7,9 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from models.approvals import suppliers_on
+from models.domain import ApprovalStatus, Procurement, QuoteStatus
 from models.links import QuoteLink, sign_link
 from models.money import format_cents, format_percent
 from models.quote_payloads import Line, QuoteState
+from store.tables import Quote
 
 
 class LineRead(BaseModel):
@@ -22,7 +24,7 @@ class LineRead(BaseModel):
     unit_price: str
     discount: str
     net: str
-    procurement: str
+    procurement: Procurement
 
 
 class FounderComponentLine(BaseModel):
@@ -38,7 +40,7 @@ class FounderComponentLine(BaseModel):
 
 class ApprovalRead(BaseModel):
     supplier_id: int
-    status: str
+    status: ApprovalStatus
     comment: str | None
     decided_at: datetime | None
 
@@ -50,19 +52,26 @@ class EventRead(BaseModel):
     actor_id: int | None
 
 
-class ClientRead(BaseModel):
+class QuoteClientRead(BaseModel):
+    """The client as frozen on the quote (the client record may change later)."""
+
     id: int
     company: str
     contact_name: str
     email: str
 
 
+class TeamShareRead(BaseModel):
+    member_id: int
+    share: str = Field(description="Contribution in percent.")
+
+
 class QuoteRead(BaseModel):
     number: str
-    status: str
+    status: QuoteStatus
     revision: int
     seller_id: int
-    client: ClientRead
+    client: QuoteClientRead
     currency: str
     lines: list[LineRead]
     founder_components: list[FounderComponentLine]
@@ -70,7 +79,7 @@ class QuoteRead(BaseModel):
     part: str | None = Field(
         None, description="A supplier's own part: the sum of its lines (seller, operator: null)."
     )
-    sales_team: list[dict[str, str | int]]
+    sales_team: list[TeamShareRead]
     note: str | None
     approvals: list[ApprovalRead] = Field(description="A supplier sees its own approval only.")
     blocked_lines: list[int]
@@ -80,6 +89,34 @@ class QuoteRead(BaseModel):
     end_reason: str | None
     events: list[EventRead]
     client_link: str | None = Field(None, description="The seller's copy, once sent.")
+
+
+class QuoteSummary(BaseModel):
+    """A quote in a list: its store row, without the workflow's live detail."""
+
+    number: str
+    status: QuoteStatus
+    revision: int
+    seller_id: int
+    client_id: int
+    total: str | None = Field(description="The seller's and operators'; null for a supplier.")
+    part: str | None = Field(None, description="A supplier's own part: the sum of its lines.")
+    valid_until: datetime | None
+    updated_at: datetime
+
+
+def quote_summary(quote: Quote) -> QuoteSummary:
+    return QuoteSummary(
+        number=quote.number,
+        status=quote.status,
+        revision=quote.revision,
+        seller_id=quote.seller_id,
+        client_id=quote.client_id,
+        total=format_cents(quote.total_cents),
+        part=None,
+        valid_until=quote.valid_until,
+        updated_at=quote.updated_at,
+    )
 
 
 def can_see(state: QuoteState, member_id: int | None) -> bool:
@@ -102,7 +139,7 @@ def _line(line: Line) -> LineRead:
         unit_price=format_cents(line.unit_price_cents),
         discount=format_percent(line.discount),
         net=format_cents(line.net_cents),
-        procurement=line.procurement,
+        procurement=Procurement(line.procurement),
     )
 
 
@@ -163,17 +200,17 @@ def quote_view(
         link = f"{base_url}/q/{token}"
     return QuoteRead(
         number=state.number,
-        status=state.status,
+        status=QuoteStatus(state.status),
         revision=state.revision,
         seller_id=state.seller_id,
-        client=ClientRead(**vars(state.client)),
+        client=QuoteClientRead(**vars(state.client)),
         currency=state.currency,
         lines=[_line(line) for line in lines],
         founder_components=_components(state, viewer_id),
         total=format_cents(state.total_cents) if full else None,
         part=None if full else format_cents(sum(line.net_cents for line in lines)),
         sales_team=[
-            {"member_id": s.member_id, "share": format_percent(s.share)}
+            TeamShareRead(member_id=s.member_id, share=format_percent(s.share))
             for s in state.sales_team
             if full
         ],

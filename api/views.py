@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from models.domain import MemberStatus, OfferStatus, Procurement, Segment
 from models.money import format_cents, format_percent
 from store.membership import affiliate_rates_of
 from store.tables import Client, Cluster, Member, Offer
@@ -56,7 +57,7 @@ class MemberRead(BaseModel):
     email: str
     invited_by: int | None
     is_founder: bool
-    status: str
+    status: MemberStatus
 
 
 class MemberCreated(BaseModel):
@@ -92,13 +93,13 @@ class OfferRead(BaseModel):
     description: str
     unit: str
     unit_price: str
-    segment: str
+    segment: Segment
     commission_rate: str
-    procurement: str
+    procurement: Procurement
     max_discount: str
     founder_component: FounderComponentRead | None
     playbook: str
-    status: str
+    status: OfferStatus
     refusal_reason: str | None
     withdrawal_reason: str | None = Field(
         None, description='Why the platform withdrew it ("owner removed"); null otherwise.'
@@ -146,7 +147,7 @@ def member_view(member: Member) -> MemberRead:
         email=member.email,
         invited_by=member.invited_by_id,
         is_founder=member.is_founder,
-        status=member.status.value,
+        status=member.status,
     )
 
 
@@ -165,13 +166,13 @@ def offer_view(offer: Offer) -> OfferRead:
         description=offer.description,
         unit=offer.unit,
         unit_price=format_cents(offer.unit_price_cents),
-        segment=offer.segment.value,
+        segment=offer.segment,
         commission_rate=format_percent(offer.commission_rate),
-        procurement=offer.procurement.value,
+        procurement=offer.procurement,
         max_discount=format_percent(offer.max_discount),
         founder_component=component,
         playbook=offer.playbook,
-        status=offer.status.value,
+        status=offer.status,
         refusal_reason=offer.refusal_reason,
         withdrawal_reason=offer.withdrawal_reason,
     )

@@ -10,8 +10,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from api.client_views import ClientQuoteRead, client_quote_view
+from api.contract import body_of, pdf_answer
 from api.deps import SettingsDep, TemporalDep, limit_client_links
 from api.engine import call, quote_handle, quote_state
+from api.errors import REFUSALS
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
 from models.errors import Conflict, DomainError, RuleViolation
@@ -60,32 +63,34 @@ def _answerable(link: QuoteLink, state: QuoteState) -> None:
         raise Conflict(STATUS_WORDS.get(state.status, f"This quote is {state.status}."))
 
 
-def _client_json(state: QuoteState) -> dict[str, Any]:
+def _client_json(state: QuoteState) -> JSONResponse:
+    return JSONResponse(client_quote_view(state).model_dump(mode="json"))
+
+
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
+def _link_refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A browser (Accept: text/html) is answered with the page, programs with the JSON error."""
     return {
-        "number": state.number,
-        "revision": state.revision,
-        "status": state.status,
-        "currency": state.currency,
-        "client": state.client.company,
-        "valid_until": state.valid_until.isoformat() if state.valid_until else None,
-        "total": format_cents(state.total_cents),
-        "lines": [
-            {
-                "position": line.position,
-                "offer_name": line.offer_name,
-                "quantity": format_percent(line.quantity),
-                "unit": line.unit,
-                "unit_price": format_cents(line.unit_price_cents),
-                "discount": format_percent(line.discount),
-                "net": format_cents(line.net_cents),
-                "procurement": line.procurement,
-                "founder_component": line.founder_component.offer_name
-                if line.founder_component
-                else None,
-            }
-            for line in state.lines
-        ],
+        status: {**REFUSALS[status], "content": {**REFUSALS[status]["content"], **_PAGE}}
+        for status in statuses
     }
+
+
+# A link is refused when altered (400), expired (410), or no longer answerable (409).
+_LINK_REFUSALS = _link_refusals(400, 409, 410)
+_VIEW: dict[int | str, dict[str, Any]] = {
+    200: {"model": ClientQuoteRead, "content": _PAGE, "description": "The quote."}
+}
+_ANSWERED: dict[int | str, dict[str, Any]] = {
+    **_VIEW,
+    303: {
+        "description": "From the page's form: on to the page that confirms the answer.",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+    },
+    **_link_refusals(413, 422),
+}
 
 
 def _refusal(request: Request, error: DomainError) -> Response:
@@ -94,7 +99,7 @@ def _refusal(request: Request, error: DomainError) -> Response:
     return JSONResponse({"detail": error.message}, status_code=error.status_code)
 
 
-@router.get("/{token}", response_model=None)
+@router.get("/{token}", response_model=None, responses={**_VIEW, **_LINK_REFUSALS})
 async def open_quote(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep
 ) -> Response:
@@ -110,12 +115,16 @@ async def open_quote(
             QuoteWorkflow.client_viewed, ClientViewInput(link.revision)
         )
     if not _wants_html(request):
-        return JSONResponse(_client_json(state))
+        return _client_json(state)
     return _page(request, 200, state=state, token=token, error=None)
 
 
-@router.get("/{token}/pdf", response_class=FileResponse)
-async def quote_pdf(token: str, client: TemporalDep, settings: SettingsDep) -> FileResponse:
+@router.get(
+    "/{token}/pdf",
+    response_class=Response,
+    responses={**pdf_answer("The quote as PDF."), **_LINK_REFUSALS},
+)
+async def client_quote_pdf(token: str, client: TemporalDep, settings: SettingsDep) -> FileResponse:
     """The quote as PDF."""
     assert settings.SECRET_KEY is not None
     link, state = await _current(client, settings.SECRET_KEY, token)
@@ -162,10 +171,15 @@ async def _answer(
         return _refusal(request, error)
     if _wants_html(request):
         return RedirectResponse(f"/q/{token}/done", status_code=303)
-    return JSONResponse(_client_json(state))
+    return _client_json(state)
 
 
-@router.post("/{token}/accept", response_model=None)
+@router.post(
+    "/{token}/accept",
+    response_model=None,
+    responses={**_ANSWERED, **_LINK_REFUSALS},
+    openapi_extra=body_of(AcceptIn, "The signature; the page posts the same fields as a form."),
+)
 async def accept(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep
 ) -> Response:
@@ -173,7 +187,12 @@ async def accept(
     return await _answer(token, request, client, settings, accept=True)
 
 
-@router.post("/{token}/decline", response_model=None)
+@router.post(
+    "/{token}/decline",
+    response_model=None,
+    responses={**_ANSWERED, **_LINK_REFUSALS},
+    openapi_extra=body_of(DeclineIn, "The reason; the page posts the same fields as a form."),
+)
 async def decline(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep
 ) -> Response:
@@ -181,7 +200,7 @@ async def decline(
     return await _answer(token, request, client, settings, accept=False)
 
 
-@router.get("/{token}/done", response_class=HTMLResponse)
+@router.get("/{token}/done", response_class=HTMLResponse, responses=_link_refusals(400, 410))
 async def answered(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep
 ) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from api.contract import links
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import ClientCreate
@@ -16,7 +17,12 @@ from store.tables import Client
 router = APIRouter(prefix="/clients", tags=["clients"])
 
 
-@router.post("", status_code=201, response_model=ClientRead)
+@router.post(
+    "",
+    status_code=201,
+    response_model=ClientRead,
+    responses=links(201, "client_id", "id", "read_client"),
+)
 def add_client(payload: ClientCreate, session: SessionDep, member: CurrentMember) -> ClientRead:
     """Add one of your clients (a company outside the cluster)."""
     return client_view(create_client(session, member, payload))

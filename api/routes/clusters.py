@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.contract import links
 from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
+from api.errors import refusals
 from api.schemas import ClusterCreate, SettingsUpdate
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
 from models.errors import Forbidden, NotFound
@@ -14,7 +16,12 @@ from store.tables import Cluster
 router = APIRouter(prefix="/clusters", tags=["clusters"])
 
 
-@router.post("", status_code=201, response_model=ClusterCreated)
+@router.post(
+    "",
+    status_code=201,
+    response_model=ClusterCreated,
+    responses=links(201, "cluster_id", "id", "read_cluster", "update_settings"),
+)
 def found_cluster(payload: ClusterCreate, session: SessionDep, _: OperatorDep) -> ClusterCreated:
     """Create a cluster and its founder, whose API key is shown once."""
     cluster, founder = create_cluster(session, payload)
@@ -37,7 +44,7 @@ def read_cluster(cluster_id: ObjectId, session: SessionDep, principal: Principal
     return cluster_view(_visible_cluster(session, principal, cluster_id))
 
 
-@router.patch("/{cluster_id}/settings", response_model=ClusterRead)
+@router.patch("/{cluster_id}/settings", response_model=ClusterRead, responses=refusals(403))
 def update_settings(
     cluster_id: ObjectId, payload: SettingsUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ClusterRead:

@@ -9,13 +9,14 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
+from api.contract import pdf_answer
 from api.deps import (
     NUMBER_PATTERN,
     BusinessNumber,
@@ -29,6 +30,7 @@ from api.deps import (
     release,
 )
 from api.engine import call
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import Cents, Strict
 from api.views import Page
@@ -72,7 +74,7 @@ class InvoiceRead(BaseModel):
     order_number: str
     supplier_id: int
     amount: str
-    status: str
+    status: InvoiceStatus
     issued_at: datetime
     due_at: datetime
     overdue: bool
@@ -90,7 +92,7 @@ def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
         order_number=invoice.order_number,
         supplier_id=invoice.supplier_id,
         amount=format_cents(invoice.amount_cents),
-        status=invoice.status.value,
+        status=invoice.status,
         issued_at=invoice.issued_at,
         due_at=invoice.due_at,
         overdue=invoice.overdue,
@@ -175,7 +177,7 @@ async def read_invoice(
     return invoice_view(session, invoice)
 
 
-@router.get("/{number}/pdf", response_class=FileResponse)
+@router.get("/{number}/pdf", response_class=Response, responses=pdf_answer("The invoice as PDF."))
 def invoice_pdf(
     number: BusinessNumber, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ) -> FileResponse:
@@ -189,7 +191,7 @@ def invoice_pdf(
     )
 
 
-@router.post("/{number}/payments", response_model=InvoiceRead)
+@router.post("/{number}/payments", response_model=InvoiceRead, responses=refusals(409))
 async def pay_invoice(
     number: BusinessNumber,
     payload: PaymentIn,

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from api.contract import pdf_answer
 from api.deps import ObjectId, PrincipalDep, SessionDep
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.views import Page
 from documents.render import render_statement_pdf
@@ -77,7 +79,7 @@ class LedgerRead(Page[EntryRead]):
     accounts: list[AccountRead] = Field([], description="Operators: every account's balance.")
 
 
-@router.get("/ledger", response_model=LedgerRead)
+@router.get("/ledger", response_model=LedgerRead, responses=refusals(404))
 def read_ledger(
     session: SessionDep,
     principal: PrincipalDep,
@@ -112,7 +114,11 @@ DateTo = Annotated[
 ]
 
 
-@router.get("/members/{member_id}/statement.pdf", response_class=Response)
+@router.get(
+    "/members/{member_id}/statement.pdf",
+    response_class=Response,
+    responses=pdf_answer("The statement as PDF."),
+)
 def statement_pdf(
     member_id: ObjectId,
     session: SessionDep,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentMember, InvitingMember, ObjectId, PrincipalDep, SessionDep
 from api.engine import call, quote_handle
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import InvitationCreate, MemberCreate
 from api.views import (
@@ -30,7 +31,9 @@ from workflows.quote import QuoteWorkflow
 router = APIRouter(tags=["members"])
 
 
-@router.post("/invitations", status_code=201, response_model=InvitationCreated)
+@router.post(
+    "/invitations", status_code=201, response_model=InvitationCreated, responses=refusals(409)
+)
 def create_invitation(
     payload: InvitationCreate, session: SessionDep, member: InvitingMember
 ) -> InvitationCreated:
@@ -63,7 +66,7 @@ def list_invitations(
     )
 
 
-@router.post("/members", status_code=201, response_model=MemberCreated)
+@router.post("/members", status_code=201, response_model=MemberCreated, responses=refusals(409))
 def join_cluster(payload: MemberCreate, session: SessionDep) -> MemberCreated:
     """Register with an invitation code; the new member is affiliated to its inviter."""
     issued = register(session, payload, utcnow())
@@ -113,7 +116,7 @@ def list_members(
     return paginate(session, query, Member.id, cursor, limit, member_view)
 
 
-@router.get("/members/{member_id}", response_model=MemberRead)
+@router.get("/members/{member_id:not_me}", response_model=MemberRead)
 def read_member(member_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> MemberRead:
     """A member of the caller's cluster."""
     return member_view(visible_member(session, principal.cluster_id, member_id))
@@ -151,7 +154,9 @@ async def _close_open_quotes(session: Session, request: Request, member_id: int)
     await _block_supplied_quotes(session, request, member_id)
 
 
-@router.delete("/members/{member_id}", response_model=MemberRead)
+@router.delete(
+    "/members/{member_id:not_me}", response_model=MemberRead, responses=refusals(403, 409)
+)
 async def remove(
     member_id: ObjectId, session: SessionDep, principal: PrincipalDep, request: Request
 ) -> MemberRead:

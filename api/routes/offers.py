@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.contract import links
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import OfferCreate, OfferDecision
 from api.views import OfferRead, Page, offer_view
@@ -21,7 +23,12 @@ from store.tables import Offer, utcnow
 router = APIRouter(prefix="/offers", tags=["offers"])
 
 
-@router.post("", status_code=201, response_model=OfferRead)
+@router.post(
+    "",
+    status_code=201,
+    response_model=OfferRead,
+    responses=links(201, "offer_id", "id", "read_offer", "validate_offer", "withdraw"),
+)
 def create_offer(payload: OfferCreate, session: SessionDep, member: CurrentMember) -> OfferRead:
     """Register an offer; it stays pending until the founder validates it."""
     return offer_view(register_offer(session, member, payload, utcnow()))
@@ -48,7 +55,7 @@ def read_offer(offer_id: ObjectId, session: SessionDep, principal: PrincipalDep)
     return offer_view(get_visible_offer(session, principal.member, offer_id))
 
 
-@router.post("/{offer_id}/validation", response_model=OfferRead)
+@router.post("/{offer_id}/validation", response_model=OfferRead, responses=refusals(409))
 def validate_offer(
     offer_id: ObjectId, payload: OfferDecision, session: SessionDep, member: CurrentMember
 ) -> OfferRead:
@@ -56,7 +63,7 @@ def validate_offer(
     return offer_view(decide_offer(session, member, offer_id, payload, utcnow()))
 
 
-@router.post("/{offer_id}/withdraw", response_model=OfferRead)
+@router.post("/{offer_id}/withdraw", response_model=OfferRead, responses=refusals(409))
 def withdraw(offer_id: ObjectId, session: SessionDep, member: CurrentMember) -> OfferRead:
     """Withdraw your offer from the catalogue; quotes already sent keep their lines."""
     return offer_view(withdraw_offer(session, member, offer_id, utcnow()))

@@ -6,9 +6,11 @@ import asyncio
 from functools import partial
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
+from api.contract import pdf_answer
 from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.errors import refusals
 from api.order_views import OrderRead, order_detail, order_summary
 from api.pagination import Cursor, Limit, paginate
 from api.routes.commission import void_order_invoices
@@ -62,7 +64,11 @@ def read_order(number: BusinessNumber, session: SessionDep, principal: Principal
     )
 
 
-@router.get("/{number}/documents/{supplier_id}.pdf", response_class=FileResponse)
+@router.get(
+    "/{number}/documents/{supplier_id}.pdf",
+    response_class=Response,
+    responses=pdf_answer("The purchase order as PDF."),
+)
 def purchase_order(
     number: BusinessNumber,
     supplier_id: int,
@@ -86,7 +92,7 @@ def purchase_order(
     )
 
 
-@router.post("/{number}/cancel", response_model=OrderRead)
+@router.post("/{number}/cancel", response_model=OrderRead, responses=refusals(409))
 async def cancel_order(
     number: BusinessNumber,
     payload: CancelIn,

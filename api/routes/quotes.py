@@ -9,7 +9,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.common import (
@@ -19,6 +19,7 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 
+from api.contract import links, pdf_answer
 from api.deps import (
     BusinessNumber,
     CurrentMember,
@@ -31,8 +32,9 @@ from api.deps import (
     release,
 )
 from api.engine import call, quote_handle, quote_state
+from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
-from api.quote_views import QuoteRead, can_see, quote_view
+from api.quote_views import QuoteRead, QuoteSummary, can_see, quote_summary, quote_view
 from api.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
@@ -117,7 +119,15 @@ async def start_quote(client: TemporalDep, settings: Settings, start: QuoteInput
         )
 
 
-@router.post("", status_code=201, response_model=QuoteRead)
+@router.post(
+    "",
+    status_code=201,
+    response_model=QuoteRead,
+    responses={
+        **refusals(409, 410),
+        **links(201, "number", "number", "read_quote", "decide", "revise", "cancel"),
+    },
+)
 async def launch_quote(
     payload: QuoteCreate,
     member: CurrentMember,
@@ -143,7 +153,7 @@ def _view(state: QuoteState, viewer_id: int | None, settings: Settings) -> Quote
     )
 
 
-@router.get("", response_model=Page[dict[str, object]])
+@router.get("", response_model=Page[QuoteSummary])
 def list_quotes(
     session: SessionDep,
     principal: PrincipalDep,
@@ -156,29 +166,15 @@ def list_quotes(
     query = visible_quotes(principal.member)
     if status is not None:
         query = query.where(Quote.status == status)
-    page = paginate(session, query, Quote.number, cursor, limit, _list_item)
+    page = paginate(session, query, Quote.number, cursor, limit, quote_summary)
     viewer = principal.member
     if viewer is not None:
-        supplied = [i for i in page["items"] if i["seller_id"] != viewer.id]
-        parts = quote_parts(session, viewer.id, [str(i["number"]) for i in supplied])
+        supplied = [item for item in page["items"] if item.seller_id != viewer.id]
+        parts = quote_parts(session, viewer.id, [item.number for item in supplied])
         for item in supplied:
-            item["total"] = None
-            item["part"] = format_cents(parts.get(str(item["number"]), 0))
+            item.total = None
+            item.part = format_cents(parts.get(item.number, 0))
     return page
-
-
-def _list_item(q: Quote) -> dict[str, object]:
-    return {
-        "number": q.number,
-        "status": q.status.value,
-        "revision": q.revision,
-        "seller_id": q.seller_id,
-        "client_id": q.client_id,
-        "total": format_cents(q.total_cents),
-        "part": None,
-        "valid_until": q.valid_until.isoformat() if q.valid_until else None,
-        "updated_at": q.updated_at.isoformat(),
-    }
 
 
 def _check_visible(session: Session, principal: PrincipalDep, number: str) -> None:
@@ -214,7 +210,7 @@ def _waited(target: QuoteStatus) -> Callable[[QuoteStatus | None], bool]:
     return lambda status: status is None or status == target or status.is_terminal
 
 
-@router.get("/{number}", response_model=QuoteRead)
+@router.get("/{number}", response_model=QuoteRead, responses=refusals(410))
 async def read_quote(
     number: BusinessNumber,
     session: SessionDep,
@@ -236,7 +232,7 @@ async def read_quote(
     return _view(state, principal.member.id if principal.member else None, settings)
 
 
-@router.post("/{number}/decisions", response_model=QuoteRead)
+@router.post("/{number}/decisions", response_model=QuoteRead, responses=refusals(409, 410))
 async def decide(
     number: BusinessNumber,
     payload: DecisionIn,
@@ -257,7 +253,7 @@ async def decide(
     return _view(state, member.id, settings)
 
 
-@router.post("/{number}/revisions", response_model=QuoteRead)
+@router.post("/{number}/revisions", response_model=QuoteRead, responses=refusals(403, 409, 410))
 async def revise(
     number: BusinessNumber,
     payload: QuoteContent,
@@ -278,7 +274,7 @@ async def revise(
     return _view(state, member.id, settings)
 
 
-@router.post("/{number}/cancel", response_model=QuoteRead)
+@router.post("/{number}/cancel", response_model=QuoteRead, responses=refusals(403, 409, 410))
 async def cancel(
     number: BusinessNumber,
     payload: CancelIn,
@@ -295,7 +291,11 @@ async def cancel(
     return _view(state, viewer, settings)
 
 
-@router.get("/{number}/pdf", response_class=FileResponse)
+@router.get(
+    "/{number}/pdf",
+    response_class=Response,
+    responses={**pdf_answer("The PDF sent to the client."), **refusals(403, 409, 410)},
+)
 async def quote_pdf(
     number: BusinessNumber,
     session: SessionDep,

@@ -2,8 +2,12 @@
 invalid, in-process over ASGI with a real member's key (the operator's for operator routes), to
 the real app on a seeded store, the Temporal dev server and the product's worker.
 
-Checks: no 5xx; status code, content type, headers and body as documented; schema-violating
-requests refused with a 4xx; routes that declare authentication refuse requests without it.
+Every check schemathesis has: no 5xx; status code, content type, headers and body as
+documented; schema-violating requests refused with a 4xx and schema-valid ones accepted (but for
+the rules listed in NOT_IN_THE_SCHEMA); routes that declare authentication refuse requests
+without it; a method a path lacks is a 405 whose `Allow` lists the path's methods. Then the
+stateful phase follows the OpenAPI's links (create → read → change), each call made by the kind
+of caller it is for: the operator, the founder or a member.
 """
 
 from __future__ import annotations
@@ -29,15 +33,21 @@ import schemathesis.wfc.escalation
 from hypothesis import settings
 from hypothesis import strategies as st
 from schemathesis import Case, HookContext
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    ensure_resource_availability,
     ignored_auth,
+    missing_required_header,
     negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
+    use_after_free,
 )
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -58,15 +68,82 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
     negative_data_rejection,
+    positive_data_acceptance,
+    missing_required_header,
     ignored_auth,
+    unsupported_method,
+    allow_header_conformance,
+    use_after_free,
+    ensure_resource_availability,
 ]
 
-# Called with the operator's key; every other operation is called with a member's.
+# Called with the operator's key, or the founder's; every other operation with a member's.
 OPERATOR_ONLY = {
     "POST /clusters",
     "POST /orders/{number}/cancel",
     "POST /commission-invoices/{number}/payments",
 }
+FOUNDER_ONLY = {
+    "POST /offers/{offer_id}/validation",
+    "PATCH /clusters/{cluster_id}/settings",
+    "GET /invitations",
+}
+
+# Until the decimal-string types land, rates and quantities are documented as any number or
+# string, and money as any integer: schema-valid values the rules refuse by digits or form.
+DECIMALS = "money typed as integer until the decimal-string types land"
+CURSOR = "a list cursor is valid only as the previous page gave it out"
+LINK = "a link token is valid only as the server signed it"
+# The schema could say this (a pattern), and does not yet: the rule is enforced by name.
+TEXT = "text refuses control characters and whitespace-only values"
+# Rules no schema can state: a schema-valid request these refuse is a 422 (or 400), not a bug.
+# positive_data_acceptance is left out for these operations, each for the reason given.
+NOT_IN_THE_SCHEMA: dict[str, str] = {
+    "POST /clusters": f"the rates together stay within 100 %; {DECIMALS}",
+    "PATCH /clusters/{cluster_id}/settings": f"the rates together stay within 100 %; {DECIMALS}",
+    "POST /invitations": "nobody invites their own address",
+    "POST /members": "the invitation code must be one the cluster issued, unused and unexpired",
+    "POST /offers": f"a member's offer embeds a validated founder offer; {DECIMALS}",
+    "POST /offers/{offer_id}/validation": "a refusal needs a reason",
+    "POST /quotes": "lines name validated offers of the cluster, the team sums to 100 %, "
+    f"a discount stays within the offer's maximum; {DECIMALS}",
+    "POST /quotes/{number}/revisions": f"as for a new quote; {DECIMALS}",
+    "POST /quotes/{number}/decisions": "the decision is approve or reject",
+    "POST /commission-invoices/{number}/payments": f"the amount is the invoice's; {DECIMALS}",
+    "GET /members/{member_id}/statement.pdf": "the period's start is not after its end",
+    "POST /clients": TEXT,
+    "POST /quotes/{number}/cancel": TEXT,
+    "POST /orders/{number}/cancel": TEXT,
+    **{
+        f"GET {path}": CURSOR
+        for path in (
+            "/clients",
+            "/invitations",
+            "/members",
+            "/offers",
+            "/quotes",
+            "/orders",
+            "/commission-invoices",
+            "/ledger",
+        )
+    },
+    **{
+        f"{method} /q/{{token}}{tail}": LINK
+        for method, tail in (
+            ("GET", ""),
+            ("GET", "/pdf"),
+            ("POST", "/accept"),
+            ("POST", "/decline"),
+            ("GET", "/done"),
+        )
+    },
+}
+
+
+def excluded_checks(case: Case) -> list[CheckFunction]:
+    return [positive_data_acceptance] if case.operation.label in NOT_IN_THE_SCHEMA else []
+
+
 SECRET_KEY = "test-secret-key"
 
 
@@ -95,8 +172,19 @@ def openapi_document() -> dict[str, Any]:
     return app.openapi()
 
 
-# A fixed seed (and no schemathesis.toml lookup): every run sends the same requests.
-schema = schemathesis.openapi.from_dict(openapi_document(), config=schemathesis.Config(seed=2024))
+# A fixed seed (and no schemathesis.toml lookup): every run sends the same requests. A closed
+# quote (410) refuses a valid request as a state conflict (409) does.
+CONFIG = {
+    "seed": 2024,
+    "checks": {
+        "positive_data_acceptance": {
+            "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "410", "429", "5xx"]
+        }
+    },
+}
+schema = schemathesis.openapi.from_dict(
+    openapi_document(), config=schemathesis.Config.from_dict(CONFIG)
+)
 schema.app = APP
 
 # Path parameters that name a seeded object, by path prefix; filled while `stack` is up.
@@ -121,7 +209,23 @@ def flatmap_case(context: HookContext, case: Case) -> st.SearchStrategy[Case]:
 
 @dataclass
 class Stack:
+    operator_key: str
+    founder_key: str
     member_key: str
+
+    def headers_for(self, case: Case) -> dict[str, str]:
+        """The key of the kind of caller the operation is for; none when the case drops or
+        breaks it on purpose (it must get a 401)."""
+        if case.operation.schema.is_security_param_negated(case):
+            return {}
+        label = case.operation.label
+        if label in OPERATOR_ONLY:
+            return auth(self.operator_key)
+        return auth(self.founder_key if label in FOUNDER_ONLY else self.member_key)
+
+
+# The stack the stateful phase calls with; set while the `stack` fixture is up.
+STACKS: list[Stack] = []
 
 
 @contextmanager
@@ -199,8 +303,10 @@ async def stack(
         APP.app = app
         SEEDED.update({"/quotes/": {"number": quote["number"]}, "/q/": {"token": token}})
         try:
-            yield Stack(member_key=alice.key)
+            STACKS.append(Stack(OPERATOR_KEY, world.founder.key, alice.key))
+            yield STACKS[-1]
         finally:
+            STACKS.clear()
             SEEDED.clear()
             shutdown_lifespans()  # the app's lifespan, which schemathesis started
             APP.app = None
@@ -216,9 +322,29 @@ async def stack(
     database=None,
 )
 def test_every_operation_keeps_the_openapi_contract(case: Case, stack: Stack) -> None:
-    headers: dict[str, str] = {}
-    # A case that drops or breaks the key on purpose is sent as generated: it must get a 401.
-    if not case.operation.schema.is_security_param_negated(case):
-        operator = case.operation.label in OPERATOR_ONLY
-        headers = auth(OPERATOR_KEY if operator else stack.member_key)
-    case.call_and_validate(checks=CHECKS, headers=headers)
+    case.call_and_validate(
+        checks=CHECKS, excluded_checks=excluded_checks(case), headers=stack.headers_for(case)
+    )
+
+
+class LinkedCalls(schema.as_state_machine()):  # type: ignore[misc]
+    """Sequences of calls along the OpenAPI's links, each made by the caller it is for."""
+
+    def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+        return {"headers": STACKS[-1].headers_for(case)}
+
+    def validate_response(
+        self, response: Any, case: Case, additional_checks: Any = None, **kwargs: Any
+    ) -> None:
+        case.validate_response(
+            response,
+            checks=CHECKS,
+            excluded_checks=excluded_checks(case),
+            headers=kwargs.get("headers"),
+        )
+
+
+def test_linked_operations_keep_the_openapi_contract(stack: Stack) -> None:
+    LinkedCalls.run(
+        settings=settings(max_examples=15, stateful_step_count=5, deadline=None, database=None)
+    )

@@ -1,0 +1,66 @@
+"""The quote as its client sees it through the signed link: no seller, supplier or commission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from api.schemas import AcceptIn, DeclineIn
+from models.domain import Procurement, QuoteStatus
+from models.money import format_cents, format_percent
+from models.quote_payloads import Line, QuoteState
+
+# Bodies the answer routes read themselves, listed among the OpenAPI's components.
+ANSWER_BODIES = (AcceptIn, DeclineIn)
+
+
+class ClientLineRead(BaseModel):
+    position: int
+    offer_name: str
+    quantity: str
+    unit: str
+    unit_price: str
+    discount: str
+    net: str
+    procurement: Procurement
+    founder_component: str | None = Field(description="The founder's service the line includes.")
+
+
+class ClientQuoteRead(BaseModel):
+    number: str
+    revision: int
+    status: QuoteStatus
+    currency: str
+    client: str = Field(description="The client's company.")
+    valid_until: datetime | None
+    total: str
+    lines: list[ClientLineRead]
+
+
+def _client_line(line: Line) -> ClientLineRead:
+    component = line.founder_component
+    return ClientLineRead(
+        position=line.position,
+        offer_name=line.offer_name,
+        quantity=format_percent(line.quantity),
+        unit=line.unit,
+        unit_price=format_cents(line.unit_price_cents),
+        discount=format_percent(line.discount),
+        net=format_cents(line.net_cents),
+        procurement=Procurement(line.procurement),
+        founder_component=component.offer_name if component else None,
+    )
+
+
+def client_quote_view(state: QuoteState) -> ClientQuoteRead:
+    return ClientQuoteRead(
+        number=state.number,
+        revision=state.revision,
+        status=QuoteStatus(state.status),
+        currency=state.currency,
+        client=state.client.company,
+        valid_until=state.valid_until,
+        total=format_cents(state.total_cents),
+        lines=[_client_line(line) for line in state.lines],
+    )

@@ -1,0 +1,143 @@
+"""What the OpenAPI promises beyond what FastAPI infers: every refusal a route can give, the
+full `Allow` of a 405, and the request bodies that routes read by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path, get_route_path
+
+from api import deps
+from api.errors import REFUSALS
+
+# What a dependency can refuse with, wherever a route uses it.
+_DEPENDENCY_REFUSALS: dict[Callable[..., Any], tuple[int, ...]] = {
+    deps.get_session: (503,),
+    # A key guessed too often from one address is refused before it is compared.
+    deps.get_principal: (401, 429, 503),
+    deps.get_member: (403,),
+    deps.get_operator: (403,),
+    deps.limit_invitations: (429,),
+    deps.limit_client_links: (429,),
+    deps.get_temporal: (503,),
+}
+
+
+# Path parameters that carry their own proof: altered is 400, expired 410, never 404.
+_SIGNED = frozenset({"token"})
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def implied_refusals(route: APIRoute) -> set[int]:
+    """The statuses a route's parameters and dependencies can answer with."""
+    dependant = route.dependant
+    statuses = {code for call in _calls(dependant) for code in _DEPENDENCY_REFUSALS.get(call, ())}
+    if dependant.body_params or (route.openapi_extra and "requestBody" in route.openapi_extra):
+        statuses |= {413, 422}
+    if dependant.path_params or dependant.query_params or dependant.header_params:
+        statuses.add(422)
+    # An id or number in the path may name nothing; a signed link names its quote itself.
+    if any(param.name not in _SIGNED for param in dependant.path_params):
+        statuses.add(404)
+    if any(param.name == "cursor" for param in dependant.query_params):
+        statuses.add(400)
+    return statuses
+
+
+def declare_refusals(router: APIRouter) -> None:
+    """Adds each route's implied refusals to those it declares itself, before the router is
+    included: a client generated from the OpenAPI then knows every status it may meet."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            for status in sorted(implied_refusals(route)):
+                route.responses.setdefault(status, REFUSALS[status])
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of every route on the request's path, not just the first route's."""
+    path = get_route_path(request.scope)
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(path):
+            methods |= route.methods
+    return sorted(methods)
+
+
+# FastAPI's words for a body it cannot decode (not UTF-8): a malformed payload like any other.
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        detail = "body: not valid JSON (not UTF-8 text)"
+        errors = [{"field": "body", "message": detail}]
+        return JSONResponse({"detail": detail, "field": "body", "errors": errors}, status_code=422)
+    response = await http_exception_handler(request, exc)
+    if exc.status_code == 405:
+        # Routing answers for the first route on the path; the others' methods are allowed too.
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
+    return response
+
+
+def install_method_answers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, _http_error)
+
+
+def body_of(model: type[BaseModel], description: str) -> dict[str, Any]:
+    """An `openapi_extra` declaring the JSON body of a route that reads its body itself (it also
+    takes the page's form, which programs do not post); `document` lists the model."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    content = {"application/json": {"schema": schema}}
+    return {"requestBody": {"required": True, "description": description, "content": content}}
+
+
+def document(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> None:
+    """Builds the OpenAPI once, with the models of hand-read bodies among its components."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in extra_models:
+                components[model.__name__] = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
+    """A success that is a PDF document, for `responses=`."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": description, "content": {"application/pdf": binary}}}
+
+
+def links(status: int, parameter: str, field: str, *operations: str) -> dict[int | str, Any]:
+    """OpenAPI links from a creation to the operations on what it created (read, then change):
+    clients and fuzzers follow them from one call to the next."""
+    target = {parameter: f"$response.body#/{field}"}
+    found = {name: {"operationId": name, "parameters": target} for name in operations}
+    return {status: {"links": found}}
