@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from api.body_limit import BodyLimit
 from api.errors import ERROR_RESPONSES, install_error_handlers
-from api.limits import Limits
+from api.limits import CounterStore, Limits
 from api.logs import redact_link_tokens
 from api.routes import (
     client_link,
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.temporal = TemporalConnection(settings, temporal)
-    app.state.limits = Limits.from_settings(settings)
+    app.state.limits = Limits.from_settings(settings, CounterStore(engine))
     app.add_middleware(BodyLimit, max_bytes=settings.MAX_BODY_BYTES)
     install_error_handlers(app)
     redact_link_tokens()

@@ -3,6 +3,7 @@
 from models.tables.base import Base, DecimalText, UTCDateTime, utcnow
 from models.tables.catalogue import Offer
 from models.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
+from models.tables.limits import RateLimitCounter
 from models.tables.membership import Client, Cluster, Invitation, Member
 from models.tables.sales import (
     Decision,
@@ -29,6 +30,7 @@ __all__ = [
     "ProcurementDocument",
     "Quote",
     "QuoteLine",
+    "RateLimitCounter",
     "SentEmail",
     "UTCDateTime",
     "utcnow",
