@@ -67,6 +67,36 @@ class Settings(BaseSettings):
     TEMPORAL_PORT: int = Field(
         default=7233, description="Port of the embedded Temporal dev server."
     )
+    FORWARDED_ALLOW_IPS: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (10.0.0.0/8) of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none, every caller is "
+        "the address it connects from. The per-address limits count what this yields.",
+    )
+    KEEP_ALIVE_SECONDS: int = Field(
+        default=5, ge=1, description="An idle keep-alive connection is closed after this long."
+    )
+    HEADER_TIMEOUT_SECONDS: float = Field(
+        default=10,
+        gt=0,
+        description="A request's headers must arrive within this long of the connection "
+        "opening or of its first byte; else the connection is cut (slow clients).",
+    )
+    BODY_TIMEOUT_SECONDS: float = Field(
+        default=30,
+        gt=0,
+        description="A request's body must arrive within this long of its headers; else the "
+        "connection is cut.",
+    )
+    MAX_CONNECTIONS: int = Field(
+        default=500,
+        ge=1,
+        description="Connections one API process serves at once; a request on any further "
+        "connection gets 503.",
+    )
+    MAX_HEADER_BYTES: int = Field(
+        default=16_384, ge=1024, description="Largest request line and headers; larger get 400."
+    )
     MAX_BODY_BYTES: int = Field(
         default=1_000_000, ge=1, description="Largest accepted request body; larger ones get 413."
     )
