@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import CounterStore, Limits
 from api.logs import redact_link_tokens
+from api.page_headers import PageHeaders
 from api.routes import (
     client_link,
     clients,
@@ -28,6 +31,8 @@ from api.routes import (
 from models.db import make_engine, make_session_factory
 from models.errors import Unavailable
 from models.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 class TemporalConnection:
@@ -72,12 +77,14 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.temporal = TemporalConnection(settings, temporal)
     app.state.limits = Limits.from_settings(settings, CounterStore(engine))
     app.add_middleware(BodyLimit, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(PageHeaders)  # outermost: refusals of /q requests carry them too
     install_error_handlers(app)
     redact_link_tokens()
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
     for module in (*routers, client_link):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(health.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 
