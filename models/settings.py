@@ -95,7 +95,10 @@ class Settings(BaseSettings):
         "connection gets 503.",
     )
     MAX_HEADER_BYTES: int = Field(
-        default=16_384, ge=1024, description="Largest request line and headers; larger get 400."
+        default=16_384,
+        ge=1024,
+        description="Most bytes of a request line and headers held while they are still "
+        "incomplete; past it, 400 (a head arriving whole in one read is bounded by that read).",
     )
     MAX_BODY_BYTES: int = Field(
         default=1_000_000, ge=1, description="Largest accepted request body; larger ones get 413."

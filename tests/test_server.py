@@ -3,6 +3,7 @@ proxies are believed, slow clients cut, connections capped."""
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import subprocess
@@ -16,6 +17,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.serve import server_options
+from api.slow_clients import DeadlineH11Protocol
+from models.settings import Settings
 from tests.factories import OPERATOR, OPERATOR_KEY, auth
 from tests.processes import ROOT, free_port
 
@@ -68,9 +72,10 @@ class Server:
 def direct(
     engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """Reached directly, no proxy trusted (the default), short deadlines, two connections."""
+    """Reached directly, no proxy trusted (the default), short deadlines, two connections,
+    4 KiB of headers."""
     log = tmp_path_factory.mktemp("direct") / "api.log"
-    server = Server(database_url, log, MAX_CONNECTIONS="2", **SLOW)
+    server = Server(database_url, log, MAX_CONNECTIONS="2", MAX_HEADER_BYTES="4096", **SLOW)
     server.wait_ready()
     yield server
     server.stop()
@@ -184,6 +189,25 @@ def test_a_prompt_client_keeps_its_connection_until_the_keep_alive_timeout(
     assert 0.9 <= time.monotonic() - started < 2.5
 
 
+def _answer_to_split_head(server: Server, padding: int) -> bytes:
+    """The status line answering a request whose head arrives in two reads, the first one
+    `padding` bytes of an unfinished header."""
+    head = b"GET /members HTTP/1.1\r\nHost: api\r\nX-Padding: " + b"x" * padding
+    with server.connect() as sock:
+        sock.sendall(head)
+        time.sleep(0.2)  # read by the server on its own
+        with contextlib.suppress(OSError):  # already answered and closed
+            sock.sendall(f"\r\nAuthorization: Bearer {OPERATOR_KEY}\r\n\r\n".encode())
+        return sock.recv(65536).split(b"\r\n", 1)[0]
+
+
+def test_a_request_head_growing_past_the_cap_gets_400(
+    direct: Server, db: sessionmaker[Session]
+) -> None:
+    assert _answer_to_split_head(direct, 3000) == b"HTTP/1.1 200 OK"
+    assert _answer_to_split_head(direct, 5000) == b"HTTP/1.1 400 Bad Request"
+
+
 # --- the connection cap ---
 
 
@@ -200,3 +224,16 @@ def test_a_request_beyond_the_connection_cap_gets_503(
             sock.close()
     time.sleep(0.2)
     assert httpx.get(f"{direct.url}/members", headers=OPERATOR).status_code == 200
+
+
+def test_the_defaults_trust_no_proxy_and_bound_every_wait() -> None:
+    options = server_options(Settings())
+    assert options["proxy_headers"] is False and options["forwarded_allow_ips"] == ""
+    assert options["timeout_keep_alive"] == 5 and options["limit_concurrency"] == 501
+    assert options["h11_max_incomplete_event_size"] == 16_384
+    protocol = options["http"]
+    assert issubclass(protocol, DeadlineH11Protocol)
+    assert (protocol.header_seconds, protocol.body_seconds) == (10, 30)
+    behind = server_options(Settings(FORWARDED_ALLOW_IPS=" 10.0.0.0/8,192.0.2.1 "))
+    assert behind["proxy_headers"] is True
+    assert behind["forwarded_allow_ips"] == "10.0.0.0/8,192.0.2.1"
