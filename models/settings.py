@@ -107,10 +107,13 @@ class Settings(BaseSettings):
         default=20,
         ge=1,
         description="Requests with a missing or wrong API key one client address may make per "
-        "AUTH_FAILURE_WINDOW_SECONDS; past it, every request from there gets 429, keys unchecked.",
+        "AUTH_FAILURE_WINDOW_SECONDS; past it, such requests get 429 instead of 401. A valid key "
+        "is always let in, whatever others from that address tried.",
     )
     AUTH_FAILURE_WINDOW_SECONDS: int = Field(
-        default=60, ge=1, description="Sliding window of AUTH_FAILURES_PER_IP, in seconds."
+        default=60,
+        ge=1,
+        description="Window of AUTH_FAILURES_PER_IP (seconds), from a key's first event.",
     )
     CLIENT_LINK_REQUESTS_PER_IP: int = Field(
         default=120,
@@ -119,7 +122,9 @@ class Settings(BaseSettings):
         "CLIENT_LINK_WINDOW_SECONDS; past it, 429.",
     )
     CLIENT_LINK_WINDOW_SECONDS: int = Field(
-        default=60, ge=1, description="Sliding window of CLIENT_LINK_REQUESTS_PER_IP, in seconds."
+        default=60,
+        ge=1,
+        description="Window of CLIENT_LINK_REQUESTS_PER_IP (seconds), from a key's first event.",
     )
     INVITATIONS_PER_MEMBER: int = Field(
         default=50,
@@ -127,7 +132,9 @@ class Settings(BaseSettings):
         description="Invitations one member may send per INVITATION_WINDOW_SECONDS; past it, 429.",
     )
     INVITATION_WINDOW_SECONDS: int = Field(
-        default=3600, ge=1, description="Sliding window of INVITATIONS_PER_MEMBER, in seconds."
+        default=3600,
+        ge=1,
+        description="Window of INVITATIONS_PER_MEMBER (seconds), from a key's first event.",
     )
     MAX_WAIT_SECONDS: float = Field(
         default=20,
