@@ -6,11 +6,8 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,52 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.serve import server_options
 from api.slow_clients import DeadlineH11Protocol
 from models.settings import Settings
+from tests.api_process import Server
 from tests.factories import OPERATOR, OPERATOR_KEY, auth
-from tests.processes import ROOT, free_port
 
 BAD_KEY = auth("ak_not-a-key-anyone-was-given")
 SLOW = {"HEADER_TIMEOUT_SECONDS": "1", "BODY_TIMEOUT_SECONDS": "1", "KEEP_ALIVE_SECONDS": "1"}
-
-
-class Server:
-    """One `python -m api.serve` process on the test database."""
-
-    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "DATABASE_URL": database_url,
-            "OPERATOR_KEY": OPERATOR_KEY,
-            "SECRET_KEY": "test-secret-key",
-            "AUTH_FAILURES_PER_IP": "2",
-            **settings,
-        }
-        command = [sys.executable, "-m", "api.serve", "--port", str(self.port)]
-        self.log = log
-        with log.open("wb") as output:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=output, stderr=output
-            )
-
-    def wait_ready(self, within: float = 30) -> None:
-        deadline = time.monotonic() + within
-        while True:
-            try:
-                if httpx.get(f"{self.url}/members", headers=OPERATOR, timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the API did not start:\n{self.log.read_text()}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def connect(self) -> socket.socket:
-        return socket.create_connection(("127.0.0.1", self.port), timeout=5)
+# Small enough for a test to pass it in a few requests.
+FAILURES = "2"
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +33,14 @@ def direct(
     """Reached directly, no proxy trusted (the default), short deadlines, two connections,
     4 KiB of headers."""
     log = tmp_path_factory.mktemp("direct") / "api.log"
-    server = Server(database_url, log, MAX_CONNECTIONS="2", MAX_HEADER_BYTES="4096", **SLOW)
+    server = Server(
+        database_url,
+        log,
+        AUTH_FAILURES_PER_IP=FAILURES,
+        MAX_CONNECTIONS="2",
+        MAX_HEADER_BYTES="4096",
+        **SLOW,
+    )
     server.wait_ready()
     yield server
     server.stop()
@@ -87,7 +52,9 @@ def proxied(
 ) -> Iterator[Server]:
     """Behind a proxy on 127.0.0.1, named in FORWARDED_ALLOW_IPS."""
     log = tmp_path_factory.mktemp("proxied") / "api.log"
-    server = Server(database_url, log, FORWARDED_ALLOW_IPS="127.0.0.1")
+    server = Server(
+        database_url, log, AUTH_FAILURES_PER_IP=FAILURES, FORWARDED_ALLOW_IPS="127.0.0.1"
+    )
     server.wait_ready()
     yield server
     server.stop()
