@@ -25,4 +25,6 @@ ENV OUTBOX_DIR=/app/var/outbox \
     API_PORT=8000
 EXPOSE 8000
 
+# The API runs `python -m api.serve` (see docker-compose.yml), never uvicorn directly: that
+# module passes the proxy, timeout and connection settings to the server.
 CMD ["python", "worker.py"]

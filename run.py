@@ -174,7 +174,7 @@ def start_everything(supervisor: Supervisor, settings: Settings, demo: bool) -> 
     supervisor.check()
     env = child_environment(settings)
     supervisor.start("worker", [sys.executable, "worker.py"], env)
-    uvicorn = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1"]
+    uvicorn = [sys.executable, "-m", "api.serve", "--host", "127.0.0.1"]
     supervisor.start("api", [*uvicorn, "--port", str(settings.API_PORT)], env)
     wait_for_api(supervisor, settings)
     print_banner(settings)

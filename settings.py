@@ -69,6 +69,39 @@ class Settings(BaseSettings):
     TEMPORAL_PORT: int = Field(
         default=7233, description="Port of the embedded Temporal dev server."
     )
+    FORWARDED_ALLOW_IPS: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (10.0.0.0/8) of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none, every caller is "
+        "the address it connects from. The per-address limits count what this yields.",
+    )
+    KEEP_ALIVE_SECONDS: int = Field(
+        default=5, ge=1, description="An idle keep-alive connection is closed after this long."
+    )
+    HEADER_TIMEOUT_SECONDS: float = Field(
+        default=10,
+        gt=0,
+        description="A request's headers must arrive within this long of the connection "
+        "opening or of its first byte; else the connection is cut (slow clients).",
+    )
+    BODY_TIMEOUT_SECONDS: float = Field(
+        default=30,
+        gt=0,
+        description="A request's body must arrive within this long of its headers; else the "
+        "connection is cut.",
+    )
+    MAX_CONNECTIONS: int = Field(
+        default=500,
+        ge=1,
+        description="Connections one API process serves at once; a request on any further "
+        "connection gets 503.",
+    )
+    MAX_HEADER_BYTES: int = Field(
+        default=16_384,
+        ge=1024,
+        description="Most bytes of a request line and headers held while they are still "
+        "incomplete; past it, 400 (a head arriving whole in one read is bounded by that read).",
+    )
     MAX_BODY_BYTES: int = Field(
         default=1_000_000, ge=1, description="Largest accepted request body; larger ones get 413."
     )
@@ -76,10 +109,13 @@ class Settings(BaseSettings):
         default=20,
         ge=1,
         description="Requests with a missing or wrong API key one client address may make per "
-        "AUTH_FAILURE_WINDOW_SECONDS; past it, every request from there gets 429, keys unchecked.",
+        "AUTH_FAILURE_WINDOW_SECONDS; past it, such requests get 429 instead of 401. A valid key "
+        "is always let in, whatever others from that address tried.",
     )
     AUTH_FAILURE_WINDOW_SECONDS: int = Field(
-        default=60, ge=1, description="Sliding window of AUTH_FAILURES_PER_IP, in seconds."
+        default=60,
+        ge=1,
+        description="Window of AUTH_FAILURES_PER_IP (seconds), from a key's first event.",
     )
     CLIENT_LINK_REQUESTS_PER_IP: int = Field(
         default=120,
@@ -88,7 +124,9 @@ class Settings(BaseSettings):
         "CLIENT_LINK_WINDOW_SECONDS; past it, 429.",
     )
     CLIENT_LINK_WINDOW_SECONDS: int = Field(
-        default=60, ge=1, description="Sliding window of CLIENT_LINK_REQUESTS_PER_IP, in seconds."
+        default=60,
+        ge=1,
+        description="Window of CLIENT_LINK_REQUESTS_PER_IP (seconds), from a key's first event.",
     )
     INVITATIONS_PER_MEMBER: int = Field(
         default=50,
@@ -96,7 +134,9 @@ class Settings(BaseSettings):
         description="Invitations one member may send per INVITATION_WINDOW_SECONDS; past it, 429.",
     )
     INVITATION_WINDOW_SECONDS: int = Field(
-        default=3600, ge=1, description="Sliding window of INVITATIONS_PER_MEMBER, in seconds."
+        default=3600,
+        ge=1,
+        description="Window of INVITATIONS_PER_MEMBER (seconds), from a key's first event.",
     )
     MAX_WAIT_SECONDS: float = Field(
         default=20,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
@@ -13,9 +15,10 @@ from api.client_views import ANSWER_BODIES
 from api.contract import declare_refusals, document, install_method_answers
 from api.engine import TemporalConnection
 from api.errors import install_error_handlers
-from api.limits import Limits
+from api.limits import CounterStore, Limits
 from api.logs import redact_link_tokens
 from api.one_at_a_time import OneAtATime
+from api.page_headers import PageHeaders
 from api.routes import (
     client_link,
     clients,
@@ -30,6 +33,8 @@ from api.routes import (
 )
 from settings import Settings, get_settings
 from store.db import make_engine, make_session_factory
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None, temporal: Client | None = None) -> FastAPI:
@@ -54,9 +59,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.temporal = TemporalConnection(settings, temporal)
-    app.state.limits = Limits.from_settings(settings)
+    app.state.limits = Limits.from_settings(settings, CounterStore(engine))
     app.state.one_at_a_time = OneAtATime()
     app.add_middleware(BodyLimit, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(PageHeaders)  # outermost: refusals of /q requests carry them too
     install_error_handlers(app)
     install_method_answers(app)
     redact_link_tokens()
@@ -64,6 +70,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     for module in (*routers, client_link, health):
         declare_refusals(module.router)
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     document(app, extra_models=ANSWER_BODIES)
     return app
 

@@ -1,8 +1,9 @@
 """Rate limits against abuse: failed authentications, client-link requests, invitations.
 
-Counts live in this process's memory only. Several API processes each allow the full rate, and a
-restart forgets every count: that suits the single API process the run command starts. Behind
-several processes, the limits belong in a shared store or at the reverse proxy.
+The counts live in the store (rate_limit_counters), so every API process shares them and a
+restart keeps them. Each limit is a fixed window opened by a key's first event: at most `count`
+events until it ends. Counting is one statement, an UPSERT that returns the new count, so two
+processes counting the same key at once can never both slip under the limit.
 """
 
 from __future__ import annotations
@@ -10,109 +11,133 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import Engine, case, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
 from models.errors import TooManyRequests
 from settings import Settings
+from store.tables import RateLimitCounter
 
+# Seconds since the epoch: the one clock every API process shares.
 Clock = Callable[[], float]
+# The longest key kept; an address or a member id is far shorter.
+MAX_KEY_LENGTH = 200
+# How often each process deletes the windows that have ended.
+SWEEP_SECONDS = 60.0
 
 
-class SlidingWindow:
-    """At most `count` events per key in any `seconds`-long window, remembered exactly.
+class CounterStore:
+    """The counters of every limit, in the database behind `engine`."""
 
-    Each key keeps the times of its last `count` events at most, and a key silent for a whole
-    window is forgotten, so memory stays bounded by the callers active in one window. Sync
-    routes run on a thread pool, hence the lock.
-    """
-
-    def __init__(self, count: int, seconds: float, clock: Clock = time.monotonic) -> None:
-        self.count = count
-        self.seconds = seconds
-        self._clock = clock
-        self._events: dict[str, deque[float]] = {}
+    def __init__(self, engine: Engine, clock: Clock = time.time) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._swept_ms = 0
         self._lock = threading.Lock()
-        self._swept = clock()
+        upsert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = upsert(RateLimitCounter)
 
-    def wait(self, key: str) -> int:
-        """Whole seconds before `key` may act again; 0 when it may act now."""
+    def count(self, limit_name: str, key: str, seconds: float) -> tuple[int, float]:
+        """Counts an event of `key` now: the events in its window so far, and the window's
+        seconds left."""
+        now_ms = self._now_ms()
+        self._sweep(now_ms)
+        ended = RateLimitCounter.window_ends_ms <= now_ms
+        new_end = now_ms + round(seconds * 1000)
+        statement = (
+            self._insert.values(
+                limit_name=limit_name, key=key[:MAX_KEY_LENGTH], events=1, window_ends_ms=new_end
+            )
+            .on_conflict_do_update(
+                index_elements=["limit_name", "key"],
+                # Evaluated on the stored row: an ended window starts again at this event.
+                set_={
+                    "events": case((ended, 1), else_=RateLimitCounter.events + 1),
+                    "window_ends_ms": case((ended, new_end), else_=RateLimitCounter.window_ends_ms),
+                },
+            )
+            .returning(RateLimitCounter.events, RateLimitCounter.window_ends_ms)
+        )
+        with self.engine.begin() as connection:
+            events, ends_ms = connection.execute(statement).one()
+        return events, (ends_ms - now_ms) / 1000
+
+    def sweep(self) -> int:
+        """Deletes every window that has ended; the rows deleted."""
+        now_ms = self._now_ms()
+        ended = delete(RateLimitCounter).where(RateLimitCounter.window_ends_ms <= now_ms)
+        with self.engine.begin() as connection:
+            return connection.execute(ended).rowcount
+
+    def _sweep(self, now_ms: int) -> None:
+        # One indexed DELETE per process per SWEEP_SECONDS keeps the table to the active keys.
         with self._lock:
-            return self._wait(key, self._clock())
+            due = now_ms - self._swept_ms >= SWEEP_SECONDS * 1000
+            if due:
+                self._swept_ms = now_ms
+        if due:
+            self.sweep()
 
-    def record(self, key: str) -> None:
-        """Counts an event of `key` now, whether or not it was allowed."""
-        with self._lock:
-            now = self._clock()
-            self._wait(key, now)
-            self._events.setdefault(key, deque(maxlen=self.count)).append(now)
+    def _now_ms(self) -> int:
+        return math.floor(self.clock() * 1000)
 
-    def acquire(self, key: str) -> int:
-        """Counts an event of `key` if the limit allows it; else the seconds to wait (> 0)."""
-        with self._lock:
-            now = self._clock()
-            wait = self._wait(key, now)
-            if wait == 0:
-                self._events.setdefault(key, deque(maxlen=self.count)).append(now)
-            return wait
 
-    def __len__(self) -> int:
-        """Keys remembered: the memory this window holds."""
-        return len(self._events)
+@dataclass(frozen=True, slots=True)
+class Window:
+    """At most `count` events per key in a window of `seconds` opened by the key's first one."""
 
-    def _wait(self, key: str, now: float) -> int:
-        self._sweep(now)
-        events = self._events.get(key)
-        if events is None:
+    name: str
+    count: int
+    seconds: int
+    store: CounterStore
+
+    def hit(self, key: str) -> int:
+        """Counts an event of `key`; 0 when within the limit, else whole seconds to wait."""
+        events, left = self.store.count(self.name, key, self.seconds)
+        if events <= self.count:
             return 0
-        while events and events[0] <= now - self.seconds:
-            events.popleft()
-        if not events:
-            del self._events[key]
-            return 0
-        if len(events) < self.count:
-            return 0
-        # Rounded up (the oldest event is still inside the window, so never 0): a caller
-        # retrying at the announced second is let through.
-        return math.ceil(events[0] + self.seconds - now)
-
-    def _sweep(self, now: float) -> None:
-        # Once per window, forget the keys whose newest event has left it.
-        if now - self._swept < self.seconds:
-            return
-        self._swept = now
-        stale = [key for key, events in self._events.items() if events[-1] <= now - self.seconds]
-        for key in stale:
-            del self._events[key]
+        # Rounded up, and never 0: a caller retrying at the announced second is let through.
+        return max(1, math.ceil(left))
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The windows of one app instance (`app.state.limits`); each test's app starts empty."""
+    """The limits of one app (`app.state.limits`); apps on one database share their counts."""
 
-    auth_failures: SlidingWindow
-    client_links: SlidingWindow
-    invitations: SlidingWindow
+    auth_failures: Window
+    client_links: Window
+    invitations: Window
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock = time.monotonic) -> Limits:
+    def from_settings(cls, settings: Settings, store: CounterStore) -> Limits:
         return cls(
-            auth_failures=SlidingWindow(
-                settings.AUTH_FAILURES_PER_IP, settings.AUTH_FAILURE_WINDOW_SECONDS, clock
+            auth_failures=Window(
+                "auth_failures",
+                settings.AUTH_FAILURES_PER_IP,
+                settings.AUTH_FAILURE_WINDOW_SECONDS,
+                store,
             ),
-            client_links=SlidingWindow(
-                settings.CLIENT_LINK_REQUESTS_PER_IP, settings.CLIENT_LINK_WINDOW_SECONDS, clock
+            client_links=Window(
+                "client_links",
+                settings.CLIENT_LINK_REQUESTS_PER_IP,
+                settings.CLIENT_LINK_WINDOW_SECONDS,
+                store,
             ),
-            invitations=SlidingWindow(
-                settings.INVITATIONS_PER_MEMBER, settings.INVITATION_WINDOW_SECONDS, clock
+            invitations=Window(
+                "invitations",
+                settings.INVITATIONS_PER_MEMBER,
+                settings.INVITATION_WINDOW_SECONDS,
+                store,
             ),
         )
 
 
-def refuse_if_over(window: SlidingWindow, key: str, what: str, *, count: bool) -> None:
-    """Raises 429 when `key` is over the limit; counts this request first when `count`."""
-    wait = window.acquire(key) if count else window.wait(key)
+def refuse_if_over(window: Window, key: str, what: str) -> None:
+    """Counts this request of `key`; raises 429 when it is past the limit."""
+    wait = window.hit(key)
     if wait:
         raise TooManyRequests(
             f"too many {what} (at most {window.count} every {_seconds(window.seconds)}); "

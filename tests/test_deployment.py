@@ -66,17 +66,42 @@ def test_api_port_matches_the_settings_default(services: dict[str, dict[str, Any
     assert f"{port}:{port}" in [str(mapping) for mapping in api["ports"]]
 
 
-def test_temporal_ui_port_matches_the_settings_default(
+def test_temporal_ui_is_published_on_loopback_only_at_the_settings_port(
     services: dict[str, dict[str, Any]],
 ) -> None:
+    # The UI has no authentication: reachable from this host (or through the proxy) only.
     ports = [str(mapping) for mapping in services["temporal-ui"]["ports"]]
-    assert f"{_default('TEMPORAL_UI_PORT')}:8080" in ports
+    assert ports == [f"127.0.0.1:{_default('TEMPORAL_UI_PORT')}:8080"]
 
 
 def test_api_migrates_the_database_before_serving(services: dict[str, dict[str, Any]]) -> None:
     command = _command(services["api"])
-    assert "upgrade_database" in command and "uvicorn api.app:app" in command
-    assert command.index("upgrade_database") < command.index("uvicorn")
+    assert "upgrade_database" in command and "python -m api.serve" in command
+    assert command.index("upgrade_database") < command.index("api.serve")
+
+
+def test_uvicorn_is_only_ever_started_through_api_serve(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    # api.serve hands uvicorn the settings' proxies, timeouts and cap; a bare `uvicorn` would
+    # believe X-Forwarded-For from 127.0.0.1 and cut no slow client.
+    started = {
+        "docker-compose.yml": " ".join(_command(service) for service in services.values()),
+        "Dockerfile": "\n".join(
+            line for line in (ROOT / "Dockerfile").read_text().splitlines() if line[:1] != "#"
+        ),
+        "run.py": (ROOT / "run.py").read_text(),
+    }
+    for name, text in started.items():
+        assert not re.search(r"\buvicorn\s+api|-m\W+uvicorn|--proxy-headers", text), name
+    assert '"-m", "api.serve"' in started["run.py"]
+
+
+def test_the_proxy_setting_reaches_the_api_and_trusts_no_one_by_default(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    assert _default("FORWARDED_ALLOW_IPS") == ""
+    assert _environment(services["api"])["FORWARDED_ALLOW_IPS"] == "${FORWARDED_ALLOW_IPS:-}"
 
 
 def test_workers_are_scalable(services: dict[str, dict[str, Any]]) -> None:

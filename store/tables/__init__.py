@@ -3,6 +3,7 @@
 from store.tables.base import Base, DecimalText, UTCDateTime, utcnow
 from store.tables.catalogue import Offer
 from store.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
+from store.tables.limits import RateLimitCounter
 from store.tables.membership import Client, Cluster, Invitation, Member
 from store.tables.sales import (
     Decision,
@@ -29,6 +30,7 @@ __all__ = [
     "ProcurementDocument",
     "Quote",
     "QuoteLine",
+    "RateLimitCounter",
     "SentEmail",
     "UTCDateTime",
     "utcnow",

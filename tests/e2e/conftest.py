@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from api.app import create_app
+from api.serve import server_options
 from settings import Settings
 from tests.processes import free_port
 from tests.temporal_fixtures import running_worker, terminate_open
@@ -129,7 +130,10 @@ async def served(
         }
     )
     app = create_app(served_settings, temporal_client)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws="none")
+    # Configured as `python -m api.serve` configures it: the deadlines and limits included.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", **server_options(settings)
+    )
     server = EmbeddedServer(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -1,112 +1,172 @@
-"""The sliding window behind every rate limit, on a clock the tests move by hand."""
+"""The windows behind every rate limit, counted in the real store on a clock the tests move."""
 
 from __future__ import annotations
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+import math
+import threading
+from collections.abc import Iterator
+from uuid import uuid4
 
-from api.limits import Limits, SlidingWindow, refuse_if_over
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.limits import MAX_KEY_LENGTH, CounterStore, Limits, Window, refuse_if_over
 from models.errors import TooManyRequests
 from settings import Settings
+from store.tables import RateLimitCounter
 from tests.clock import FakeClock
 
 
-def test_allows_count_events_then_says_how_long_to_wait() -> None:
-    clock = FakeClock()
-    window = SlidingWindow(3, 60, clock)
-    assert [window.acquire("ip") for _ in range(3)] == [0, 0, 0]
-    assert window.acquire("ip") == 60
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(engine: Engine, db: sessionmaker[Session], clock: FakeClock) -> Iterator[CounterStore]:
+    """Counters on the test database (emptied afterwards by `db`)."""
+    yield CounterStore(engine, clock)
+
+
+def _window(store: CounterStore, count: int, seconds: int) -> Window:
+    return Window(f"test-{uuid4().hex[:8]}", count, seconds, store)
+
+
+def _rows(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(RateLimitCounter)).scalar_one()
+
+
+def test_allows_count_events_then_says_how_long_to_wait(
+    store: CounterStore, clock: FakeClock
+) -> None:
+    window = _window(store, 3, 60)
+    assert [window.hit("ip") for _ in range(3)] == [0, 0, 0]
+    assert window.hit("ip") == 60
     clock.now += 15.5
-    assert window.acquire("ip") == 45  # 44.5 s left, rounded up
+    assert window.hit("ip") == 45  # 44.5 s left, rounded up
 
 
-def test_the_window_slides_one_event_at_a_time() -> None:
-    clock = FakeClock()
-    window = SlidingWindow(2, 10, clock)
-    window.acquire("ip")
+def test_the_window_starts_again_once_it_has_ended(store: CounterStore, clock: FakeClock) -> None:
+    window = _window(store, 2, 10)
+    window.hit("ip")
     clock.now += 4
-    window.acquire("ip")
-    clock.now += 6  # the first event leaves the window, the second stays
-    assert window.acquire("ip") == 0
-    assert window.acquire("ip") == 4
+    window.hit("ip")
+    clock.now += 6  # the window opened by the first event has ended
+    assert [window.hit("ip"), window.hit("ip"), window.hit("ip")] == [0, 0, 10]
 
 
-def test_a_refusal_is_never_zero_seconds() -> None:
-    clock = FakeClock()
-    window = SlidingWindow(1, 10, clock)
-    window.acquire("ip")
-    clock.now += 9.99
-    assert window.wait("ip") == 1
+def test_a_refusal_is_never_zero_seconds(store: CounterStore, clock: FakeClock) -> None:
+    window = _window(store, 1, 10)
+    window.hit("ip")
+    clock.now += 9.9999
+    assert window.hit("ip") == 1
 
 
-def test_refused_attempts_do_not_extend_the_wait() -> None:
-    clock = FakeClock()
-    window = SlidingWindow(1, 10, clock)
-    window.acquire("ip")
+def test_refused_attempts_do_not_extend_the_wait(store: CounterStore, clock: FakeClock) -> None:
+    window = _window(store, 1, 10)
+    window.hit("ip")
     for _ in range(5):
         clock.now += 1
-        assert window.acquire("ip") > 0
+        assert window.hit("ip") > 0
     clock.now += 5
-    assert window.acquire("ip") == 0
+    assert window.hit("ip") == 0
 
 
-def test_keys_are_counted_apart() -> None:
-    window = SlidingWindow(1, 60, FakeClock())
-    assert window.acquire("10.0.0.1") == 0
-    assert window.acquire("10.0.0.1") == 60
-    assert window.acquire("10.0.0.2") == 0
+def test_keys_and_limits_are_counted_apart(store: CounterStore) -> None:
+    window, other_limit = _window(store, 1, 60), _window(store, 1, 60)
+    assert window.hit("10.0.0.1") == 0
+    assert window.hit("10.0.0.1") == 60
+    assert window.hit("10.0.0.2") == 0
+    assert other_limit.hit("10.0.0.1") == 0
 
 
-def test_wait_only_looks_and_record_only_counts() -> None:
-    window = SlidingWindow(2, 60, FakeClock())
-    assert [window.wait("ip") for _ in range(5)] == [0] * 5
-    window.record("ip")
-    window.record("ip")
-    assert window.wait("ip") == 60
-    window.record("ip")  # recording past the limit keeps the newest events only
-    assert window.wait("ip") == 60
+def test_a_long_key_is_cut_rather_than_refused_by_the_store(store: CounterStore) -> None:
+    window = _window(store, 1, 60)
+    assert window.hit("x" * 5000) == 0
+    assert window.hit("x" * MAX_KEY_LENGTH + "y") == 60
 
 
-def test_silent_keys_are_forgotten() -> None:
-    clock = FakeClock()
-    window = SlidingWindow(5, 60, clock)
-    for n in range(1000):
-        window.acquire(f"10.0.{n // 256}.{n % 256}")
-    assert len(window) == 1000
-    clock.now += 60
-    window.wait("someone else")
-    assert len(window) == 0
+def test_concurrent_counts_never_let_more_than_the_limit_through(store: CounterStore) -> None:
+    # Each count is one UPSERT: a read-then-write would let racing threads share one slot.
+    window = _window(store, 10, 60)
+    answers: list[int] = []
+    start = threading.Barrier(8)
+
+    def hammer() -> None:
+        start.wait()
+        for _ in range(10):
+            answers.append(window.hit("ip"))
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 80 and answers.count(0) == 10
 
 
+def test_ended_windows_are_swept_and_live_ones_kept(
+    store: CounterStore, clock: FakeClock, engine: Engine
+) -> None:
+    short, long = _window(store, 5, 10), _window(store, 5, 600)
+    for n in range(50):
+        short.hit(f"10.0.0.{n}")
+    long.hit("10.0.1.1")
+    clock.now += 10
+    assert store.sweep() == 50
+    assert _rows(engine) == 1
+    assert long.hit("10.0.1.1") == 0
+
+
+def test_each_process_sweeps_by_itself_at_most_once_a_minute(
+    store: CounterStore, clock: FakeClock, engine: Engine
+) -> None:
+    window = _window(store, 5, 10)
+    for n in range(20):
+        window.hit(f"10.0.0.{n}")
+    clock.now += 30
+    window.hit("someone")
+    assert _rows(engine) == 21  # swept at the first count, not again yet
+    clock.now += 30
+    window.hit("someone")
+    assert _rows(engine) == 1
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     count=st.integers(1, 5),
     seconds=st.integers(1, 30),
-    steps=st.lists(st.floats(0, 20, allow_nan=False), max_size=60),
+    steps=st.lists(st.floats(0, 20, allow_nan=False), max_size=30),
 )
-def test_accepts_exactly_what_a_sliding_window_allows(
-    count: int, seconds: int, steps: list[float]
+def test_accepts_exactly_what_a_fixed_window_allows(
+    store: CounterStore, clock: FakeClock, count: int, seconds: int, steps: list[float]
 ) -> None:
-    clock = FakeClock(0.0)
-    window = SlidingWindow(count, seconds, clock)
-    accepted: list[float] = []
+    window = _window(store, count, seconds)
+    start, events = None, 0
     for step in steps:
         clock.now += step
-        recent = [t for t in accepted if t > clock.now - seconds]
-        wait = window.acquire("ip")
-        assert (wait == 0) == (len(recent) < count)
+        now = math.floor(clock() * 1000)
+        if start is None or now >= start + seconds * 1000:
+            start, events = now, 0
+        events += 1
+        wait = window.hit("ip")
+        assert (wait == 0) == (events <= count)
         if wait:
-            assert recent[-count] + seconds - clock.now <= wait < recent[-count] + seconds + 1
-        else:
-            accepted.append(clock.now)
+            assert wait == max(1, -(-(start + seconds * 1000 - now) // 1000))
 
 
-def test_refuse_if_over_names_the_limit_and_the_wait() -> None:
-    window = SlidingWindow(2, 60, FakeClock())
-    refuse_if_over(window, "ip", "requests from your address", count=True)
-    refuse_if_over(window, "ip", "requests from your address", count=True)
+def test_refuse_if_over_names_the_limit_and_the_wait(store: CounterStore) -> None:
+    window = _window(store, 2, 60)
+    refuse_if_over(window, "ip", "requests from your address")
+    refuse_if_over(window, "ip", "requests from your address")
     with pytest.raises(TooManyRequests) as refused:
-        refuse_if_over(window, "ip", "requests from your address", count=True)
+        refuse_if_over(window, "ip", "requests from your address")
     error = refused.value
     assert (error.status_code, error.retry_after) == (429, 60)
     assert error.headers == {"Retry-After": "60"}
@@ -115,15 +175,8 @@ def test_refuse_if_over_names_the_limit_and_the_wait() -> None:
     )
 
 
-def test_refuse_if_over_without_counting_never_fills_the_window() -> None:
-    window = SlidingWindow(1, 60, FakeClock())
-    for _ in range(10):
-        refuse_if_over(window, "ip", "failed authentications", count=False)
-    assert len(window) == 0
-
-
-def test_limits_follow_the_settings() -> None:
-    settings = Settings(
+def test_limits_follow_the_settings(store: CounterStore) -> None:
+    configured = Settings(
         AUTH_FAILURES_PER_IP=7,
         AUTH_FAILURE_WINDOW_SECONDS=30,
         CLIENT_LINK_REQUESTS_PER_IP=9,
@@ -131,7 +184,7 @@ def test_limits_follow_the_settings() -> None:
         INVITATIONS_PER_MEMBER=3,
         INVITATION_WINDOW_SECONDS=600,
     )
-    limits = Limits.from_settings(settings, FakeClock())
+    limits = Limits.from_settings(configured, store)
     assert (limits.auth_failures.count, limits.auth_failures.seconds) == (7, 30)
     assert (limits.client_links.count, limits.client_links.seconds) == (9, 20)
     assert (limits.invitations.count, limits.invitations.seconds) == (3, 600)
