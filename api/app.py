@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
@@ -14,6 +16,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import Limits
 from api.logs import redact_link_tokens
 from api.routes import (
+    approval_link,
     client_link,
     clients,
     clusters,
@@ -53,8 +56,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_error_handlers(app)
     redact_link_tokens()
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
-    for module in (*routers, client_link):
+    for module in (*routers, client_link, approval_link):
         app.include_router(module.router, responses=ERROR_RESPONSES)
+    # The token pages' stylesheet: a file, so a strict Content-Security-Policy can hold.
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(health.router)
     return app
 
