@@ -13,7 +13,7 @@ from models.links import ApprovalLink, read_approval_link
 from models.quote_payloads import ApprovalLinkSpec
 from settings import Settings
 from tests.activities.test_mail import SmtpServer, make_mail, text_of
-from tests.activities.test_mail import smtp_server as smtp_server  # noqa: F401 (fixture)
+from tests.activities.test_mail import smtp_server as smtp_server  # the fixture
 
 HOSTILE = {
     "seller": '<script>alert("seller")</script>',
