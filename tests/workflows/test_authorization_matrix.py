@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from api.app import create_app
+from models.links import ApprovalLink, sign_approval_link
 from settings import Settings
+from store.tables import utcnow
 from tests.factories import OPERATOR, Actor, add_client, add_offer, catalogue_world, expect, join
 from tests.workflows.commission_helpers import close_deal, invoices
 from tests.workflows.conftest import FAST, Live
@@ -206,6 +209,10 @@ MATRIX: list[Row] = [
     Row("POST", "/q/{token}/accept", every(PUBLIC), lambda i: {"signer_name": "Carl Client"}),
     Row("POST", "/q/{token}/decline", every(PUBLIC), lambda i: {"reason": "too dear"}),
     Row("GET", "/q/{token}/done", every(PUBLIC)),
+    # The supplier's approval link of the ordered quote: the key is the token, not the caller.
+    Row("GET", "/a/{approval_token}", every(PUBLIC)),
+    Row("POST", "/a/{approval_token}/approve", every(PUBLIC), lambda i: {}),
+    Row("POST", "/a/{approval_token}/reject", every(PUBLIC), lambda i: {"comment": "too dear"}),
     Row("GET", "/healthz", every(PUBLIC)),
 ]
 
@@ -272,6 +279,10 @@ async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
         "seller": alice.id,
         "invoice": (await invoices(live, order))[bob.id]["number"],
         "token": quote["client_link"].rsplit("/", 1)[-1],
+        "approval_token": sign_approval_link(
+            str(live.settings.SECRET_KEY),
+            ApprovalLink(quote["number"], 1, bob.id, utcnow() + timedelta(days=1)),
+        ),
         "cluster_body": {
             "name": "Third",
             "currency": "EUR",
