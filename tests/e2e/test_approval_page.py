@@ -194,3 +194,58 @@ async def test_altered_truncated_and_other_suppliers_tokens_decide_nothing(
     response = await served.api.get(f"/q/{bob_token}")
     assert response.status_code == 400
     await page.context.close()
+
+
+HOSTILE_NAME = '<script>window.pwned = 1</script> "Mal" O\'Neil'
+HOSTILE_COMPANY = "شركة " + "<b>Bold</b> & Co " * 11 + "x" * 8  # 200 characters, RTL first
+HOSTILE_CLIENT = '"><img src=x onerror="window.pwned = 1">'
+
+
+async def hostile_seller(served: Served, world: World) -> Actor:
+    inviter = world.members["alice"]
+    email = "mallory@members.example.com"
+    invitation = await served.api.post(
+        "/invitations", json={"email": email}, headers=inviter.headers
+    )
+    body = {
+        "invitation_code": expect(invitation, 201)["code"],
+        "name": HOSTILE_NAME,
+        "company": HOSTILE_COMPANY,
+        "email": email,
+    }
+    data = expect(await served.api.post("/members", json=body), 201)
+    return Actor(data["id"], data["api_key"], "mallory")
+
+
+async def test_hostile_names_are_text_on_the_page_and_in_the_html_email(
+    served: Served, browser: Browser
+) -> None:
+    assert len(HOSTILE_COMPANY) == 200
+    world = await catalogue_world(served.api, settings=SLOW_REMINDERS)
+    mallory = await hostile_seller(served, world)
+    client = {"company": HOSTILE_CLIENT, "contact_name": "C", "email": "c@client.example.com"}
+    client_id = expect(await served.api.post("/clients", json=client, headers=mallory.headers), 201)
+    body = {"client_id": client_id["id"], "lines": [line(world, "bob-install")]}
+    number = expect(await served.api.post("/quotes", json=body, headers=mallory.headers), 201)
+    mail, link = await request_for(served, world.members["bob"], number["number"], 1)
+    assert mail["Reply-To"].addresses[0].display_name == HOSTILE_NAME
+
+    page = await phone_page(browser)
+    html_part = mail.get_body(preferencelist=("html",))
+    assert html_part is not None
+    html = str(html_part.get_content())
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    await page.set_content(html)
+    email_text = await page.locator("body").inner_text()
+    assert HOSTILE_NAME in email_text and HOSTILE_CLIENT in email_text
+    assert await page.evaluate("window.pwned") is None
+
+    response = await page.goto(link)
+    assert response is not None and response.status == 200
+    assert HOSTILE_NAME in await page.locator("#seller").inner_text()
+    assert HOSTILE_COMPANY.split()[0] in await page.locator("#seller").inner_text()
+    assert HOSTILE_CLIENT in await page.locator("h1").inner_text()
+    assert await page.evaluate("window.pwned") is None
+    assert await page.locator("script, img, b").count() == 0
+    assert await fits_the_phone(page)
+    await page.context.close()
