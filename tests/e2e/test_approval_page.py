@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page
 
+from models.links import ApprovalLink, sign_approval_link
+from store.tables import utcnow
 from tests.e2e.conftest import CHROMIUM, Served
 from tests.e2e.test_client_page import addressed_to
 from tests.factories import Actor, World, catalogue_world, expect
@@ -190,6 +193,13 @@ async def test_altered_truncated_and_other_suppliers_tokens_decide_nothing(
         "auto_approved",
         "pending",
     }
+    # Past its deadline, the link says so plainly and offers nothing.
+    secret = str(served.settings.SECRET_KEY)
+    ended = ApprovalLink(number, 1, bob.id, utcnow() - timedelta(seconds=1))
+    response = await page.goto(f"{base}/{sign_approval_link(secret, ended)}")
+    assert response is not None and response.status == 410
+    assert await page.locator("h1").inner_text() == "This approval request has ended"
+    assert await page.locator("form").count() == 0
     # An approval token does not open the client's page either.
     response = await served.api.get(f"/q/{bob_token}")
     assert response.status_code == 400

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.approval_page import Person, approval_page, page_json
+from api.approval_words import revised_words
 from models.approval_changes import changes_for, revision_note
 from models.domain import ApprovalStatus
 from models.errors import BadRequest, Gone
@@ -100,3 +101,12 @@ def test_the_note_quotes_the_readers_own_rejection_only() -> None:
     assert "    > too cheap" in note and "secret reason" not in note
     unchanged = revision_note(previous, [line(7)], 2, 9, FOUNDER)
     assert "did not change" in unchanged and "reject" not in unchanged
+
+
+def test_the_words_for_an_older_revision_say_a_new_request_was_emailed() -> None:
+    quote = state(approval(7), revision=3)
+    said = revised_words(LINK, quote)
+    assert "revision 2, the quote is now at revision 3" in said
+    assert "new approval request for revision 3 was emailed to you" in said
+    quote.approvals = []
+    assert "no longer part of it" in revised_words(LINK, quote)

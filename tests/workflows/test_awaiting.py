@@ -61,7 +61,11 @@ async def test_each_supplier_lists_what_waits_on_it_and_nothing_else(live: Live)
     assert await waiting_on(live, alice) == [bobs]  # the seller of two, a supplier of one
 
     # Carol approves from her emailed link: no API key, and the list follows.
-    link = await live.api.post(f"{await approval_link(live, carols, carol)}/approve", json={})
+    link_path = await approval_link(live, carols, carol)
+    unsaid = await live.api.post(f"{link_path}/reject", json={"comment": "  "})
+    assert unsaid.status_code == 422 and "comment" in unsaid.text
+    assert await waiting_on(live, carol) == [both, carols]  # the refusal decided nothing
+    link = await live.api.post(f"{link_path}/approve", json={})
     assert expect(link, 200)["decision"]["status"] == "approved"
     assert await waiting_on(live, carol) == [both]
 
