@@ -228,7 +228,7 @@ async def hostile_seller(served: Served, world: World) -> Actor:
 
 
 async def test_hostile_names_are_text_on_the_page_and_in_the_html_email(
-    served: Served, browser: Browser
+    served: Served, browser: Browser, tmp_path: Path
 ) -> None:
     assert len(HOSTILE_COMPANY) == 200
     world = await catalogue_world(served.api, settings=SLOW_REMINDERS)
@@ -258,4 +258,5 @@ async def test_hostile_names_are_text_on_the_page_and_in_the_html_email(
     assert await page.evaluate("window.pwned") is None
     assert await page.locator("script, img, b").count() == 0
     assert await fits_the_phone(page)
+    await page.screenshot(path=tmp_path / "hostile-390.png", full_page=True)
     await page.context.close()
