@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from documents.email_html import render_html
 from documents.emails import render
-from models.links import QuoteLink, sign_link
-from models.quote_payloads import Act, Notice, QuoteLinkSpec
+from models.links import ApprovalLink, QuoteLink, sign_approval_link, sign_link
+from models.quote_payloads import Act, ApprovalLinkSpec, Notice, QuoteLinkSpec
 from settings import Settings
 from store.db import transaction
 from store.tables import SentEmail
@@ -42,6 +43,8 @@ NO_DEDUP_ENV = "ARKANNA_FAULT_MAIL_NO_DEDUP"
 SMTP_TIMEOUT = 20.0  # seconds; under the activity's start-to-close timeout
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# The emails that go out with an HTML part as well as the text one.
+HTML_KINDS = frozenset({"approval_request", "approval_reminder", "approval_escalation"})
 
 
 class DocumentSource(Protocol):
@@ -100,13 +103,13 @@ class MailActivities:
     def send_notice(self, notice: Notice) -> bool:
         """Sends one email unless its business key was already sent; True when it went out now."""
         to = recipient_of(notice)
-        subject, body = self._render(notice)
+        subject, body, html = self._render(notice)
         message_id = message_id_for(notice.business_key, self.domain)
         claimed_at = self._claim(notice, subject, message_id)
         if claimed_at is None:
             activity.logger.info("email %s already sent, not sending again", notice.business_key)
             return False
-        message = self._message(notice, to, subject, body, message_id)
+        message = self._message(notice, to, subject, (body, html), message_id)
         if self.smtp is not None:
             self._send_smtp(self.smtp, message)
         else:
@@ -131,12 +134,23 @@ class MailActivities:
             activity.heartbeat(notice.business_key)
         return sent
 
-    def _render(self, notice: Notice) -> tuple[str, str]:
-        context = {"api": self.settings.PUBLIC_BASE_URL.rstrip("/"), **notice.context}
+    def _render(self, notice: Notice) -> tuple[str, str, str | None]:
+        api = self.settings.PUBLIC_BASE_URL.rstrip("/")
+        context = {"api": api, **notice.context}
         if notice.link is not None:
             context["link"] = self._client_link(notice.link)
+        if notice.kind in HTML_KINDS:
+            # Quotes that started before approval links get the API's address in their place.
+            context.setdefault("approval_link", f"{api}/quotes/{context.get('number', '')}")
+            context.setdefault("deadline", "the approval deadline")
+            context.setdefault("seller_company", context.get("cluster", ""))
+            context.setdefault("changes", "")
+        if notice.approval_link is not None:
+            context["approval_link"] = self._approval_link(notice.approval_link)
         try:
-            return render(notice.kind, context)
+            subject, body = render(notice.kind, context)
+            html = render_html(notice.kind, context) if notice.kind in HTML_KINDS else None
+            return subject, body, html
         except (KeyError, ValueError) as error:
             raise ApplicationError(
                 str(error.args[0]), type="MailTemplateError", non_retryable=True
@@ -149,6 +163,13 @@ class MailActivities:
         link = QuoteLink(spec.number, spec.revision, spec.expires_at)
         token = sign_link(self.settings.SECRET_KEY, link)
         return f"{self.settings.PUBLIC_BASE_URL.rstrip('/')}/q/{token}"
+
+    def _approval_link(self, spec: ApprovalLinkSpec) -> str:
+        if not self.settings.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY is not set: approval links cannot be signed")
+        link = ApprovalLink(spec.number, spec.revision, spec.supplier_id, spec.expires_at)
+        token = sign_approval_link(self.settings.SECRET_KEY, link)
+        return f"{self.settings.PUBLIC_BASE_URL.rstrip('/')}/a/{token}"
 
     def _claim(self, notice: Notice, subject: str, message_id: str) -> datetime | None:
         """The key's first claim time when this attempt must send; None when already sent."""
@@ -181,16 +202,27 @@ class MailActivities:
         return claimed_at
 
     def _message(
-        self, notice: Notice, to: Address, subject: str, body: str, message_id: str
+        self,
+        notice: Notice,
+        to: Address,
+        subject: str,
+        parts: tuple[str, str | None],
+        message_id: str,
     ) -> EmailMessage:
+        body, html = parts
         message = EmailMessage()
         message["From"] = self.settings.MAIL_FROM
         message["To"] = to
+        reply_to = self._reply_to(notice) if notice.reply_to else None
+        if reply_to is not None:
+            message["Reply-To"] = reply_to
         message["Subject"] = subject
         message["Date"] = format_datetime(datetime.now(UTC))
         message["Message-ID"] = message_id
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(body)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
         if notice.attachment_key:
             data = self.documents.get(notice.attachment_key)
             name = notice.attachment_name or PurePosixPath(notice.attachment_key).name
@@ -198,6 +230,16 @@ class MailActivities:
             maintype, _, subtype = mime.partition("/")
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
         return message
+
+    @staticmethod
+    def _reply_to(notice: Notice) -> Address | None:
+        """The seller by name; an address the header cannot hold is left out, not fatal."""
+        name = " ".join(notice.context.get("seller", "").split())
+        try:
+            return Address(name, addr_spec=(notice.reply_to or "").strip())
+        except (ValueError, IndexError, HeaderParseError):
+            activity.logger.warning("reply-to address of %s is malformed", notice.kind)
+            return None
 
     def _send_smtp(self, target: SmtpTarget, message: EmailMessage) -> None:
         """Any failure raises and the activity is retried; the claim stays `sending`."""

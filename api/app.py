@@ -20,6 +20,7 @@ from api.logs import redact_link_tokens
 from api.one_at_a_time import OneAtATime
 from api.page_headers import PageHeaders
 from api.routes import (
+    approval_link,
     client_link,
     clients,
     clusters,
@@ -67,9 +68,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_method_answers(app)
     redact_link_tokens()
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
-    for module in (*routers, client_link, health):
+    for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
         app.include_router(module.router)
+    # The token pages' stylesheets: files, so a strict Content-Security-Policy can hold.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     document(app, extra_models=ANSWER_BODIES)
     return app

@@ -1,16 +1,17 @@
-"""Access logs without client-link tokens: a token in a log line is a key to the client's quote."""
+"""Access logs without link tokens: a token in a log line is a key to a client's quote (/q/) or
+to a supplier's decision (/a/)."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-_LINK_TOKEN = re.compile(r"(/q/)[^/?\s\"]+")
+_LINK_TOKEN = re.compile(r"(/[qa]/)[^/?\s\"]+")
 ACCESS_LOGGER = "uvicorn.access"
 
 
 class LinkTokenFilter(logging.Filter):
-    """Rewrites `/q/<token>…` paths in a record's message and arguments as `/q/<token>…`."""
+    """Rewrites `/q/<token>…` and `/a/<token>…` paths in a record's message and arguments as `/q/<token>…`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):

@@ -1,4 +1,5 @@
-"""Response headers for the pages a client reaches by a signed link (/q/…).
+"""Response headers for the pages reached by a signed link: the client's (/q/…) and a
+supplier's approval page (/a/…).
 
 The link's token is in the address, so nothing may leak it: no referrer is sent on, no copy is
 cached, no other site may frame the page. The page carries no script and only the stylesheet
@@ -10,7 +11,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-LINK_PREFIX = "/q/"
+LINK_PREFIXES = ("/q/", "/a/")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -23,7 +24,7 @@ LINK_HEADERS = {
 
 
 class PageHeaders:
-    """nosniff on every response; the link headers, and the CSP on HTML, under /q/."""
+    """nosniff on every response; the link headers, and the CSP on HTML, under the links."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,7 +33,7 @@ class PageHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        by_link = str(scope.get("path", "")).startswith(LINK_PREFIX)
+        by_link = str(scope.get("path", "")).startswith(LINK_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -22,8 +22,12 @@ def _template(subject: str, *paragraphs: str) -> Template:
     return Template(subject, body + "\n")
 
 
+_DECIDE_HERE = (
+    "Please decide before {deadline}. Approve, or reject with a comment saying what must "
+    "change, on this page (no API key needed):\n\n    {approval_link}"
+)
 _DECIDE = (
-    "Decide with your API key:\n\n"
+    "decide with your API key:\n\n"
     "    POST {api}/quotes/{number}/decisions\n"
     '    {{"revision": {revision}, "decision": "approve"}}\n\n'
     'To reject, send "decision": "reject" with a "comment" saying what must change.'
@@ -33,25 +37,29 @@ _COMMISSION_PAYMENT = "Please pay by bank transfer and quote the reference {invo
 TEMPLATES: dict[str, Template] = {
     "approval_request": _template(
         "Approval needed: quote {number} revision {revision} for {client}",
-        "{seller} has prepared quote {number} (revision {revision}) for {client}. "
-        "It includes these lines of your offers:",
+        "{seller} ({seller_company}) has prepared quote {number} (revision {revision}) for "
+        "{client}. It includes these lines of your offers:",
         "{lines}",
+        "{changes}",
+        _DECIDE_HERE,
         "The quote reaches the client only once every supplier has approved its own lines. "
-        + _DECIDE,
+        "Reply to this email to reach {seller}.",
+        "Or " + _DECIDE,
     ),
     "approval_reminder": _template(
         "Reminder {reminder}: quote {number} is waiting for your approval",
-        "Quote {number} (revision {revision}) from {seller} for {client} is still waiting for "
-        "your decision on these lines:",
+        "Quote {number} (revision {revision}) from {seller} ({seller_company}) for {client} is "
+        "still waiting for your decision on these lines:",
         "{lines}",
-        _DECIDE,
+        _DECIDE_HERE,
+        "Reply to this email to reach {seller}. Or " + _DECIDE,
     ),
     "approval_escalation": _template(
         "Quote {number} is still waiting for supplier approval",
         "Quote {number} (revision {revision}) from {seller} for {client} is still waiting for "
         "a decision from: {pending}.",
         "They have been reminded. A word from you may help the deal move on before the "
-        "approval deadline.",
+        "approval deadline, {deadline}.",
     ),
     "approval_expired": _template(
         "Quote {number} expired before every supplier approved it",
@@ -151,7 +159,7 @@ TEMPLATES: dict[str, Template] = {
 KINDS: tuple[str, ...] = tuple(TEMPLATES)
 
 
-def _template_of(kind: str) -> Template:
+def template_of(kind: str) -> Template:
     template = TEMPLATES.get(kind)
     if template is None:
         raise ValueError(f"unknown email kind {kind!r}; known kinds: {', '.join(KINDS)}")
@@ -160,18 +168,23 @@ def _template_of(kind: str) -> Template:
 
 def required_keys(kind: str) -> frozenset[str]:
     """The context keys the kind's subject and body use."""
-    template = _template_of(kind)
+    template = template_of(kind)
     text = template.subject + template.body
     return frozenset(field for _, field, _, _ in Formatter().parse(text) if field)
 
 
+def _paragraphs(body: str) -> str:
+    # An optional paragraph left empty (a first revision has no changes to tell) leaves no gap.
+    return "\n\n".join(p for p in body.split("\n\n") if p.strip()) + "\n"
+
+
 def render(kind: str, context: Mapping[str, str]) -> tuple[str, str]:
     """The subject (one line) and plain-text body of one email."""
-    template = _template_of(kind)
+    template = template_of(kind)
     try:
         subject = template.subject.format_map(context)
         body = template.body.format_map(context)
     except KeyError as missing:
         raise KeyError(f"email kind {kind!r} needs the context key {missing.args[0]!r}") from None
     # A value with a line break must not break the header into two.
-    return " ".join(subject.split()), body
+    return " ".join(subject.split()), _paragraphs(body)

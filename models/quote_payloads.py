@@ -271,6 +271,16 @@ class QuoteLinkSpec:
 
 
 @dataclass
+class ApprovalLinkSpec:
+    """One supplier's approval link to sign; the activity signs it, as for the client's."""
+
+    number: str
+    revision: int
+    supplier_id: int
+    expires_at: datetime
+
+
+@dataclass
 class Notice:
     """One email, sent at most once per business key (quote/revision/kind/recipient…)."""
 
@@ -282,3 +292,5 @@ class Notice:
     attachment_key: str | None = None
     attachment_name: str | None = None
     link: QuoteLinkSpec | None = None
+    approval_link: ApprovalLinkSpec | None = None
+    reply_to: str | None = None  # the address that can answer the email (the seller)

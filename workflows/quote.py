@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         DecisionInput,
         DecisionRecord,
         Event,
+        Line,
         QuoteInput,
         QuoteState,
         Revision,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         SupplierRemovedInput,
     )
     from workflows import calls
+    from workflows.approval_notices import APPROVAL_LINKS, ApprovalAsk, still_pending
     from workflows.quote_steps import Notifier, founder_check, upsert_search
     from workflows.waits import wait_for
 
@@ -60,6 +62,9 @@ class QuoteWorkflow:
         self.opened = False
         # Suppliers removed from the cluster while the quote is open, in arrival order.
         self.removed_suppliers: list[int] = []
+        # What the approval emails of the current revision say: the revision before, the round.
+        self.previous: tuple[list[Line], list[Approval]] | None = None
+        self.ask: ApprovalAsk | None = None
 
     @workflow.run
     async def run(self, quote: QuoteInput) -> QuoteState:
@@ -224,6 +229,7 @@ class QuoteWorkflow:
         state.sent_at = state.valid_until = state.viewed_at = None
         self.ready_to_send = False
         prior_lines, prior_approvals = previous or (None, None)
+        self.previous = previous
         state.approvals = approvals.open_approvals(
             state.lines,
             seller_id=state.seller_id,
@@ -255,7 +261,9 @@ class QuoteWorkflow:
         started = workflow.now()
         reminders = 0
         pending = approvals.pending_suppliers(self.state.approvals)
-        await self.notify.suppliers(self.state, "approval_request", pending)
+        deadline = started + timedelta(seconds=timing.approval_timeout)
+        self.ask = ApprovalAsk(deadline, self.input.seller, self.previous)
+        await self.notify.suppliers(self.state, "approval_request", pending, ask=self.ask)
         while self._waiting_for_approvals(revision):
             elapsed = (workflow.now() - started).total_seconds()
             plan = approvals.next_wakeup(
@@ -291,12 +299,24 @@ class QuoteWorkflow:
 
     async def _remind(self, count: int) -> None:
         pending = approvals.pending_suppliers(self.state.approvals)
-        await self.notify.suppliers(self.state, "approval_reminder", pending, reminder=str(count))
+        ask = self.ask.reminder() if self.ask else None
+        await self.notify.suppliers(
+            self.state, "approval_reminder", pending, ask=ask, reminder=str(count)
+        )
         self._event("reminded", f"reminder {count} to {len(pending)} supplier(s)")
         if count == approvals.ESCALATE_AFTER_REMINDERS:
-            names = ", ".join(self.people[s].name for s in pending)
+            await self._escalate(pending)
+
+    async def _escalate(self, pending: list[int]) -> None:
+        names = ", ".join(self.people[s].name for s in pending)
+        if workflow.patched(APPROVAL_LINKS) and self.ask is not None:
+            # The founder is not listed as someone else she should chase.
+            names = still_pending(self.people, pending, self.state.founder_id)
+            notice = self.notify.founder_notice(self.state, "approval_escalation", pending=names)
+            await calls.send_notice(self.ask.escalation(notice))
+        else:
             await self.notify.founder(self.state, "approval_escalation", pending=names)
-            self._event("escalated", f"founder told: still waiting on {names}")
+        self._event("escalated", f"founder told: still waiting on {names}")
 
     async def _send_to_client(self) -> None:
         """R11: re-check the founder's offers, render the PDF, email the client its link."""

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         QuoteState,
     )
     from workflows import calls, search
+    from workflows.approval_notices import ApprovalAsk, attach_links
 
 
 async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
@@ -104,10 +105,12 @@ class Notifier:
             supplier=supplier.company, lines=positions,
         )  # fmt: skip
 
+    def founder_notice(self, state: QuoteState, kind: str, **extra: str) -> Notice:
+        founder = self.quote.founder
+        return self._notice(state, kind, founder, f"founder:{founder.id}", **extra)
+
     async def founder(self, state: QuoteState, kind: str, **extra: str) -> None:
-        await self._send(
-            state, kind, self.quote.founder, f"founder:{self.quote.founder.id}", **extra
-        )
+        await calls.send_notice(self.founder_notice(state, kind, **extra))
 
     def _lines(self, state: QuoteState, supplier_id: int, mode: str | None = None) -> str:
         """The lines a supplier answers for, as text: its own lines (of one procurement mode
@@ -138,11 +141,17 @@ class Notifier:
         return self._notice(state, kind, self.people[supplier_id], key, lines=lines, **extra)
 
     async def suppliers(
-        self, state: QuoteState, kind: str, supplier_ids: list[int], **extra: str
+        self,
+        state: QuoteState,
+        kind: str,
+        supplier_ids: list[int],
+        ask: ApprovalAsk | None = None,
+        **extra: str,
     ) -> None:
         """One email per supplier; a whole round in one activity, so that twenty suppliers
         reminded thirty times cost thirty activities in the history, not six hundred."""
         notices = [self._supplier_notice(state, kind, s, **extra) for s in supplier_ids]
+        notices = attach_links(notices, supplier_ids, state, ask)
         if workflow.patched(BATCHED_SUPPLIER_NOTICES):
             await calls.send_notices(notices)
             return

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse, Response
@@ -41,10 +41,11 @@ from api.waiting import WaitSeconds, wait_for_status
 from documents.render import DocumentStore
 from models.approvals import initial_state
 from models.domain import QuoteStatus, quote_workflow_id
-from models.errors import Conflict, Forbidden, NotFound
+from models.errors import Conflict, Forbidden, NotFound, RuleViolation
 from models.money import format_cents
 from models.quote_payloads import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
 from settings import Settings
+from store.awaiting import awaiting as awaiting_decision
 from store.db import transaction
 from store.parts import quote_parts
 from store.quotes import (
@@ -153,11 +154,18 @@ def _view(state: QuoteState, viewer_id: int | None, settings: Settings) -> Quote
     )
 
 
+Awaiting = Annotated[
+    Literal["me"] | None,
+    Query(description='"me": only the quotes whose current revision waits on your decision.'),
+]
+
+
 @router.get("", response_model=Page[QuoteSummary])
 def list_quotes(
     session: SessionDep,
     principal: PrincipalDep,
     status: QuoteStatus | None = None,
+    awaiting: Awaiting = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, object]:
@@ -166,6 +174,10 @@ def list_quotes(
     query = visible_quotes(principal.member)
     if status is not None:
         query = query.where(Quote.status == status)
+    if awaiting is not None:
+        if principal.member is None:
+            raise RuleViolation("only a member has decisions to make", field="awaiting")
+        query = query.where(awaiting_decision(principal.member))
     page = paginate(session, query, Quote.number, cursor, limit, quote_summary)
     viewer = principal.member
     if viewer is not None:

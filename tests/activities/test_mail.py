@@ -35,10 +35,11 @@ Factory = sessionmaker[Session]
 PDF_KEY = "quotes/Q-2026-00001-r2.pdf"
 BASE = ("name", "cluster")
 APPROVAL = {*BASE, "number", "revision", "seller", "client", "lines", "api"}
+ASKED = {*APPROVAL, "seller_company", "deadline", "approval_link"}
 CONTRACT: dict[str, set[str]] = {
-    "approval_request": APPROVAL,
-    "approval_reminder": {*APPROVAL, "reminder"},
-    "approval_escalation": {*BASE, "number", "revision", "seller", "client", "pending"},
+    "approval_request": {*ASKED, "changes"},
+    "approval_reminder": {*ASKED, "reminder"},
+    "approval_escalation": {*BASE, "number", "revision", "seller", "client", "pending", "deadline"},
     "approval_expired": {*BASE, "number", "revision", "client"},
     "changes_requested": {*BASE, "number", "revision", "client", "supplier", "comment", "api"},
     "quote_blocked": {*BASE, "number", "revision", "client", "lines", "api"},

@@ -1,4 +1,4 @@
-"""The client's link pages leak nothing: no referrer, no cached copy, no framing, no inline
+"""The link pages (the client's and a supplier's approval page) leak nothing: no referrer, no cached copy, no framing, no inline
 code the policy would have to allow."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from settings import Settings
 from tests.factories import OPERATOR
 
 LINK = "/q/not.a-link-anyone-was-sent"
+LINKS = [LINK, "/a/not.a-link-anyone-was-sent"]
 LINK_HEADERS = {
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
@@ -40,10 +41,11 @@ def _policy(response: httpx.Response) -> dict[str, str]:
     return dict(directive.strip().split(" ", 1) for directive in directives)
 
 
+@pytest.mark.parametrize("link", LINKS)
 async def test_the_link_page_sends_the_headers_and_a_policy_without_inline_code(
-    api: httpx.AsyncClient,
+    api: httpx.AsyncClient, link: str
 ) -> None:
-    page = await api.get(LINK, headers={"Accept": "text/html"})
+    page = await api.get(link, headers={"Accept": "text/html"})
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
     assert LINK_HEADERS.items() <= page.headers.items()
     policy = _policy(page)
@@ -56,7 +58,7 @@ async def test_the_link_page_sends_the_headers_and_a_policy_without_inline_code(
     assert sheet is not None
     css = await api.get(sheet.group(1))
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-    assert "max-width: 900px" in css.text
+    assert "max-width" in css.text
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -17,8 +18,10 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from models.links import ApprovalLink, sign_approval_link
 from settings import Settings
 from store.db import make_session_factory
+from store.tables import utcnow
 from tests.api.store import wipe
 from tests.factories import (
     OPERATOR,
@@ -221,6 +224,10 @@ MATRIX: list[Row] = [
     Row("POST", "/q/{token}/accept", every(PUBLIC), lambda i: {"signer_name": "Carl Client"}),
     Row("POST", "/q/{token}/decline", every(PUBLIC), lambda i: {"reason": "too dear"}),
     Row("GET", "/q/{token}/done", every(PUBLIC)),
+    # The supplier's approval link of the ordered quote: the key is the token, not the caller.
+    Row("GET", "/a/{approval_token}", every(PUBLIC)),
+    Row("POST", "/a/{approval_token}/approve", every(PUBLIC), lambda i: {}),
+    Row("POST", "/a/{approval_token}/reject", every(PUBLIC), lambda i: {"comment": "too dear"}),
     Row("GET", "/healthz", every(PUBLIC)),
 ]
 
@@ -281,6 +288,10 @@ async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
         "seller": alice.id,
         "invoice": (await invoices(live, order))[bob.id]["number"],
         "token": quote["client_link"].rsplit("/", 1)[-1],
+        "approval_token": sign_approval_link(
+            str(live.settings.SECRET_KEY),
+            ApprovalLink(quote["number"], 1, bob.id, utcnow() + timedelta(days=1)),
+        ),
         "cluster_body": {
             "name": "Third",
             "currency": "EUR",

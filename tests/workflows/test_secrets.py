@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests.api.store import read_every_table
 from tests.factories import OPERATOR, OPERATOR_KEY, catalogue_world, expect
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live
-from tests.workflows.helpers import line
+from tests.workflows.helpers import line, outbox
 
 
 async def _histories_and_attributes(live: Live) -> list[str]:
@@ -42,10 +43,20 @@ async def test_keys_tokens_and_secrets_stay_out_of_histories_logs_and_the_store(
     quote = expect(await live.api.get(f"/orders/{order}", headers=OPERATOR), 200)["quote_number"]
     link = expect(await live.api.get(f"/quotes/{quote}", headers=alice.headers), 200)
     token = link["client_link"].rsplit("/", 1)[-1]
+    approval_tokens = {
+        f"approval link token {n}": found
+        for n, found in enumerate(re.findall(r"/a/([^\s/]+)", outbox_text(live)))
+    }
+    assert approval_tokens, "the approval requests carry their links"
+    # Opened and used, so the access log and the workflow both saw it.
+    first = next(iter(approval_tokens.values()))
+    expect(await live.api.get(f"/a/{first}", headers={"Accept": "application/json"}), 200)
+    expect(await live.api.post(f"/a/{first}/approve", json={}), 410)  # the deal is closed
     secrets = {
         "operator key": OPERATOR_KEY,
         "link secret": str(live.settings.SECRET_KEY),
         "client link token": token,
+        **approval_tokens,
         **{f"key of {who}": actor.key for who, actor in world.members.items()},
         "key of the founder": world.founder.key,
     }
@@ -81,6 +92,37 @@ def test_access_logs_show_client_links_without_their_token() -> None:
     shown = record.getMessage()
     assert token not in shown
     assert '"POST /q/<token>/accept?x=1 HTTP/1.1" 200' in shown
+
+
+def test_access_logs_show_approval_links_without_their_token() -> None:
+    token = "eyJlIjoxNzk4MDUzNjY0LCJuIjoiUS0yMDI2LTAwMDAxIiwiciI6MSwicyI6N30.Zm9v"
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", f"/a/{token}/reject", "1.1", 303),
+        None,
+    )
+
+    assert LinkTokenFilter().filter(record)
+
+    shown = record.getMessage()
+    assert token not in shown
+    assert '"POST /a/<token>/reject HTTP/1.1" 303' in shown
+
+
+def outbox_text(live: Live) -> str:
+    """Every email of the test as its recipients read it, the text parts decoded."""
+    texts = []
+    for message in outbox(live):
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)
+                texts.append(payload.decode())
+    return "\n".join(texts)
 
 
 def test_the_app_redacts_its_access_log() -> None:

@@ -1,0 +1,168 @@
+"""What one supplier's approval link shows (R16): its own lines or, for the founder, the
+founder components it is asked to approve, its part, the deadline, the seller and the client.
+
+Built from the supplier's slice of the quote only, so another supplier's lines and the deal
+total cannot reach the page: confidential by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from models.domain import ApprovalStatus, QuoteStatus
+from models.links import ApprovalLink
+from models.money import format_cents, format_percent, line_net_cents
+from models.quote_payloads import Approval, Line, QuoteState
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    company: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartRow:
+    position: int
+    offer_name: str
+    quantity: str
+    unit_price: str
+    discount: str
+    net: str
+    under: str | None = None  # for a founder component: the line it is part of
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalPage:
+    number: str
+    revision: int
+    currency: str
+    client_company: str
+    seller: Person
+    supplier: Person
+    deadline: datetime
+    rows: list[PartRow] = field(default_factory=list)
+    part: str = "0.00"
+    decision: Approval | None = None
+    quote_status: str = ""
+
+    @property
+    def can_decide(self) -> bool:
+        return (
+            self.quote_status == QuoteStatus.PENDING_APPROVAL
+            and self.decision is not None
+            and self.decision.status == ApprovalStatus.PENDING
+        )
+
+
+def founder_part_cents(line: Line) -> int:
+    """R23: quantity × founder price × (1 − discount), once rounded, never above the line."""
+    component = line.founder_component
+    assert component is not None
+    quantity = Decimal(line.quantity) * Decimal(component.quantity)
+    cents = line_net_cents(quantity, component.founder_price_cents, line.discount)
+    return min(cents, line.net_cents)
+
+
+def _own(line: Line) -> tuple[PartRow, int]:
+    row = PartRow(
+        line.position,
+        line.offer_name,
+        f"{format_percent(line.quantity)} {line.unit}",
+        format_cents(line.unit_price_cents),
+        f"{format_percent(line.discount)} %",
+        format_cents(line.net_cents),
+    )
+    return row, line.net_cents
+
+
+def _component(line: Line) -> tuple[PartRow, int]:
+    component = line.founder_component
+    assert component is not None
+    cents = founder_part_cents(line)
+    quantity = Decimal(line.quantity) * Decimal(component.quantity)
+    row = PartRow(
+        line.position,
+        component.offer_name,
+        format_percent(quantity),
+        format_cents(component.founder_price_cents),
+        f"{format_percent(line.discount)} %",
+        format_cents(cents),
+        under=line.offer_name,
+    )
+    return row, cents
+
+
+def supplier_rows(state: QuoteState, supplier_id: int) -> tuple[list[PartRow], int]:
+    """The supplier's rows and its part in cents; nothing of any other supplier's lines."""
+    rows: list[tuple[PartRow, int]] = []
+    for line in state.lines:
+        if line.supplier_id == supplier_id:
+            rows.append(_own(line))
+        if supplier_id == state.founder_id and line.founder_component is not None:
+            rows.append(_component(line))
+    return [row for row, _ in rows], sum(cents for _, cents in rows)
+
+
+def approval_page(
+    state: QuoteState, link: ApprovalLink, seller: Person, supplier: Person
+) -> ApprovalPage:
+    rows, part = supplier_rows(state, link.supplier_id)
+    decision = next((a for a in state.approvals if a.supplier_id == link.supplier_id), None)
+    return ApprovalPage(
+        number=state.number,
+        revision=state.revision,
+        currency=state.currency,
+        client_company=state.client.company,
+        seller=seller,
+        supplier=supplier,
+        deadline=link.expires_at,
+        rows=rows,
+        part=format_cents(part),
+        decision=decision,
+        quote_status=state.status,
+    )
+
+
+def page_json(page: ApprovalPage) -> dict[str, Any]:
+    decision = page.decision
+    return {
+        "number": page.number,
+        "revision": page.revision,
+        "status": page.quote_status,
+        "currency": page.currency,
+        "client": page.client_company,
+        "seller": {
+            "name": page.seller.name,
+            "company": page.seller.company,
+            "email": page.seller.email,
+        },
+        "supplier": {"name": page.supplier.name, "company": page.supplier.company},
+        "deadline": page.deadline.isoformat(),
+        "lines": [_row_json(row) for row in page.rows],
+        "part": page.part,
+        "decision": None
+        if decision is None
+        else {
+            "status": decision.status,
+            "comment": decision.comment,
+            "decided_at": decision.decided_at.isoformat() if decision.decided_at else None,
+        },
+        "can_decide": page.can_decide,
+    }
+
+
+def _row_json(row: PartRow) -> dict[str, Any]:
+    return {
+        "position": row.position,
+        "offer_name": row.offer_name,
+        "quantity": row.quantity,
+        "unit_price": row.unit_price,
+        "discount": row.discount,
+        "net": row.net,
+        "founder_component_of": row.under,
+    }

@@ -1,0 +1,158 @@
+"""The supplier's side: the signed approval link's page, approve and reject (R16).
+
+A decision here goes through the same workflow update, and so the same validator, as
+`POST /quotes/{number}/decisions`; a refusal reads as a plain statement of what happened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import Field, ValidationError
+from sqlalchemy.orm import Session
+
+from api.approval_page import ApprovalPage, Person, approval_page, page_json
+from api.approval_words import revised_words, words
+from api.deps import SessionDep, SettingsDep, TemporalDep, limit_client_links, release
+from api.engine import call, quote_handle, quote_state
+from api.schemas import Strict
+from models.errors import Conflict, DomainError, Gone, NotFound, RuleViolation
+from models.links import ApprovalLink, read_approval_link
+from models.quote_payloads import DecisionInput, QuoteState
+from store.tables import Member, utcnow
+from workflows.quote import QuoteWorkflow
+
+# Every /a route counts against the caller's address, in the client links' own budget.
+router = APIRouter(prefix="/a", tags=["supplier"], dependencies=[Depends(limit_client_links)])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+class ApproveIn(Strict):
+    comment: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class RejectIn(Strict):
+    comment: Annotated[str, Field(min_length=1, max_length=5000)] = Field(
+        description="What must change for you to approve."
+    )
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _person(session: Session, member_id: int) -> Person:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("member")
+    return Person(member.name, member.company, member.email)
+
+
+async def _open(
+    token: str, session: Session, client: TemporalDep, secret: str | None
+) -> tuple[ApprovalLink, QuoteState, ApprovalPage]:
+    assert secret is not None
+    link = read_approval_link(secret, token, utcnow())
+    state = await quote_state(client, link.number)
+    page = approval_page(
+        state, link, _person(session, state.seller_id), _person(session, link.supplier_id)
+    )
+    release(session)
+    return link, state, page
+
+
+def _show(
+    request: Request, status_code: int, page: ApprovalPage | None, message: str | None, **more: Any
+) -> Response:
+    if not _wants_html(request):
+        if status_code >= 400:
+            return JSONResponse({"detail": message}, status_code=status_code)
+        assert page is not None
+        return JSONResponse({**page_json(page), "message": message})
+    context = {"status_code": status_code, "page": page, "message": message, **more}
+    return templates.TemplateResponse(request, "approval.html", context, status_code=status_code)
+
+
+def _refusal(request: Request, error: DomainError) -> Response:
+    return _show(request, error.status_code, None, error.message, refused=True)
+
+
+@router.get("/{token}", response_model=None)
+async def open_request(
+    token: str, request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """Your lines of the quote, to approve or reject: HTML (JSON with Accept: application/json)."""
+    try:
+        link, state, page = await _open(token, session, client, settings.SECRET_KEY)
+    except DomainError as error:
+        return _refusal(request, error)
+    if link.revision != state.revision:
+        return _show(request, 409, page, revised_words(link, state), revised=True)
+    if page.can_decide:
+        return _show(request, 200, page, None, token=token)
+    return _show(request, 200, page, words(page))
+
+
+async def _body(request: Request, model: type[ApproveIn] | type[RejectIn]) -> Any:
+    """JSON from programs, a form from the page; both validated by the same schema."""
+    if "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        data: Any = {k: v for k, v in form.items() if v != ""}
+    else:
+        try:
+            data = await request.json() if await request.body() else {}
+        except ValueError:
+            raise RuleViolation("the body must be JSON", field="body") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise RuleViolation(first["msg"].removeprefix("Value error, "), field=where) from None
+
+
+async def _decide(
+    token: str, request: Request, session: Session, client: TemporalDep, secret: str | None
+) -> Response:
+    approve = request.url.path.endswith("/approve")
+    try:
+        link, state, page = await _open(token, session, client, secret)
+        body = await _body(request, ApproveIn if approve else RejectIn)
+    except DomainError as error:
+        return _refusal(request, error)
+    if link.revision != state.revision:
+        return _show(request, 409, page, revised_words(link, state), revised=True)
+    verb = "approve" if approve else "reject"
+    decision = DecisionInput(link.supplier_id, link.revision, verb, body.comment)
+    try:
+        await call(quote_handle(client, link.number).execute_update(QuoteWorkflow.decide, decision))
+    except (Conflict, Gone) as error:
+        # Decided already, or decisions closed: the page says which, in plain words.
+        _, _, page = await _open(token, session, client, secret)
+        return _show(request, error.status_code, page, words(page))
+    except DomainError as error:
+        return _refusal(request, error)
+    if _wants_html(request):
+        return RedirectResponse(f"/a/{token}", status_code=303)
+    _, _, page = await _open(token, session, client, secret)
+    return _show(request, 200, page, words(page))
+
+
+@router.post("/{token}/approve", response_model=None)
+async def approve(
+    token: str, request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """Approve your lines of this revision: `{comment?}`."""
+    return await _decide(token, request, session, client, settings.SECRET_KEY)
+
+
+@router.post("/{token}/reject", response_model=None)
+async def reject(
+    token: str, request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
+) -> Response:
+    """Reject your lines of this revision: `{comment}` says what must change."""
+    return await _decide(token, request, session, client, settings.SECRET_KEY)
