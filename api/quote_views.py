@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from models.approvals import suppliers_on
+from models.fields import MoneyText, PercentText, QuantityText
 from models.links import QuoteLink, sign_link
 from models.money import format_cents, format_percent
 from models.quoting import Line, QuoteState
@@ -18,10 +19,10 @@ class LineRead(BaseModel):
     offer_name: str
     unit: str
     supplier_id: int
-    quantity: str
-    unit_price: str
-    discount: str
-    net: str
+    quantity: QuantityText
+    unit_price: MoneyText
+    discount: PercentText
+    net: MoneyText
     procurement: str
 
 
@@ -30,8 +31,8 @@ class FounderComponentLine(BaseModel):
     offer_id: int
     offer_name: str
     supplier_id: int = Field(description="The founder, who approves it.")
-    quantity: str
-    founder_price: str
+    quantity: QuantityText
+    founder_price: MoneyText
 
 
 class ApprovalRead(BaseModel):
@@ -64,7 +65,9 @@ class QuoteRead(BaseModel):
     currency: str
     lines: list[LineRead]
     founder_components: list[FounderComponentLine]
-    total: str | None = Field(description="Hidden from suppliers, who see their own lines only.")
+    total: MoneyText | None = Field(
+        description="Hidden from suppliers, who see their own lines only."
+    )
     sales_team: list[dict[str, str | int]]
     note: str | None
     approvals: list[ApprovalRead]

@@ -35,10 +35,11 @@ from api.waiting import WaitSeconds, wait_for_status
 from models.commission import InvoiceInput, InvoiceState, PaymentInput, VoidInput, check_payment
 from models.domain import InvoiceStatus, invoice_workflow_id
 from models.errors import Conflict, Gone, NotFound, Unavailable
+from models.fields import Money, MoneyText
 from models.invoices import get_visible_invoice, invoice_input, invoices_of, visible_invoices
 from models.ledger import post_reversal, postings
 from models.money import format_cents
-from models.schemas import Cents, Strict
+from models.schemas import Strict
 from models.settings import Settings
 from models.tables import CommissionInvoice
 from workflows.commission import CommissionInvoiceWorkflow
@@ -48,7 +49,7 @@ router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
 
 class PaymentIn(Strict):
-    amount: Cents = Field(description="The full invoice amount; partial payments are refused.")
+    amount: Money = Field(description="The full invoice amount; partial payments are refused.")
     reference: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         description="The bank transfer's reference."
     )
@@ -57,14 +58,14 @@ class PaymentIn(Strict):
 class ShareRead(BaseModel):
     member_id: int | None = Field(description="null for the platform.")
     role: str
-    amount: str
+    amount: MoneyText
 
 
 class InvoiceRead(BaseModel):
     number: str
     order_number: str
     supplier_id: int
-    amount: str
+    amount: MoneyText
     status: str
     issued_at: datetime
     due_at: datetime

@@ -15,6 +15,7 @@ from api.routes.commission import void_order_invoices
 from api.views import Page
 from models.domain import OrderStatus
 from models.errors import NotFound
+from models.fields import MoneyText
 from models.money import format_cents, format_percent
 from models.orders import (
     get_visible_order,
@@ -42,7 +43,7 @@ class OrderRead(BaseModel):
     status: str
     seller_id: int
     client_id: int
-    total: str
+    total: MoneyText
     signer_name: str
     po_reference: str | None
     accepted_at: datetime
