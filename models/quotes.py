@@ -15,6 +15,7 @@ from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from models import split
+from models.catalogue import visible_offers
 from models.db import next_number
 from models.domain import MemberStatus, NumberKind, OfferStatus, QuoteStatus
 from models.errors import Conflict, NotFound, RuleViolation
@@ -76,8 +77,9 @@ def price_lines(session: Session, seller: Member, content: QuoteContent) -> list
     lines = []
     for index, line_in in enumerate(content.lines):
         field = f"lines.{index}"
-        offer = session.get(Offer, line_in.offer_id)
-        if offer is None or offer.cluster_id != seller.cluster_id:
+        # An offer the seller may not read answers like a missing one: no status leaks.
+        offer = session.scalars(visible_offers(seller).where(Offer.id == line_in.offer_id)).first()
+        if offer is None:
             raise RuleViolation("no such offer in your cluster", field=f"{field}.offer_id")
         if offer.status != OfferStatus.VALIDATED:
             raise RuleViolation(

@@ -371,6 +371,13 @@ CASES: list[Case] = [
         changed("invite", "email", "bob@members.example.com"),
         status=409,
     ),
+    Case(
+        "invite",
+        "a member's address in capitals",
+        "email",
+        changed("invite", "email", "BOB@Members.Example.com"),
+        status=409,
+    ),
     Case("invite", "by the operator", "members", who="operator", status=403),
     # POST /members
     *body_cases("register"),
@@ -397,6 +404,13 @@ CASES: list[Case] = [
         "a member's address",
         "email",
         changed("register", "email", "bob@members.example.com"),
+        status=409,
+    ),
+    Case(
+        "register",
+        "a member's address in capitals",
+        "email",
+        changed("register", "email", "Bob@MEMBERS.example.com"),
         status=409,
     ),
     # POST /offers
