@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from api.fields import MoneyText, PercentText, QuantityText
 from models.domain import ApprovalStatus, QuoteStatus
 from models.links import ApprovalLink
 from models.money import format_cents, format_percent, line_net_cents
@@ -29,10 +30,10 @@ class Person:
 class PartRow:
     position: int
     offer_name: str
-    quantity: str
-    unit_price: str
-    discount: str
-    net: str
+    quantity: QuantityText
+    unit_price: MoneyText
+    discount: PercentText
+    net: MoneyText
     under: str | None = None  # for a founder component: the line it is part of
 
 
@@ -46,7 +47,7 @@ class ApprovalPage:
     supplier: Person
     deadline: datetime
     rows: list[PartRow] = field(default_factory=list)
-    part: str = "0.00"
+    part: MoneyText = "0.00"
     decision: Approval | None = None
     quote_status: str = ""
 

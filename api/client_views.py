@@ -6,23 +6,25 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from api.schemas import AcceptIn, DeclineIn
+from api.fields import MoneyText, PercentText, QuantityText
+from api.schemas import AcceptIn, ApproveIn, DeclineIn, RejectIn
 from models.domain import Procurement, QuoteStatus
 from models.money import format_cents, format_percent
 from models.quote_payloads import Line, QuoteState
 
 # Bodies the answer routes read themselves, listed among the OpenAPI's components.
-ANSWER_BODIES = (AcceptIn, DeclineIn)
+# Bodies declared by hand on routes that also read a form: listed so the OpenAPI defines them.
+ANSWER_BODIES = (AcceptIn, DeclineIn, ApproveIn, RejectIn)
 
 
 class ClientLineRead(BaseModel):
     position: int
     offer_name: str
-    quantity: str
+    quantity: QuantityText
     unit: str
-    unit_price: str
-    discount: str
-    net: str
+    unit_price: MoneyText
+    discount: PercentText
+    net: MoneyText
     procurement: Procurement
     founder_component: str | None = Field(description="The founder's service the line includes.")
 
@@ -34,7 +36,7 @@ class ClientQuoteRead(BaseModel):
     currency: str
     client: str = Field(description="The client's company.")
     valid_until: datetime | None
-    total: str
+    total: MoneyText
     lines: list[ClientLineRead]
 
 

@@ -129,6 +129,18 @@ def document(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
+def link_refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A link's refusals: a browser (Accept: text/html) is answered with the page, programs
+    with the JSON error."""
+    return {
+        status: {**REFUSALS[status], "content": {**REFUSALS[status]["content"], **PAGE}}
+        for status in statuses
+    }
+
+
 def pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
     """A success that is a PDF document, for `responses=`."""
     binary = {"schema": {"type": "string", "format": "binary"}}

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.fields import MoneyText, QuantityText
 from models.domain import OrderStatus, Procurement
 from models.money import format_cents, format_percent
 from store.orders import order_lines, procurement
@@ -26,8 +27,8 @@ class OrderLineRead(BaseModel):
     offer_id: int
     offer_name: str
     supplier_id: int
-    quantity: str
-    net: str
+    quantity: QuantityText
+    net: MoneyText
     procurement: Procurement
 
 
@@ -37,9 +38,9 @@ class OrderFounderComponentRead(BaseModel):
     position: int
     offer_id: int
     supplier_id: int = Field(description="The founder, who provides it.")
-    quantity: str
-    founder_price: str
-    line_quantity: str
+    quantity: QuantityText
+    founder_price: MoneyText
+    line_quantity: QuantityText
     owed_by: int = Field(description="The supplier of the line it sits under.")
 
 
@@ -49,8 +50,8 @@ class OrderRead(BaseModel):
     status: OrderStatus
     seller_id: int
     client_id: int
-    total: str | None = Field(description="The seller's and operators'; null for a supplier.")
-    part: str | None = Field(None, description="A supplier's own part: the sum of its lines.")
+    total: MoneyText | None = Field(description="The seller's and operators'; null for a supplier.")
+    part: MoneyText | None = Field(None, description="A supplier's own part: the sum of its lines.")
     signer_name: str | None = Field(description="The client's signer; null for a supplier.")
     po_reference: str | None
     accepted_at: datetime

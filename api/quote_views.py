@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from api.fields import MoneyText, PercentText, QuantityText
 from models.approvals import suppliers_on
 from models.domain import ApprovalStatus, Procurement, QuoteStatus
 from models.links import QuoteLink, sign_link
@@ -20,10 +21,10 @@ class LineRead(BaseModel):
     offer_name: str
     unit: str
     supplier_id: int
-    quantity: str
-    unit_price: str
-    discount: str
-    net: str
+    quantity: QuantityText
+    unit_price: MoneyText
+    discount: PercentText
+    net: MoneyText
     procurement: Procurement
 
 
@@ -32,9 +33,9 @@ class FounderComponentLine(BaseModel):
     offer_id: int
     offer_name: str
     supplier_id: int = Field(description="The founder, who approves it.")
-    quantity: str = Field(description="Per unit of the line.")
-    founder_price: str
-    line_quantity: str = Field(description="Units of the line it is part of.")
+    quantity: QuantityText = Field(description="Per unit of the line.")
+    founder_price: MoneyText
+    line_quantity: QuantityText = Field(description="Units of the line it is part of.")
     owed_by: int = Field(description="The line's supplier, who owes the founder's part.")
 
 
@@ -63,7 +64,7 @@ class QuoteClientRead(BaseModel):
 
 class TeamShareRead(BaseModel):
     member_id: int
-    share: str = Field(description="Contribution in percent.")
+    share: PercentText = Field(description="Contribution in percent.")
 
 
 class QuoteRead(BaseModel):
@@ -75,8 +76,10 @@ class QuoteRead(BaseModel):
     currency: str
     lines: list[LineRead]
     founder_components: list[FounderComponentLine]
-    total: str | None = Field(description="Hidden from suppliers, who see their own lines only.")
-    part: str | None = Field(
+    total: MoneyText | None = Field(
+        description="Hidden from suppliers, who see their own lines only."
+    )
+    part: MoneyText | None = Field(
         None, description="A supplier's own part: the sum of its lines (seller, operator: null)."
     )
     sales_team: list[TeamShareRead]
@@ -99,8 +102,8 @@ class QuoteSummary(BaseModel):
     revision: int
     seller_id: int
     client_id: int
-    total: str | None = Field(description="The seller's and operators'; null for a supplier.")
-    part: str | None = Field(None, description="A supplier's own part: the sum of its lines.")
+    total: MoneyText | None = Field(description="The seller's and operators'; null for a supplier.")
+    part: MoneyText | None = Field(None, description="A supplier's own part: the sum of its lines.")
     valid_until: datetime | None
     updated_at: datetime
 

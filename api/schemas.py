@@ -3,77 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
-from models.catalogue_rules import DAY, MAX_COMMISSION_RATE, MAX_DURATION, MAX_ID
-from models.money import parse_money, parse_percent
+from api.fields import Duration, Money, Percent, Quantity
+from models.catalogue_rules import MAX_COMMISSION_RATE, MAX_ID
+from models.money import format_percent
 
 # Tab, newline and carriage return are text; other control characters are not (and PostgreSQL
 # refuses NUL outright).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_QUANTITY_DIGITS = 9
 
 
-def _money(value: Any, info: ValidationInfo) -> int:
-    return parse_money(value, info.field_name or "amount", non_negative=True)
-
-
-def _percent(value: Any, info: ValidationInfo) -> Decimal:
-    return parse_percent(value, info.field_name or "rate")
-
-
-def _quantity(value: Any, info: ValidationInfo) -> Decimal:
-    field = info.field_name or "quantity"
-    if isinstance(value, float | bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError(f'{field}: must be a decimal string like "2.5"')
-    try:
-        quantity = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise ValueError(f'{field}: must be a decimal string like "2.5"') from None
-    if not quantity.is_finite() or quantity <= 0:
-        raise ValueError(f"{field}: must be greater than 0")
-    if quantity.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise ValueError(f"{field}: at most four decimals")
-    if quantity >= 10**MAX_QUANTITY_DIGITS:
-        raise ValueError(f"{field}: at most {MAX_QUANTITY_DIGITS} digits before the point")
-    return quantity
-
-
-Cents = Annotated[int, BeforeValidator(_money), Field(json_schema_extra={"example": "1200.00"})]
-Percent = Annotated[Decimal, BeforeValidator(_percent), Field(json_schema_extra={"example": "10"})]
-Quantity = Annotated[Decimal, BeforeValidator(_quantity), Field(json_schema_extra={"example": "1"})]
-
-
-def _duration(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
-    rule = f'{info.field_name}: must be an ISO 8601 duration like "P3D" or a number of seconds'
-    if isinstance(value, bool):
-        raise ValueError(rule)
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip()[:12])  # seconds sent as text; longer is out of range anyway
-    try:
-        return handler(value)
-    except ValidationError:
-        raise ValueError(rule) from None
-
-
-Duration = Annotated[
-    timedelta, WrapValidator(_duration), Field(json_schema_extra={"example": "P3D"})
-]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
@@ -111,22 +54,6 @@ class SettingsUpdate(Strict):
         None, max_length=10, description="Inviter, inviter's inviter, …, in percent."
     )
 
-    @field_validator(
-        "approval_timeout",
-        "reminder_interval",
-        "revision_timeout",
-        "validity",
-        "payment_terms",
-        "invitation_ttl",
-    )
-    @classmethod
-    def _positive_whole_seconds(cls, value: timedelta | None, info: ValidationInfo) -> Any:
-        if value is not None and (value.total_seconds() < 1 or value.microseconds):
-            raise ValueError(f"{info.field_name}: must be a whole number of seconds, at least 1")
-        if value is not None and value.total_seconds() > MAX_DURATION:
-            raise ValueError(f"{info.field_name}: must be at most {MAX_DURATION // DAY} days")
-        return value
-
 
 class ClusterCreate(Strict):
     name: Text = Field(description="Name of the cluster.")
@@ -151,7 +78,7 @@ class MemberCreate(Strict):
 class FounderComponentIn(Strict):
     offer_id: Id = Field(description="A validated offer of the founder.")
     quantity: Quantity = Field(description="Founder units embedded per unit of this offer.")
-    founder_price: Cents = Field(
+    founder_price: Money = Field(
         description="Part of this offer's unit price that is the founder's."
     )
 
@@ -160,7 +87,7 @@ class OfferCreate(Strict):
     name: Text
     description: LongText
     unit: Annotated[str, Field(min_length=1, max_length=50)] = Field(description="e.g. day, unit")
-    unit_price: Cents = Field(description="Price of one unit, before discount.")
+    unit_price: Money = Field(description="Price of one unit, before discount.")
     segment: str = Field(description='Must be "B2B": the cluster sells to businesses only.')
     commission_rate: Percent = Field(description="Percent of each line's net paid as commission.")
     procurement: str = Field(description='"direct" (client buys from supplier) or "resell".')
@@ -174,7 +101,9 @@ class OfferCreate(Strict):
     @classmethod
     def _commission_cap(cls, value: Decimal) -> Decimal:
         if value > MAX_COMMISSION_RATE:
-            raise ValueError(f"commission_rate: must be between 0 and {MAX_COMMISSION_RATE}")
+            raise ValueError(
+                f"commission_rate: must be within 0–{format_percent(MAX_COMMISSION_RATE)} %"
+            )
         return value
 
 
@@ -191,13 +120,10 @@ class ClientCreate(Strict):
     email: EmailStr
 
 
-Discount = Annotated[Decimal, BeforeValidator(_percent), Field(json_schema_extra={"example": "5"})]
-
-
 class LineIn(Strict):
     offer_id: Id = Field(description="A validated offer of your cluster.")
     quantity: Quantity = Field(description="How many units; more than 0.")
-    discount: Discount = Field(Decimal(0), description="Percent off, at most the offer's maximum.")
+    discount: Percent = Field(Decimal(0), description="Percent off, at most the offer's maximum.")
 
 
 class TeamShareIn(Strict):
@@ -238,3 +164,17 @@ class AcceptIn(Strict):
 
 class DeclineIn(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ApproveIn(Strict):
+    """A supplier's approval from its link."""
+
+    comment: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class RejectIn(Strict):
+    """A supplier's rejection from its link: the comment says what must change."""
+
+    comment: Annotated[str, Field(min_length=1, max_length=5000)] = Field(
+        description="What must change for you to approve."
+    )

@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from api.fields import DurationText, MoneyText, PercentText, QuantityText
 from models.domain import MemberStatus, OfferStatus, Procurement, Segment
 from models.money import format_cents, format_percent
 from store.membership import affiliate_rates_of
@@ -21,15 +22,15 @@ class Page(BaseModel, Generic[T]):
 
 
 class SettingsRead(BaseModel):
-    approval_timeout: timedelta
-    reminder_interval: timedelta
-    revision_timeout: timedelta
-    validity: timedelta
-    payment_terms: timedelta
-    invitation_ttl: timedelta
-    platform_fee_rate: str
-    founder_rate: str
-    affiliate_rates: list[str]
+    approval_timeout: DurationText
+    reminder_interval: DurationText
+    revision_timeout: DurationText
+    validity: DurationText
+    payment_terms: DurationText
+    invitation_ttl: DurationText
+    platform_fee_rate: PercentText
+    founder_rate: PercentText
+    affiliate_rates: list[PercentText]
 
 
 class ClusterRead(BaseModel):
@@ -82,8 +83,8 @@ class InvitationCreated(BaseModel):
 
 class FounderComponentRead(BaseModel):
     offer_id: int
-    quantity: str
-    founder_price: str
+    quantity: QuantityText
+    founder_price: MoneyText
 
 
 class OfferRead(BaseModel):
@@ -92,11 +93,11 @@ class OfferRead(BaseModel):
     name: str
     description: str
     unit: str
-    unit_price: str
+    unit_price: MoneyText
     segment: Segment
-    commission_rate: str
+    commission_rate: PercentText
     procurement: Procurement
-    max_discount: str
+    max_discount: PercentText
     founder_component: FounderComponentRead | None
     playbook: str
     status: OfferStatus

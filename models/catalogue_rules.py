@@ -68,7 +68,8 @@ def check_not_self_invite(inviter_email: str, invitee_email: str) -> None:
 
 def check_segment(segment: str) -> Segment:
     """R4: the cluster sells to businesses only."""
-    if segment == Segment.B2C:
+    # Any spelling of B2C gets the rule, not only a format complaint.
+    if segment.strip().upper() == Segment.B2C:
         raise RuleViolation(
             "B2C offers are refused: the cluster targets the B2B segment only", field="segment"
         )

@@ -10,17 +10,59 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 # 15 integer digits keep every amount, in cents, inside a signed 64-bit column.
 MAX_INTEGER_DIGITS = 15
-_CENTS_LIMIT = 10 ** (MAX_INTEGER_DIGITS + 2)
 PERCENT_DECIMALS = 4
 
-# ASCII digits only: Decimal() would also take other scripts' digits and exponent forms.
-_MONEY_TEXT = re.compile(r"-?([0-9]+)(?:\.[0-9]{1,2})?")
-_PERCENT_TEXT = re.compile(r"-?([0-9]+)(?:\.[0-9]{1,4})?")
+
+@dataclass(frozen=True, slots=True)
+class DecimalFormat:
+    """How one kind of decimal string is written; the API declares and enforces this pattern.
+
+    ASCII digits only, at most one point, no sign, exponent, separator or space: Decimal()
+    would also read "1_000", "١٢", "1E+2", "+3" and " 2", and a person reading them might not.
+    """
+
+    what: str
+    integer_digits: int
+    decimals: int
+    exact_decimals: bool  # money: a point is followed by exactly `decimals` digits
+    example: str
+
+    @property
+    def pattern(self) -> str:
+        after = f"{{{self.decimals}}}" if self.exact_decimals else f"{{1,{self.decimals}}}"
+        return rf"^[0-9]{{1,{self.integer_digits}}}(\.[0-9]{after})?$"
+
+    @property
+    def rule(self) -> str:
+        after = (
+            f"no point or a point and exactly {self.decimals} decimals"
+            if self.exact_decimals
+            else f"at most {self.decimals} decimals after the point"
+        )
+        return (
+            f'must be {self.what} written like "{self.example}": ASCII digits, at most '
+            f"{self.integer_digits} before the point, {after} (pattern {self.pattern})"
+        )
+
+    def read(self, text: object, field: str) -> Decimal:
+        """The exact value of a string in this format; anything else is refused by name."""
+        if not isinstance(text, str):
+            # A JSON number may already have lost the digits the person typed (0.1, 1e400).
+            raise ValueError(f"{field}: {self.rule}, sent as a JSON string")
+        if re.fullmatch(self.pattern, text) is None:
+            raise ValueError(f"{field}: {self.rule}")
+        return Decimal(text)
+
+
+MONEY = DecimalFormat("an amount", MAX_INTEGER_DIGITS, 2, True, "1234.50")
+PERCENT = DecimalFormat("a percentage", 3, PERCENT_DECIMALS, False, "12.5")
+QUANTITY = DecimalFormat("a quantity", 9, 4, False, "2.5")
 
 
 def as_fraction(value: Decimal | int, field: str) -> Fraction:
@@ -47,35 +89,9 @@ def to_cents(amount: Decimal) -> int:
     return round_half_even(as_fraction(amount, "amount") * 100)
 
 
-def parse_money(text: str | int | Decimal, field: str, *, non_negative: bool = False) -> int:
-    """Parse a money amount such as "1234.50" (or an int or Decimal) into integer cents."""
-    rule = f'{field}: must be a decimal amount with at most two decimals, like "1234.50"'
-    if isinstance(text, str):
-        match = _MONEY_TEXT.fullmatch(text.strip())
-        if match is None:
-            raise ValueError(rule)
-        if len(match.group(1).lstrip("0")) > MAX_INTEGER_DIGITS:
-            raise ValueError(
-                f"{field}: must have at most {MAX_INTEGER_DIGITS} digits before the point"
-            )
-        cents = Fraction(Decimal(match.group(0))) * 100
-    elif isinstance(text, float):
-        raise ValueError(f'{field}: must be a decimal string like "1234.50", not a float')
-    else:
-        # Decimal and int inputs are judged by value: Decimal("1.230") is 1.23.
-        try:
-            cents = as_fraction(text, field) * 100
-        except ValueError:
-            raise ValueError(rule) from None
-        if cents.denominator != 1:
-            raise ValueError(rule)
-        if abs(cents) >= _CENTS_LIMIT:
-            raise ValueError(
-                f"{field}: must have at most {MAX_INTEGER_DIGITS} digits before the point"
-            )
-    if non_negative and cents < 0:
-        raise ValueError(f"{field}: must not be negative")
-    return int(cents)
+def parse_money(text: object, field: str) -> int:
+    """Parse a money amount written as MONEY says ("1234.50", or whole units "1200") into cents."""
+    return int(MONEY.read(text, field) * 100)
 
 
 def format_cents(cents: int) -> str:
@@ -86,33 +102,12 @@ def format_cents(cents: int) -> str:
 
 
 def parse_percent(
-    text: str | int | Decimal,
-    field: str,
-    *,
-    low: Decimal = Decimal(0),
-    high: Decimal = Decimal(100),
+    text: object, field: str, *, low: Decimal = Decimal(0), high: Decimal = Decimal(100)
 ) -> Decimal:
-    """Parse a percentage such as "12.5" (at most four decimals) within [low, high], inclusive."""
-    rule = f'{field}: must be a percentage with at most four decimals, like "12.5"'
-    if isinstance(text, float):
-        raise ValueError(f'{field}: must be a decimal string like "12.5", not a float')
-    if isinstance(text, str):
-        match = _PERCENT_TEXT.fullmatch(text.strip())
-        if match is None:
-            raise ValueError(rule)
-        value = Decimal(match.group(0))
-    else:
-        try:
-            exact = as_fraction(text, field) * 10**PERCENT_DECIMALS
-        except ValueError:
-            raise ValueError(rule) from None
-        if exact.denominator != 1:
-            raise ValueError(rule)
-        value = Decimal(text)
+    """Parse a percentage written as PERCENT says ("12.5") within [low, high], inclusive."""
+    value = PERCENT.read(text, field)
     if not low <= value <= high:
-        raise ValueError(
-            f"{field}: must be between {format_percent(low)} and {format_percent(high)}"
-        )
+        raise ValueError(f"{field}: must be within {format_percent(low)}–{format_percent(high)} %")
     # One spelling per value, so "12.50" and "12.5" store and compare alike.
     return Decimal(format_percent(value))
 

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.schemas import ClientCreate, ClusterCreate, MemberCreate, Party, SettingsUpdate
@@ -120,7 +120,8 @@ def _member_with_email(session: Session, cluster_id: int, email: str) -> Member 
     return session.scalars(
         select(Member).where(
             Member.cluster_id == cluster_id,
-            Member.email == email,
+            # Addresses are compared case-insensitively: Bob@X.example is bob@x.example.
+            func.lower(Member.email) == email.lower(),
             Member.status == MemberStatus.ACTIVE,
         )
     ).first()

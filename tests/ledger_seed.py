@@ -4,7 +4,6 @@ for the tests of invoices, postings and their API that need no workflow."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +12,7 @@ from activities.commission import CommissionActivities
 from activities.ledger import LedgerActivities
 from activities.orders import OrderActivities
 from activities.quotes import QuoteActivities
-from api.schemas import LineIn, QuoteCreate, TeamShareIn
+from api.schemas import QuoteCreate
 from documents.render import DocumentStore
 from models.commission import InvoiceInput, IssueInvoices, PaymentRecord
 from models.quote_payloads import OpenOrder, SaveRevision
@@ -34,12 +33,13 @@ def seed_order(
 ) -> str:
     """Quote, revision and order as the quote workflow's activities would write them."""
     now = datetime.now(UTC)
-    payload = QuoteCreate(
-        client_id=client_id,
-        lines=[LineIn(offer_id=world.offers[o], quantity=Decimal(q)) for o, q in lines],
-        sales_team=None
-        if team is None
-        else [TeamShareIn(member_id=m, share=Decimal(s)) for m, s in team],
+    # As the API receives it: decimals travel as strings.
+    payload = QuoteCreate.model_validate(
+        {
+            "client_id": client_id,
+            "lines": [{"offer_id": world.offers[o], "quantity": q} for o, q in lines],
+            "sales_team": None if team is None else [{"member_id": m, "share": s} for m, s in team],
+        }
     )
     with transaction(db) as session:
         quote, start = create_quote(session, session.get_one(Member, seller.id), payload, None, now)

@@ -7,19 +7,20 @@ A decision here goes through the same workflow update, and so the same validator
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.approval_page import ApprovalPage, Person, approval_page, page_json
 from api.approval_words import revised_words, words
+from api.contract import PAGE, body_of, link_refusals
 from api.deps import SessionDep, SettingsDep, TemporalDep, limit_client_links, release
 from api.engine import call, quote_handle, quote_state
-from api.schemas import Strict
+from api.schemas import ApproveIn, RejectIn
 from models.errors import Conflict, DomainError, Gone, NotFound, RuleViolation
 from models.links import ApprovalLink, read_approval_link
 from models.quote_payloads import DecisionInput, QuoteState
@@ -29,16 +30,6 @@ from workflows.quote import QuoteWorkflow
 # Every /a route counts against the caller's address, in the client links' own budget.
 router = APIRouter(prefix="/a", tags=["supplier"], dependencies=[Depends(limit_client_links)])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
-
-
-class ApproveIn(Strict):
-    comment: Annotated[str, Field(max_length=5000)] | None = None
-
-
-class RejectIn(Strict):
-    comment: Annotated[str, Field(min_length=1, max_length=5000)] = Field(
-        description="What must change for you to approve."
-    )
 
 
 def _wants_html(request: Request) -> bool:
@@ -81,7 +72,25 @@ def _refusal(request: Request, error: DomainError) -> Response:
     return _show(request, error.status_code, None, error.message, refused=True)
 
 
-@router.get("/{token}", response_model=None)
+# Your page (200), or a link refused: altered (400), revised or closed (409), expired (410).
+_PAGE_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Your lines, your part, the deadline and your decision.",
+        "content": {"application/json": {"schema": {"type": "object"}}, **PAGE},
+    },
+    **link_refusals(400, 409, 410),
+}
+_DECIDED: dict[int | str, dict[str, Any]] = {
+    **_PAGE_ANSWER,
+    303: {
+        "description": "From the page's form: back to the page, which shows the decision.",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+    },
+    **link_refusals(413, 422),
+}
+
+
+@router.get("/{token}", response_model=None, responses=_PAGE_ANSWER)
 async def open_request(
     token: str, request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
 ) -> Response:
@@ -142,7 +151,12 @@ async def _decide(
     return _show(request, 200, page, words(page))
 
 
-@router.post("/{token}/approve", response_model=None)
+@router.post(
+    "/{token}/approve",
+    response_model=None,
+    responses=_DECIDED,
+    openapi_extra=body_of(ApproveIn, "An optional comment; the page posts it as a form."),
+)
 async def approve(
     token: str, request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
 ) -> Response:
@@ -150,7 +164,12 @@ async def approve(
     return await _decide(token, request, session, client, settings.SECRET_KEY)
 
 
-@router.post("/{token}/reject", response_model=None)
+@router.post(
+    "/{token}/reject",
+    response_model=None,
+    responses=_DECIDED,
+    openapi_extra=body_of(RejectIn, "What must change; the page posts it as a form."),
+)
 async def reject(
     token: str, request: Request, session: SessionDep, client: TemporalDep, settings: SettingsDep
 ) -> Response:

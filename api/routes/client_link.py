@@ -11,10 +11,9 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from api.client_views import ClientQuoteRead, client_quote_view
-from api.contract import body_of, pdf_answer
+from api.contract import PAGE, body_of, link_refusals, pdf_answer
 from api.deps import SettingsDep, TemporalDep, limit_client_links
 from api.engine import call, quote_handle, quote_state
-from api.errors import REFUSALS
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
 from models.errors import Conflict, DomainError, RuleViolation
@@ -67,21 +66,10 @@ def _client_json(state: QuoteState) -> JSONResponse:
     return JSONResponse(client_quote_view(state).model_dump(mode="json"))
 
 
-_PAGE = {"text/html": {"schema": {"type": "string"}}}
-
-
-def _link_refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """A browser (Accept: text/html) is answered with the page, programs with the JSON error."""
-    return {
-        status: {**REFUSALS[status], "content": {**REFUSALS[status]["content"], **_PAGE}}
-        for status in statuses
-    }
-
-
 # A link is refused when altered (400), expired (410), or no longer answerable (409).
-_LINK_REFUSALS = _link_refusals(400, 409, 410)
+_LINK_REFUSALS = link_refusals(400, 409, 410)
 _VIEW: dict[int | str, dict[str, Any]] = {
-    200: {"model": ClientQuoteRead, "content": _PAGE, "description": "The quote."}
+    200: {"model": ClientQuoteRead, "content": PAGE, "description": "The quote."}
 }
 _ANSWERED: dict[int | str, dict[str, Any]] = {
     **_VIEW,
@@ -89,7 +77,7 @@ _ANSWERED: dict[int | str, dict[str, Any]] = {
         "description": "From the page's form: on to the page that confirms the answer.",
         "headers": {"Location": {"schema": {"type": "string"}}},
     },
-    **_link_refusals(413, 422),
+    **link_refusals(413, 422),
 }
 
 
@@ -200,7 +188,7 @@ async def decline(
     return await _answer(token, request, client, settings, accept=False)
 
 
-@router.get("/{token}/done", response_class=HTMLResponse, responses=_link_refusals(400, 410))
+@router.get("/{token}/done", response_class=HTMLResponse, responses=link_refusals(400, 410))
 async def answered(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep
 ) -> Response:

@@ -31,8 +31,9 @@ from api.deps import (
 )
 from api.engine import call
 from api.errors import refusals
+from api.fields import Money, MoneyText
 from api.pagination import Cursor, Limit, paginate
-from api.schemas import Cents, Strict
+from api.schemas import Strict
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
 from documents.render import DocumentStore
@@ -57,7 +58,7 @@ router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
 
 class PaymentIn(Strict):
-    amount: Cents = Field(description="The full invoice amount; partial payments are refused.")
+    amount: Money = Field(description="The full invoice amount; partial payments are refused.")
     reference: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         description="The bank transfer's reference."
     )
@@ -66,14 +67,14 @@ class PaymentIn(Strict):
 class ShareRead(BaseModel):
     member_id: int | None = Field(description="null for the platform.")
     role: str
-    amount: str
+    amount: MoneyText
 
 
 class InvoiceRead(BaseModel):
     number: str
     order_number: str
     supplier_id: int
-    amount: str
+    amount: MoneyText
     status: InvoiceStatus
     issued_at: datetime
     due_at: datetime

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.contract import pdf_answer
 from api.deps import ObjectId, PrincipalDep, SessionDep
 from api.errors import refusals
+from api.fields import Day, MoneyText, SignedMoneyText
 from api.pagination import Cursor, Limit, paginate
 from api.views import Page
 from documents.render import render_statement_pdf
@@ -41,7 +42,7 @@ class EntryRead(BaseModel):
     role: str
     debit_account: str
     credit_account: str
-    amount: str
+    amount: MoneyText
     reverses_id: int | None
     memo: str
 
@@ -70,12 +71,12 @@ def _owned_member(session: Session, principal: PrincipalDep, member_id: int) -> 
 
 class AccountRead(BaseModel):
     account: str
-    balance: str
+    balance: SignedMoneyText
 
 
 class LedgerRead(Page[EntryRead]):
     account: str | None = Field(None, description="The account shown, when there is one.")
-    balance: str | None = Field(None, description="Its credits minus debits.")
+    balance: SignedMoneyText | None = Field(None, description="Its credits minus debits.")
     accounts: list[AccountRead] = Field([], description="Operators: every account's balance.")
 
 
@@ -107,10 +108,10 @@ def read_ledger(
 
 
 DateFrom = Annotated[
-    date | None, Query(alias="from", description="First day (default: 1st of this month).")
+    Day | None, Query(alias="from", description="First day (default: 1st of this month).")
 ]
 DateTo = Annotated[
-    date | None, Query(alias="to", description="Last day, included (default: today).")
+    Day | None, Query(alias="to", description="Last day, included (default: today).")
 ]
 
 
@@ -141,10 +142,17 @@ def statement_pdf(
     )
 
 
+def _end_of(day: date) -> datetime:
+    """The first instant after the day; the calendar's last day ends at the last instant."""
+    if day == date.max:
+        return datetime.max.replace(tzinfo=UTC)
+    return datetime.combine(day + timedelta(days=1), time(), UTC)
+
+
 def statement_view(session: Session, member: Member, start: date, end: date) -> StatementPdf:
     account = member_account(member.id)
     since = datetime.combine(start, time(), UTC)
-    until = datetime.combine(end + timedelta(days=1), time(), UTC)
+    until = _end_of(end)
     opening = balance(session, account, before=since)
     entries = tuple(
         StatementEntryView(

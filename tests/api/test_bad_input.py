@@ -15,6 +15,9 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
+from models.money import MONEY as MONEY_TEXT
+from models.money import PERCENT as PERCENT_TEXT
+from models.money import QUANTITY, DecimalFormat
 from settings import Settings
 from store.db import make_session_factory
 from store.membership import hash_secret
@@ -229,6 +232,31 @@ OFFER_ID = {
     "a pending founder offer": ref("pending_founder_offer"),
     "a member's offer": ref("bob_offer"),
 }
+# Spellings Decimal() would read but a person might not: each is refused naming the format.
+NOT_DECIMAL_TEXT = {
+    "underscore": "1_000",
+    "fullwidth digit": "１",
+    "Arabic digits": "١٢",
+    "exponent": "1E+2",
+    "plus sign": "+3",
+    "leading space": " 2",
+    "trailing point": "3.",
+    "a JSON number": 12,
+}
+
+
+def format_cases(route: str, field: str, fmt: DecimalFormat, extra: dict[str, Any]) -> list[Case]:
+    """Each malformed spelling gets a 422 whose detail names the field and its format."""
+    names = f"{field}: must be {fmt.what} written like"
+    values = {f"format: {label}": value for label, value in {**NOT_DECIMAL_TEXT, **extra}.items()}
+    return field_cases(route, field, values, names)
+
+
+def duration_cases(route: str, field: str) -> list[Case]:
+    malformed = {"a dangling T": "P3DT", "years": "P1Y", "fractional seconds": "PT1.5S"}
+    return field_cases(route, field, malformed, f"{field}: must be an ISO 8601 duration")
+
+
 BAD_PATH_IDS = {
     "text": "abc",
     "zero": "0",
@@ -288,6 +316,10 @@ CASES: list[Case] = [
         for name in ("approval_timeout", "reminder_interval", "revision_timeout", "payment_terms")
     ),
     *field_cases("change settings", "validity", {"words": "a month"}),
+    *duration_cases("change settings", "validity"),
+    *duration_cases("create cluster", "settings.approval_timeout"),
+    *format_cases("change settings", "founder_rate", PERCENT_TEXT, {"1000": "1000"}),
+    *format_cases("create cluster", "settings.platform_fee_rate", PERCENT_TEXT, {}),
     *field_cases("change settings", "platform_fee_rate", PERCENT),
     *field_cases("change settings", "founder_rate", PERCENT),
     *field_cases(
@@ -339,6 +371,13 @@ CASES: list[Case] = [
         changed("invite", "email", "bob@members.example.com"),
         status=409,
     ),
+    Case(
+        "invite",
+        "a member's address in capitals",
+        "email",
+        changed("invite", "email", "BOB@Members.Example.com"),
+        status=409,
+    ),
     Case("invite", "by the operator", "members", who="operator", status=403),
     # POST /members
     *body_cases("register"),
@@ -367,6 +406,13 @@ CASES: list[Case] = [
         changed("register", "email", "bob@members.example.com"),
         status=409,
     ),
+    Case(
+        "register",
+        "a member's address in capitals",
+        "email",
+        changed("register", "email", "Bob@MEMBERS.example.com"),
+        status=409,
+    ),
     # POST /offers
     *body_cases("register offer"),
     *field_cases("register offer", "name", TEXT),
@@ -374,6 +420,24 @@ CASES: list[Case] = [
     *field_cases("register offer", "playbook", {**TEXT, "huge": "x" * 20_001}),
     *field_cases("register offer", "unit", {**REQUIRED, "empty": "", "51 characters": "u" * 51}),
     *field_cases("register offer", "unit_price", MONEY),
+    *format_cases("register offer", "unit_price", MONEY_TEXT, {"one decimal": "900.0"}),
+    *format_cases(
+        "register offer", "founder_component.founder_price", MONEY_TEXT, {"one decimal": "1.5"}
+    ),
+    *format_cases(
+        "register offer", "founder_component.quantity", QUANTITY, {"five decimals": "1.23456"}
+    ),
+    *format_cases("register offer", "commission_rate", PERCENT_TEXT, {}),
+    *format_cases("register offer", "max_discount", PERCENT_TEXT, {}),
+    *field_cases(
+        "register offer",
+        "commission_rate",
+        {"over 50, by the range": "50.01", "100": "100"},
+        "commission_rate: must be within 0–50 %",
+    ),
+    *field_cases(
+        "register offer", "segment", {"b2c": "b2c", "B2C ": "B2C "}, "B2C offers are refused"
+    ),
     *field_cases("register offer", "commission_rate", {**REQUIRED, **PERCENT, "over 50": "50.01"}),
     *field_cases("register offer", "max_discount", {**REQUIRED, **PERCENT}),
     *field_cases(

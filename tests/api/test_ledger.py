@@ -104,3 +104,38 @@ async def test_statement_balances_carry_over_and_a_clawback_nets_to_zero(
         after = statement_view(session, session.get_one(Member, alice_id), today, today)
     assert [e.amount_cents for e in after.entries] == [8_000, -8_000]
     assert after.closing_balance_cents == 0 and after.entries[1].description.startswith("Clawback")
+
+
+@pytest.mark.parametrize(
+    ("period", "first", "last"),
+    [
+        ("to=9999-12-31", None, "9999-12-31"),
+        ("from=0001-01-01&to=9999-12-31", "0001-01-01", "9999-12-31"),
+        ("from=0001-01-01&to=0001-01-01", "0001-01-01", "0001-01-01"),
+    ],
+)
+async def test_a_statement_spans_any_calendar_days(
+    api: httpx.AsyncClient, world: World, split: str, period: str, first: str | None, last: str
+) -> None:
+    alice = world.members["alice"]
+    path = f"/members/{alice.id}/statement.pdf?{period}"
+    pdf = await api.get(path, headers=alice.headers)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF") and last in pdf.headers["content-disposition"]
+    assert first is None or first in pdf.headers["content-disposition"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("to=0", "to"), ("from=0", "from"), ("to=20260131", "to"), ("from=2026-02-30", "from")],
+)
+async def test_a_statement_day_that_is_no_iso_date_is_refused_by_name(
+    api: httpx.AsyncClient, world: World, query: str, field: str
+) -> None:
+    alice = world.members["alice"]
+    refused = await api.get(f"/members/{alice.id}/statement.pdf?{query}", headers=alice.headers)
+    assert refused.status_code == 422
+    assert (
+        refused.json()["detail"]
+        == f"{field}: must be a calendar date written YYYY-MM-DD, like 2026-01-31"
+    )

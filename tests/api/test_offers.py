@@ -37,10 +37,10 @@ async def test_r3_an_offer_is_registered_pending_with_every_field(
     api: httpx.AsyncClient, world: World
 ) -> None:
     alice = world.members["alice"]
-    founder_part = component(world.offers["founder"], quantity="0.5", founder_price="120.5")
+    founder_part = component(world.offers["founder"], quantity="0.5", founder_price="120.50")
     body = offer_body(
         name="Pen test",
-        unit_price="1234.5",
+        unit_price="1234.50",
         commission_rate="12.50",
         procurement="resell",
         max_discount="7.5",
@@ -178,7 +178,7 @@ async def test_r5_the_founders_part_fits_in_the_unit_price(
 
 @pytest.mark.parametrize(
     ("rate", "shown"),
-    [("0", "0"), ("50", "50"), ("50.0000", "50"), ("0.0001", "0.0001"), (12, "12")],
+    [("0", "0"), ("50", "50"), ("50.0000", "50"), ("0.0001", "0.0001"), ("012", "12")],
 )
 async def test_commission_rate_from_0_to_50_percent_is_accepted(
     api: httpx.AsyncClient, world: World, rate: object, shown: str
@@ -187,7 +187,9 @@ async def test_commission_rate_from_0_to_50_percent_is_accepted(
     assert created["commission_rate"] == shown
 
 
-@pytest.mark.parametrize("rate", ["50.0001", "51", "100", "-0.0001", "-10", "12.34567", 10.5])
+@pytest.mark.parametrize(
+    "rate", ["50.0001", "51", "100", "-0.0001", "-10", "12.34567", 10.5, 12, "+5", "1E+1"]
+)
 async def test_commission_rate_outside_0_to_50_percent_is_refused(
     api: httpx.AsyncClient, world: World, rate: object
 ) -> None:

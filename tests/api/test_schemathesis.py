@@ -13,11 +13,12 @@ of caller it is for: the operator, the founder or a member.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -89,9 +90,9 @@ FOUNDER_ONLY = {
     "GET /invitations",
 }
 
-# Until the decimal-string types land, rates and quantities are documented as any number or
-# string, and money as any integer: schema-valid values the rules refuse by digits or form.
-DECIMALS = "money typed as integer until the decimal-string types land"
+# Decimal strings are declared with the pattern the server enforces; the ranges on top of it
+# (a commission rate within 0–50 %, a quantity above 0) are rules a pattern does not state.
+DECIMALS = "decimal strings keep within ranges a pattern cannot state"
 CURSOR = "a list cursor is valid only as the previous page gave it out"
 LINK = "a link token is valid only as the server signed it"
 # The schema could say this (a pattern), and does not yet: the rule is enforced by name.
@@ -109,7 +110,7 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
     f"a discount stays within the offer's maximum; {DECIMALS}",
     "POST /quotes/{number}/revisions": f"as for a new quote; {DECIMALS}",
     "POST /quotes/{number}/decisions": "the decision is approve or reject",
-    "POST /commission-invoices/{number}/payments": f"the amount is the invoice's; {DECIMALS}",
+    "POST /commission-invoices/{number}/payments": "the amount is exactly the invoice's",
     "GET /members/{member_id}/statement.pdf": "the period's start is not after its end",
     "POST /clients": TEXT,
     "POST /quotes/{number}/cancel": TEXT,
@@ -128,13 +129,16 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
         )
     },
     **{
-        f"{method} /q/{{token}}{tail}": LINK
-        for method, tail in (
-            ("GET", ""),
-            ("GET", "/pdf"),
-            ("POST", "/accept"),
-            ("POST", "/decline"),
-            ("GET", "/done"),
+        f"{method} /{kind}/{{token}}{tail}": LINK
+        for kind, method, tail in (
+            ("q", "GET", ""),
+            ("q", "GET", "/pdf"),
+            ("q", "POST", "/accept"),
+            ("q", "POST", "/decline"),
+            ("q", "GET", "/done"),
+            ("a", "GET", ""),
+            ("a", "POST", "/approve"),
+            ("a", "POST", "/reject"),
         )
     },
 }
@@ -188,7 +192,7 @@ schema = schemathesis.openapi.from_dict(
 schema.app = APP
 
 # Path parameters that name a seeded object, by path prefix; filled while `stack` is up.
-SEEDED: dict[str, dict[str, str]] = {}
+SEEDED: dict[str, dict[str, str | int]] = {}
 
 
 @schema.hook
@@ -205,6 +209,56 @@ def flatmap_case(context: HookContext, case: Case) -> st.SearchStrategy[Case]:
         return case
 
     return st.booleans().map(aim)
+
+
+# Extreme dates and numbers, beside what the generators draw: the calendar's first and last
+# days, zero, minus one and 2^63. A valid case gets only the extremes its parameter accepts, an
+# invalid one only those it refuses, so each case keeps the kind it was generated as.
+EXTREME_DATES = ["0001-01-01", "9999-12-31"]
+EXTREME_NUMBERS = [0, -1, 2**63, -(2**63)]
+schemathesis.openapi.format(
+    "date", st.one_of(st.sampled_from(EXTREME_DATES), st.dates().map(date.isoformat))
+)
+
+
+def _extremes(definition: dict[str, Any], valid: bool) -> list[Any]:
+    declared = definition.get("schema", {})
+    kinds = [s for s in declared.get("anyOf", [declared]) if s.get("type") != "null"]
+    if len(kinds) != 1:
+        return []
+    kind = kinds[0]
+    if kind.get("format") == "date":
+        return EXTREME_DATES if valid else []
+    if kind.get("type") not in ("integer", "number"):
+        return []
+
+    def accepted(n: int) -> bool:
+        low, high = kind.get("minimum", -math.inf), kind.get("maximum", math.inf)
+        above = n > kind.get("exclusiveMinimum", -math.inf)
+        below = n < kind.get("exclusiveMaximum", math.inf)
+        return low <= n <= high and above and below
+
+    return [n for n in EXTREME_NUMBERS if accepted(n) == valid]
+
+
+@schema.hook("flatmap_case")
+def extreme_values(context: HookContext, case: Case) -> st.SearchStrategy[Case]:
+    """Each query and path parameter keeps its generated value or takes an extreme one."""
+    valid = case.meta is not None and case.meta.generation.mode.is_positive
+    choices = {
+        (location, parameter.name): st.sampled_from([None, *extremes])
+        for location in ("query", "path_parameters")
+        for parameter in getattr(case.operation, location)
+        if (extremes := _extremes(parameter.definition, valid))
+    }
+
+    def swap(chosen: dict[tuple[str, str], Any]) -> Case:
+        for (location, name), value in chosen.items():
+            if value is not None:
+                setattr(case, location, {**(getattr(case, location) or {}), name: value})
+        return case
+
+    return st.fixed_dictionaries(choices).map(swap) if choices else st.just(case)
 
 
 @dataclass
@@ -302,6 +356,8 @@ async def stack(
         token = sign_link(SECRET_KEY, QuoteLink(quote["number"], 1, expires))
         APP.app = app
         SEEDED.update({"/quotes/": {"number": quote["number"]}, "/q/": {"token": token}})
+        # The caller's own member id: its statement's dates are then read, not met by a 404.
+        SEEDED["/members/"] = {"member_id": alice.id}
         try:
             STACKS.append(Stack(OPERATOR_KEY, world.founder.key, alice.key))
             yield STACKS[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.money import (
+    MONEY,
     commission_cents,
     format_cents,
     format_percent,
@@ -62,56 +64,54 @@ def test_to_cents_refuses_float() -> None:
     ("text", "cents"),
     [
         ("1234.50", 123450),
-        ("1234.5", 123450),
+        ("1200", 120000),  # whole units: nothing is lost, and people write prices so
         ("0", 0),
         ("0.00", 0),
-        ("-0.05", -5),
-        (" 12.30 ", 1230),
         ("007.10", 710),
         ("999999999999999.99", 99_999_999_999_999_999),
-        (12, 1200),
-        (D("3.10"), 310),
-        (D("1.230"), 123),  # a Decimal is judged by value
     ],
 )
-def test_parse_money_accepts(text: str | int | Decimal, cents: int) -> None:
+def test_parse_money_accepts(text: str, cents: int) -> None:
     assert parse_money(text, "unit_price") == cents
 
 
+MONEY_RULE = 'unit_price: must be an amount written like "1234.50"'
+
+
 @pytest.mark.parametrize(
-    ("text", "message"),
+    "text",
     [
-        ("1.234", "unit_price: must be a decimal amount with at most two decimals"),
-        ("1e3", "at most two decimals"),
-        ("1E+2", "at most two decimals"),
-        ("NaN", "at most two decimals"),
-        ("Infinity", "at most two decimals"),
-        ("-inf", "at most two decimals"),
-        ("", "at most two decimals"),
-        (".5", "at most two decimals"),
-        ("1.", "at most two decimals"),
-        ("+1", "at most two decimals"),
-        ("1,50", "at most two decimals"),
-        ("1 000", "at most two decimals"),
-        ("١٢", "at most two decimals"),  # Arabic-Indic digits, which Decimal() would take
-        (1.5, "unit_price: must be a decimal string .* not a float"),
-        (True, "at most two decimals"),
-        (D("NaN"), "at most two decimals"),
-        (D("Infinity"), "at most two decimals"),
-        (D("1.234"), "at most two decimals"),
-        ("1" * 16, "unit_price: must have at most 15 digits before the point"),
-        (D("1E+15"), "at most 15 digits"),
+        "1234.5",  # one decimal: a float's spelling, not an amount's
+        "900.0",
+        "1.234",
+        "1.",
+        ".5",
+        "1e3",
+        "1E+2",
+        "+3",
+        "-0.05",
+        " 2",
+        "2 ",
+        "1_000",
+        "1,50",
+        "1 000",
+        "１",  # fullwidth digit
+        "١٢",  # Arabic-Indic digits, which Decimal() would take
+        "NaN",
+        "Infinity",
+        "",
+        "1" * 16,
+        12,
+        1.5,
+        True,
+        None,
+        D("12.00"),
     ],
 )
-def test_parse_money_refuses(text: object, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        parse_money(text, "unit_price")  # type: ignore[arg-type]
-
-
-def test_parse_money_non_negative() -> None:
-    assert parse_money("0.00", "amount", non_negative=True) == 0
-    with pytest.raises(ValueError, match="amount: must not be negative"):
-        parse_money("-0.01", "amount", non_negative=True)
+def test_parse_money_refuses_naming_the_format(text: object) -> None:
+    with pytest.raises(ValueError, match=re.escape(MONEY_RULE)) as refused:
+        parse_money(text, "unit_price")
+    assert MONEY.pattern in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -137,36 +137,32 @@ def test_format_cents(cents: int, text: str) -> None:
         ("0", D(0)),
         ("100", D(100)),
         ("33.3333", D("33.3333")),
-        (10, D(10)),
-        (D("1E+1"), D(10)),
+        ("007", D(7)),
     ],
 )
-def test_parse_percent_accepts(text: str | int | Decimal, value: Decimal) -> None:
+def test_parse_percent_accepts(text: str, value: Decimal) -> None:
     parsed = parse_percent(text, "discount")
     assert parsed == value
     assert str(parsed) == str(value)  # one spelling: no "12.50", no "1E+1"
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("12.34567", "discount: must be a percentage with at most four decimals"),
-        ("1e1", "at most four decimals"),
-        ("NaN", "at most four decimals"),
-        (12.5, "discount: must be a decimal string .* not a float"),
-        (D("0.00001"), "at most four decimals"),
-        ("-1", "discount: must be between 0 and 100"),
-        ("100.0001", "discount: must be between 0 and 100"),
-    ],
+    "text",
+    ["12.34567", "1e1", "NaN", "-1", "+3", " 2", "3.", "1_0", "١٢", "１", "1000", 12.5, 10, True],
 )
-def test_parse_percent_refuses(text: object, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        parse_percent(text, "discount")  # type: ignore[arg-type]
+def test_parse_percent_refuses_naming_the_format(text: object) -> None:
+    with pytest.raises(ValueError, match=re.escape("discount: must be a percentage written like")):
+        parse_percent(text, "discount")
+
+
+def test_parse_percent_range_is_named_in_percent() -> None:
+    with pytest.raises(ValueError, match="discount: must be within 0–100 %"):
+        parse_percent("100.0001", "discount")
 
 
 def test_parse_percent_range_is_inclusive() -> None:
     assert parse_percent("50", "commission_rate", high=D(50)) == 50
-    with pytest.raises(ValueError, match="commission_rate: must be between 0 and 50"):
+    with pytest.raises(ValueError, match="commission_rate: must be within 0–50 %"):
         parse_percent("50.01", "commission_rate", high=D(50))
 
 
@@ -233,7 +229,7 @@ def test_commission_rounded_once_differs_from_per_line() -> None:
 @given(st.integers(-(10**17) + 1, 10**17 - 1), st.integers(0, 6))
 def test_round_trips_and_to_cents_match_oracle(cents: int, places: int) -> None:
     text = format_cents(cents)
-    assert parse_money(text, "amount") == cents
+    assert parse_money(format_cents(abs(cents)), "amount") == abs(cents)  # amounts in: unsigned
     assert Fraction(D(text)) * 100 == cents
     amount = D(cents).scaleb(-places)
     assert to_cents(amount) == oracle_half_even(Fraction(amount) * 100)

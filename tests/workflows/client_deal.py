@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from arkanna_client import AuthenticatedClient, Client
@@ -76,7 +75,7 @@ def caller(key: str, httpx_args: dict[str, Any]) -> AuthenticatedClient:
     )
 
 
-def offer(name: str, unit_price: int, founder: FounderComponentIn | None = None) -> OfferCreate:
+def offer(name: str, unit_price: str, founder: FounderComponentIn | None = None) -> OfferCreate:
     body = OfferCreate(
         name=name,
         description=f"{name}, one day",
@@ -163,17 +162,17 @@ async def drive_deal(operator_key: str, httpx_args: dict[str, Any]) -> Deal:
         ClusterCreated,
     )
     founder = caller(cluster.founder.api_key, httpx_args)
-    founder_offer = await new_offer(founder, founder, offer("Founder review", 200))
+    founder_offer = await new_offer(founder, founder, offer("Founder review", "200.00"))
     alice = await member(founder, httpx_args)
-    component = FounderComponentIn(offer_id=founder_offer, quantity="1", founder_price=50)
-    audit = await new_offer(alice, founder, offer("Audit", 1000, component))
+    component = FounderComponentIn(offer_id=founder_offer, quantity="1", founder_price="50.00")
+    audit = await new_offer(alice, founder, offer("Audit", "1000.00", component))
 
     contact = ClientCreate(
         company="Acme GmbH", contact_name="Carl Client", email="carl@acme.example.com"
     )
     acme = ok(await add_client.asyncio(client=alice, body=contact), ClientRead)
-    # Explicit: the generated default for a discount is the float 0.0, which money rules refuse.
-    lines = [LineIn(offer_id=audit, quantity="1", discount="0")]
+    # The discount left at its documented default ("0").
+    lines = [LineIn(offer_id=audit, quantity="1")]
     quote = ok(
         await launch_quote.asyncio(client=alice, body=QuoteCreate(client_id=acme.id, lines=lines)),
         QuoteRead,
@@ -198,7 +197,7 @@ async def drive_deal(operator_key: str, httpx_args: dict[str, Any]) -> Deal:
     assert order.status == OrderStatus.CLOSED and order.po_reference == "PO-7", order
 
     invoice = await invoice_of(operator, order.number)
-    payment = PaymentIn(amount=int(Decimal(invoice.amount)), reference="TRX-1")
+    payment = PaymentIn(amount=invoice.amount, reference="TRX-1")
     ok(await pay_invoice.asyncio(invoice.number, client=operator, body=payment), InvoiceRead)
     split = await split_of(operator, invoice.number)
     ledger = ok(await read_ledger.asyncio(client=alice), LedgerRead)

@@ -4,6 +4,7 @@ operators' search attributes, and removal of a seller (R2)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from models.domain import quote_workflow_id
 from store.tables import Quote, QuoteLine
 from tests.factories import (
     OPERATOR,
+    Actor,
     World,
+    add_client,
     add_offer,
     catalogue_world,
     expect,
@@ -166,6 +169,36 @@ async def test_bad_sales_teams_are_refused(
     assert response.status_code == 422, response.text
     assert response.json()["detail"].startswith(field)
     assert _count(live, Quote) == 0
+
+
+async def test_an_offer_the_seller_cannot_see_answers_like_a_missing_one(live: Live) -> None:
+    world = await _world_with_strangers(live)
+    alice, bob = world.members["alice"], world.members["bob"]
+    clients = {alice.id: world.clients["acme"], bob.id: await add_client(live.api, world, bob, "b")}
+
+    async def refusal(seller: Actor, offer_id: int) -> str:
+        body = {
+            "client_id": clients[seller.id],
+            "lines": [{"offer_id": offer_id, "quantity": "1"}],
+        }
+        response = await live.api.post("/quotes", json=body, headers=seller.headers)
+        assert response.status_code == 422, response.text
+        return str(response.json()["detail"])
+
+    missing = await refusal(alice, 999_999)
+    assert await refusal(alice, world.offers["pending"]) == missing  # bob's, still pending
+    assert "pending" in await refusal(bob, world.offers["pending"])  # its owner is told why
+
+
+async def test_the_documented_discount_default_is_accepted(live: Live) -> None:
+    """A client generated from the OpenAPI sends the default it reads there."""
+    document = expect(await live.api.get("/openapi.json"), 200)
+    schema = document["components"]["schemas"]["LineIn"]["properties"]["discount"]
+    assert schema["type"] == "string" and re.fullmatch(schema["pattern"], schema["default"])
+    world = await catalogue_world(live.api, settings=FAST)
+    line = {"offer_id": world.offers["alice-audit"], "quantity": "1", "discount": schema["default"]}
+    body = {"client_id": world.clients["acme"], "lines": [line]}
+    expect(await live.api.post("/quotes", json=body, headers=world.members["alice"].headers), 201)
 
 
 async def test_someone_elses_client_is_refused(live: Live) -> None:
