@@ -6,13 +6,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api.body_limit import BodyLimit
 from api.client_views import ANSWER_BODIES
-from api.contract import declare_refusals, document, install_method_answers
+from api.contract import (
+    declare_refusals,
+    document,
+    install_method_answers,
+    refuse_unknown_query,
+)
 from api.engine import TemporalConnection
 from api.errors import install_error_handlers
 from api.limits import CounterStore, Limits
@@ -70,7 +75,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])
     # The token pages' stylesheets: files, so a strict Content-Security-Policy can hold.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     document(app, extra_models=ANSWER_BODIES)

@@ -18,6 +18,7 @@ from starlette.routing import compile_path, get_route_path
 
 from api import deps
 from api.errors import REFUSALS
+from models.errors import RuleViolation
 
 # What a dependency can refuse with, wherever a route uses it.
 _DEPENDENCY_REFUSALS: dict[Callable[..., Any], tuple[int, ...]] = {
@@ -49,14 +50,41 @@ def implied_refusals(route: APIRoute) -> set[int]:
     statuses = {code for call in _calls(dependant) for code in _DEPENDENCY_REFUSALS.get(call, ())}
     if dependant.body_params or (route.openapi_extra and "requestBody" in route.openapi_extra):
         statuses |= {413, 422}
-    if dependant.path_params or dependant.query_params or dependant.header_params:
-        statuses.add(422)
+    # Any route refuses a query parameter it does not take (refuse_unknown_query).
+    statuses.add(422)
     # An id or number in the path may name nothing; a signed link names its quote itself.
     if any(param.name not in _SIGNED for param in dependant.path_params):
         statuses.add(404)
     if any(param.name == "cursor" for param in dependant.query_params):
         statuses.add(400)
     return statuses
+
+
+_KNOWN_QUERY: dict[int, frozenset[str]] = {}
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    yield from (param.alias for param in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
+
+
+def _known_query(route: APIRoute) -> frozenset[str]:
+    known = _KNOWN_QUERY.get(id(route))
+    if known is None:
+        known = _KNOWN_QUERY[id(route)] = frozenset(_query_names(route.dependant))
+    return known
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the route does not take is refused by name (a typo would otherwise
+    be ignored silently, e.g. `?stauts=sent` listing every quote)."""
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute):
+        unknown = sorted(set(request.query_params) - _known_query(route))
+        if unknown:
+            raise RuleViolation("not a parameter of this route", field=", ".join(unknown))
 
 
 def declare_refusals(router: APIRouter) -> None:
