@@ -8,6 +8,7 @@ processes counting the same key at once can never both slip under the limit.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -16,11 +17,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from models.errors import TooManyRequests
 from settings import Settings
 from store.tables import RateLimitCounter
 
+log = logging.getLogger("arkanna.api")
 # Seconds since the epoch: the one clock every API process shares.
 Clock = Callable[[], float]
 # The longest key kept; an address or a member id is far shorter.
@@ -87,16 +90,27 @@ class CounterStore:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """At most `count` events per key in a window of `seconds` opened by the key's first one."""
+    """At most `count` events per key in a window of `seconds` opened by the key's first one.
+
+    A window that fails open lets events through uncounted while the database is away: the
+    client's link pages need nothing else from it (an acceptance reaches the workflow, whose
+    activities wait for the database), so an outage must not turn them away."""
 
     name: str
     count: int
     seconds: int
     store: CounterStore
+    fail_open: bool = False
 
     def hit(self, key: str) -> int:
         """Counts an event of `key`; 0 when within the limit, else whole seconds to wait."""
-        events, left = self.store.count(self.name, key, self.seconds)
+        try:
+            events, left = self.store.count(self.name, key, self.seconds)
+        except OperationalError:
+            if not self.fail_open:
+                raise
+            log.warning("%s not counted: the database is unavailable", self.name)
+            return 0
         if events <= self.count:
             return 0
         # Rounded up, and never 0: a caller retrying at the announced second is let through.
@@ -125,6 +139,7 @@ class Limits:
                 settings.CLIENT_LINK_REQUESTS_PER_IP,
                 settings.CLIENT_LINK_WINDOW_SECONDS,
                 store,
+                fail_open=True,
             ),
             invitations=Window(
                 "invitations",

@@ -10,7 +10,8 @@ from uuid import uuid4
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.limits import MAX_KEY_LENGTH, CounterStore, Limits, Window, refuse_if_over
@@ -18,6 +19,7 @@ from models.errors import TooManyRequests
 from settings import Settings
 from store.tables import RateLimitCounter
 from tests.clock import FakeClock
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -205,3 +207,25 @@ def test_production_defaults() -> None:
 def test_a_limit_below_one_is_refused_at_start(field: str) -> None:
     with pytest.raises(ValueError, match=field):
         Settings(**{field: 0})
+
+
+def _unreachable_store() -> CounterStore:
+    """A store whose database refuses every connection (nothing listens on the port)."""
+    return CounterStore(create_engine(f"postgresql+psycopg2://nobody@127.0.0.1:{free_port()}/x"))
+
+
+def test_the_link_window_fails_open_while_the_database_is_away() -> None:
+    links = Window("client_links", 1, 60, _unreachable_store(), fail_open=True)
+    assert [links.hit("203.0.113.9") for _ in range(3)] == [0, 0, 0]
+
+
+def test_other_windows_do_not_fail_open() -> None:
+    failures = Window("auth_failures", 1, 60, _unreachable_store())
+    with pytest.raises(OperationalError):
+        failures.hit("203.0.113.9")
+
+
+def test_the_client_links_window_is_the_one_that_fails_open(store: CounterStore) -> None:
+    limits = Limits.from_settings(Settings(), store)
+    assert limits.client_links.fail_open
+    assert not limits.auth_failures.fail_open and not limits.invitations.fail_open
