@@ -13,6 +13,7 @@ from temporalio.client import Client
 from api.body_limit import BodyLimit
 from api.client_views import ANSWER_BODIES
 from api.contract import declare_refusals, document, install_method_answers
+from api.docs_pages import install_docs
 from api.engine import TemporalConnection
 from api.errors import install_error_handlers
 from api.limits import CounterStore, Limits
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         version="0.1.0",
         description="B2B clusters, quotes approved by every supplier, orders and split commissions.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from installed files, not a CDN
+        redoc_url=None,
         # Operation ids are the routes' names: a generated client's functions read
         # `launch_quote`, not `launch_quote_quotes_post`.
         generate_unique_id_function=lambda route: route.name,
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
         app.include_router(module.router)
+    install_docs(app)
     # The token pages' stylesheets: files, so a strict Content-Security-Policy can hold.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     document(app, extra_models=ANSWER_BODIES)
