@@ -139,6 +139,8 @@ class QuoteState:
     seller: Party | None = None
     # The quote PDF with its acceptance block, rendered when the order opens (R17).
     signed_document_key: str | None = None
+    # Everyone the quote names (seller, suppliers, founder), as the `state` query answers it.
+    people: list[Party] = field(default_factory=list)
 
 
 # Messages sent to the workflow (updates and signals).

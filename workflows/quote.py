@@ -13,6 +13,7 @@ QuoteWorkflow exposes:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -92,7 +93,8 @@ class QuoteWorkflow:
 
     @workflow.query(name="state")
     def get_state(self) -> QuoteState:
-        return self.state
+        # A copy that names everyone, so the views carry names beside the ids (R19).
+        return dataclasses.replace(self.state, people=list(self.people.values()))
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
