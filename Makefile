@@ -1,30 +1,38 @@
 # Everyday commands. A machine with Python 3.11+ needs nothing else: the first target run creates
-# .venv and installs the project there (again only when pyproject.toml changes).
+# .venv and installs the project there (again only when pyproject.toml changes). Running needs
+# only the project (`pip install -e .`); lint, test and bench add the test tools ('.[test]').
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run demo install lint test bench clean clean-data
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/python run.py
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/python run.py --demo
 
-install: $(STAMP)
+install: $(RUN_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[test]'
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
 	touch $@
 
-lint: $(STAMP)
+# A test install holds everything a run needs, so it stamps both; a run install alone leaves the
+# test stamp missing, and the next test target installs the extras.
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
@@ -38,7 +46,7 @@ test: lint
 # The benchmark entry points (the other files of bench/ are their parts); each prints its figures.
 BENCHES := bench/pdf_render.py bench/quote_load.py bench/open_quotes_scale.py
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	@set -e; for script in $(BENCHES); do \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done

@@ -44,7 +44,8 @@ SMTP_TIMEOUT = 20.0  # seconds; under the activity's start-to-close timeout
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # The emails that go out with an HTML part as well as the text one.
-HTML_KINDS = frozenset({"approval_request", "approval_reminder", "approval_escalation"})
+CLIENT_KINDS = frozenset({"quote_to_client", "quote_confirmation", "quote_decline_received"})
+HTML_KINDS = CLIENT_KINDS | {"approval_request", "approval_reminder", "approval_escalation"}
 
 
 class DocumentSource(Protocol):
@@ -139,7 +140,11 @@ class MailActivities:
         context = {"api": api, **notice.context}
         if notice.link is not None:
             context["link"] = self._client_link(notice.link)
-        if notice.kind in HTML_KINDS:
+        if notice.kind in CLIENT_KINDS:
+            # Quotes sent before client emails named the seller: the cluster stands in.
+            context.setdefault("seller_company", context.get("cluster", ""))
+            context.setdefault("seller_email", "the seller")
+        elif notice.kind in HTML_KINDS:
             # Quotes that started before approval links get the API's address in their place.
             context.setdefault("approval_link", f"{api}/quotes/{context.get('number', '')}")
             context.setdefault("deadline", "the approval deadline")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from temporalio import activity
 
 from documents.render import DocumentStore, render_purchase_order_pdf, render_quote_pdf
 from models.documents import (
+    AcceptanceView,
     FounderComponentView,
     LineView,
     PartyView,
@@ -142,7 +144,9 @@ class OrderActivities:
                 )
             )
             result = OrderOpened(
-                order.number, [ProcurementDoc(d.supplier_id, d.mode, d.document_key) for d in docs]
+                order.number,
+                [ProcurementDoc(d.supplier_id, d.mode, d.document_key) for d in docs],
+                self._signed_copy(session, quote, order),
             )
             # Rendering again after a crash rewrites the same files: harmless, and never lost.
             for doc in docs:
@@ -150,6 +154,16 @@ class OrderActivities:
                     pdf = self._purchase_order(session, order, doc.supplier_id)
                     self.store.put(doc.document_key, render_purchase_order_pdf(pdf))
         return result
+
+    def _signed_copy(self, session: Session, quote: Quote, order: Order) -> str:
+        """R17: the accepted revision's PDF with the client's signature, stored for the client."""
+        render = RenderQuote(quote.number, order.revision, quote.valid_until)
+        acceptance = AcceptanceView(
+            order.signer_name, order.accepted_at, order.revision, order.po_reference, order.number
+        )
+        pdf = replace(self._quote_view(session, render), acceptance=acceptance)
+        key = f"orders/{order.number}-signed.pdf"
+        return self.store.put(key, render_quote_pdf(pdf))
 
     def _insert_order(self, session: Session, quote: Quote, request: OpenOrder) -> Order:
         cluster = session.get_one(Cluster, quote.cluster_id)

@@ -18,6 +18,7 @@ from api.contract import (
     install_method_answers,
     refuse_unknown_query,
 )
+from api.docs_pages import install_docs
 from api.engine import TemporalConnection
 from api.errors import install_error_handlers
 from api.limits import CounterStore, Limits
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         version="0.1.0",
         description="B2B clusters, quotes approved by every supplier, orders and split commissions.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from installed files, not a CDN
+        redoc_url=None,
         # Operation ids are the routes' names: a generated client's functions read
         # `launch_quote`, not `launch_quote_quotes_post`.
         generate_unique_id_function=lambda route: route.name,
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])
+    install_docs(app)
     # The token pages' stylesheets: files, so a strict Content-Security-Policy can hold.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     document(app, extra_models=ANSWER_BODIES)

@@ -35,25 +35,54 @@ class ErrorRead(BaseModel):
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
 
 
-def _refusal(description: str, **extra: Any) -> dict[str, Any]:
+def _refusal(description: str, example: dict[str, Any], **extra: Any) -> dict[str, Any]:
     # Refusals are JSON even where the success is a page or a PDF: FastAPI would document the
-    # model under the route's own media type, so the JSON one is named here.
-    json = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorRead"}}}
+    # model under the route's own media type, so the JSON one is named here, with one example.
+    schema = {"$ref": "#/components/schemas/ErrorRead"}
+    json = {"application/json": {"schema": schema, "example": example}}
     return {"model": ErrorRead, "description": description, "content": json, **extra}
+
+
+def _says(detail: str, field: str | None = None) -> dict[str, Any]:
+    return {"detail": f"{field}: {detail}" if field else detail, "field": field}
+
+
+_INVALID = "lines.0.quantity: must be more than 0"
 
 
 # Each status is one kind of refusal; `refusals` picks those a route can give.
 REFUSALS: dict[int, dict[str, Any]] = {
-    400: _refusal("Malformed request, e.g. a foreign list cursor or an altered link."),
-    401: _refusal("Missing, unknown or revoked API key."),
-    403: _refusal("The caller's role may not do this."),
-    404: _refusal("No such object, or not visible to the caller."),
-    409: _refusal("The object's current state refuses this."),
-    410: _refusal("The quote is closed, or its link has expired."),
-    413: _refusal("The body is larger than accepted."),
-    422: _refusal("Invalid payload, or a business rule refuses it."),
-    429: _refusal("Too many requests.", headers=_RETRY_AFTER),
-    503: _refusal("Database or workflow engine unavailable.", headers=_RETRY_AFTER),
+    400: _refusal(
+        "Malformed request, e.g. a foreign list cursor or an altered link.",
+        _says("this link was altered or is incomplete; use the link from your email"),
+    ),
+    401: _refusal("Missing, unknown or revoked API key.", _says("missing or unknown API key")),
+    403: _refusal(
+        "The caller's role may not do this.", _says("only the quote's seller may revise it")
+    ),
+    404: _refusal("No such object, or not visible to the caller.", _says("no quote Q-2026-00042")),
+    409: _refusal(
+        "The object's current state refuses this.",
+        _says("revision 2 is not the current revision (3)", "revision"),
+    ),
+    410: _refusal("The quote is closed, or its link has expired.", _says("this link has expired")),
+    413: _refusal("The body is larger than accepted.", _says("larger than 1048576 bytes", "body")),
+    422: _refusal(
+        "Invalid payload, or a business rule refuses it.",
+        {
+            "detail": _INVALID,
+            "field": "lines.0.quantity",
+            "errors": [{"field": "lines.0.quantity", "message": _INVALID}],
+        },
+    ),
+    429: _refusal(
+        "Too many requests.", _says("too many requests; retry in 30 s"), headers=_RETRY_AFTER
+    ),
+    503: _refusal(
+        "Database or workflow engine unavailable.",
+        _says("the workflow engine is unavailable; retry shortly"),
+        headers=_RETRY_AFTER,
+    ),
 }
 
 

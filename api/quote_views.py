@@ -15,12 +15,21 @@ from models.quote_payloads import Line, QuoteState
 from store.tables import Quote
 
 
+class MemberName(BaseModel):
+    """A member as people know them, beside the id."""
+
+    id: int
+    name: str
+    company: str
+
+
 class LineRead(BaseModel):
     position: int
     offer_id: int
     offer_name: str
     unit: str
     supplier_id: int
+    supplier: MemberName | None = None
     quantity: QuantityText
     unit_price: MoneyText
     discount: PercentText
@@ -41,6 +50,7 @@ class FounderComponentLine(BaseModel):
 
 class ApprovalRead(BaseModel):
     supplier_id: int
+    supplier: MemberName | None = None
     status: ApprovalStatus
     comment: str | None
     decided_at: datetime | None
@@ -64,6 +74,7 @@ class QuoteClientRead(BaseModel):
 
 class TeamShareRead(BaseModel):
     member_id: int
+    member: MemberName | None = None
     share: PercentText = Field(description="Contribution in percent.")
 
 
@@ -72,6 +83,7 @@ class QuoteRead(BaseModel):
     status: QuoteStatus
     revision: int
     seller_id: int
+    seller: MemberName | None = None
     client: QuoteClientRead
     currency: str
     lines: list[LineRead]
@@ -131,8 +143,14 @@ def can_see(state: QuoteState, member_id: int | None) -> bool:
     )
 
 
-def _line(line: Line) -> LineRead:
+def names_of(state: QuoteState) -> dict[int, MemberName]:
+    people = [*state.people, *([state.seller] if state.seller else [])]
+    return {p.id: MemberName(id=p.id, name=p.name, company=p.company) for p in people}
+
+
+def _line(line: Line, names: dict[int, MemberName]) -> LineRead:
     return LineRead(
+        supplier=names.get(line.supplier_id),
         position=line.position,
         offer_id=line.offer_id,
         offer_name=line.offer_name,
@@ -197,6 +215,7 @@ def quote_view(
     """The seller and operators read all; a supplier its own lines, approval and part only."""
     full = viewer_id is None or viewer_id == state.seller_id
     lines = visible_lines(state, viewer_id)
+    names = names_of(state)
     link = None
     if viewer_id == state.seller_id and state.sent_at and state.valid_until:
         token = sign_link(secret, QuoteLink(state.number, state.revision, state.valid_until))
@@ -206,20 +225,25 @@ def quote_view(
         status=QuoteStatus(state.status),
         revision=state.revision,
         seller_id=state.seller_id,
+        seller=names.get(state.seller_id),
         client=QuoteClientRead(**vars(state.client)),
         currency=state.currency,
-        lines=[_line(line) for line in lines],
+        lines=[_line(line, names) for line in lines],
         founder_components=_components(state, viewer_id),
         total=format_cents(state.total_cents) if full else None,
         part=None if full else format_cents(sum(line.net_cents for line in lines)),
         sales_team=[
-            TeamShareRead(member_id=s.member_id, share=format_percent(s.share))
+            TeamShareRead(
+                member_id=s.member_id, member=names.get(s.member_id), share=format_percent(s.share)
+            )
             for s in state.sales_team
             if full
         ],
         note=state.note,
         approvals=[
-            ApprovalRead(**vars(a)) for a in state.approvals if full or a.supplier_id == viewer_id
+            ApprovalRead(**vars(a), supplier=names.get(a.supplier_id))
+            for a in state.approvals
+            if full or a.supplier_id == viewer_id
         ],
         blocked_lines=[
             p for p in state.blocked_positions if full or p in {x.position for x in lines}

@@ -32,6 +32,7 @@ _DECIDE = (
     '    {{"revision": {revision}, "decision": "approve"}}\n\n'
     'To reject, send "decision": "reject" with a "comment" saying what must change.'
 )
+_ASK_SELLER = "Questions? Reply to this email to reach {seller} ({seller_email})."
 _COMMISSION_PAYMENT = "Please pay by bank transfer and quote the reference {invoice}."
 
 TEMPLATES: dict[str, Template] = {
@@ -91,10 +92,26 @@ TEMPLATES: dict[str, Template] = {
     ),
     "quote_to_client": _template(
         "Quote {number} from {seller}",
-        "{seller} has sent you quote {number} for {client}, for a total of {total}. The PDF is "
-        "attached.",
+        "{seller} ({seller_company}) has sent you quote {number} for {client}, for a total of "
+        "{total}. The PDF is attached.",
         "View the quote, download it and accept or decline it here:\n\n    {link}",
         "The quote and this link are valid until {valid_until}.",
+        _ASK_SELLER,
+    ),
+    "quote_confirmation": _template(
+        "Order {order}: your acceptance of quote {number}",
+        "Thank you: {signer} accepted quote {number} (revision {revision}, {total}) for "
+        "{client}, with purchase-order reference {po_reference}. Order {order} is open with "
+        "{seller} ({seller_company}).",
+        "Your signed copy is attached: the quote with your acceptance. The quote was valid "
+        "until {valid_until}.",
+        _ASK_SELLER,
+    ),
+    "quote_decline_received": _template(
+        "Quote {number}: your answer has reached {seller}",
+        "Thank you for your answer: you declined quote {number} for {client}, and {seller} "
+        "({seller_company}) has been told.",
+        "The quote would have been valid until {valid_until}. " + _ASK_SELLER,
     ),
     "quote_viewed": _template(
         "{client} opened quote {number}",

@@ -35,6 +35,7 @@ from documents.layout import (
 )
 from documents.layout import number as qty
 from models.documents import (
+    AcceptanceView,
     FounderComponentView,
     InvoicePdf,
     LineView,
@@ -81,9 +82,23 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         gap(),
         para(validity, "body"),
         *(section("Terms", para(pdf.terms, "body")) if pdf.terms.strip() else []),
+        *(_acceptance_block(pdf.acceptance) if pdf.acceptance else []),
     ]
     footer = f"{pdf.cluster_name} · Quote {pdf.number} revision {pdf.revision}"
     return render(story, title=pdf.title, author=pdf.cluster_name, footer=footer)
+
+
+def _acceptance_block(acceptance: AcceptanceView) -> list[Flowable]:
+    """The client's signature on the signed copy: who, when, which revision, their PO."""
+    rows = [
+        ("Signed by", acceptance.signer_name),
+        ("Accepted at", f"{acceptance.accepted_at:%Y-%m-%d %H:%M} UTC"),
+        ("Revision", str(acceptance.revision)),
+        ("Purchase order", acceptance.po_reference or "none given"),
+        ("Order", acceptance.order_number),
+    ]
+    lines = [bold_lead(f"{label}: ", value, "body") for label, value in rows]
+    return section("Accepted by the client", *lines)
 
 
 def _supplier_table(block: SupplierBlock, cur: str) -> Flowable:

@@ -186,6 +186,7 @@ def initial_state(quote: QuoteInput) -> QuoteState:
         seller_id=quote.seller.id,
         founder_id=quote.founder.id,
         client=quote.client,
+        seller=quote.seller,
         lines=revision.lines,
         sales_team=revision.sales_team,
         note=revision.note,

@@ -7,8 +7,19 @@ Money is integer cents in the document currency; rates and discounts are `Decima
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class AcceptanceView:
+    """The client's signature as the signed copy prints it."""
+
+    signer_name: str
+    accepted_at: datetime
+    revision: int
+    po_reference: str | None
+    order_number: str
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ class QuotePdf:
     terms: str
     total_cents: int
     suppliers: tuple[SupplierBlock, ...]
+    acceptance: AcceptanceView | None = None  # set on the client's signed copy only
 
     @property
     def title(self) -> str:

@@ -135,6 +135,12 @@ class QuoteState:
     order_number: str | None = None
     end_reason: str | None = None
     document_key: str | None = None
+    # The seller as frozen on the quote, so the client's page and emails name them (R17).
+    seller: Party | None = None
+    # The quote PDF with its acceptance block, rendered when the order opens (R17).
+    signed_document_key: str | None = None
+    # Everyone the quote names (seller, suppliers, founder), as the `state` query answers it.
+    people: list[Party] = field(default_factory=list)
 
 
 # Messages sent to the workflow (updates and signals).
@@ -259,6 +265,7 @@ class ProcurementDoc:
 class OrderOpened:
     number: str
     documents: list[ProcurementDoc]
+    signed_document_key: str | None = None  # the client's signed copy
 
 
 @dataclass

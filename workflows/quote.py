@@ -13,6 +13,7 @@ QuoteWorkflow exposes:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -41,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import calls
     from workflows.approval_notices import APPROVAL_LINKS, ApprovalAsk, still_pending
+    from workflows.client_notices import CLIENT_ACKNOWLEDGEMENTS
     from workflows.quote_steps import Notifier, founder_check, upsert_search
     from workflows.waits import wait_for
 
@@ -91,7 +93,8 @@ class QuoteWorkflow:
 
     @workflow.query(name="state")
     def get_state(self) -> QuoteState:
-        return self.state
+        # A copy that names everyone, so the views carry names beside the ids (R19).
+        return dataclasses.replace(self.state, people=list(self.people.values()))
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
@@ -174,6 +177,8 @@ class QuoteWorkflow:
                 self._event("declined", f"declined by the client: {answer.reason}")
                 await self._set_status(QuoteStatus.DECLINED)
                 await self.notify.seller(self.state, "quote_declined", reason=answer.reason or "-")
+                if workflow.patched(CLIENT_ACKNOWLEDGEMENTS):
+                    await self.notify.client(self.state, "quote_decline_received")
         return self.state
 
     @answer.validator
@@ -397,6 +402,7 @@ class QuoteWorkflow:
             )
         )
         state.order_number = order.number
+        state.signed_document_key = order.signed_document_key
         await self.notify.order(state, order)
         self._event("ordered", f"order {order.number} opened")
         if workflow.patched("commission-invoices"):  # R14; histories before it replay unchanged
@@ -404,6 +410,8 @@ class QuoteWorkflow:
                 self._event("invoiced", f"commission invoice {invoice} issued")
         await self._set_status(QuoteStatus.ORDERED)
         await self.notify.seller(self.state, "quote_accepted", order=order.number)
+        if workflow.patched(CLIENT_ACKNOWLEDGEMENTS):
+            await self.notify.client(self.state, "quote_confirmation", order=order.number)
 
     # Helpers
 

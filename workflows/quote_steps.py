@@ -14,10 +14,9 @@ with workflow.unsafe.imports_passed_through():
         OrderOpened,
         Party,
         QuoteInput,
-        QuoteLinkSpec,
         QuoteState,
     )
-    from workflows import calls, search
+    from workflows import calls, client_notices, search
     from workflows.approval_notices import ApprovalAsk, attach_links
 
 
@@ -158,24 +157,15 @@ class Notifier:
         for notice in notices:  # quotes started before batching replay their own way
             await calls.send_notice(notice)
 
-    async def client(self, state: QuoteState) -> None:
-        assert state.valid_until is not None
-        client = state.client
-        notice = Notice(
-            business_key=f"{state.number}/r{state.revision}/quote_to_client/client:{client.id}",
-            kind="quote_to_client",
-            to_email=client.email,
-            to_name=client.contact_name,
-            context={
-                **self._base(state),
-                "total": self._total(state),
-                "name": client.contact_name,
-                "valid_until": f"{state.valid_until:%Y-%m-%d %H:%M} UTC",
-            },
-            attachment_key=state.document_key,
-            attachment_name=f"{state.number}-r{state.revision}.pdf",
-            link=QuoteLinkSpec(state.number, state.revision, state.valid_until),
-        )
+    async def client(self, state: QuoteState, kind: str = "quote_to_client", **extra: str) -> None:
+        """An email to the client: the quote, or the answer it gave (see client_notices)."""
+        seller, cluster = self.quote.seller, self.quote.cluster_name
+        if kind == "quote_to_client":
+            notice = client_notices.quote_to_client(state, seller, cluster)
+        elif kind == "quote_confirmation":
+            notice = client_notices.confirmation(state, seller, cluster, extra["order"])
+        else:
+            notice = client_notices.client_notice(state, seller, cluster, kind, **extra)
         await calls.send_notice(notice)
 
     async def order(self, state: QuoteState, order: OrderOpened) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from api.client_page import CLOSED, Closing, closing_page, page
 from api.client_views import ClientQuoteRead, client_quote_view
 from api.contract import PAGE, body_of, link_refusals, pdf_answer
 from api.deps import SettingsDep, TemporalDep, limit_client_links
@@ -18,17 +17,12 @@ from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
 from models.errors import Conflict, DomainError, RuleViolation
 from models.links import QuoteLink, read_link
-from models.money import format_cents, format_percent
 from models.quote_payloads import ClientAnswerInput, ClientViewInput, QuoteState
 from store.tables import utcnow
 from workflows.quote import QuoteWorkflow
 
 # Every /q route counts against the caller's address before anything else runs.
 router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_client_links)])
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
-templates.env.filters["money"] = format_cents
-templates.env.filters["decimal"] = format_percent
-
 STATUS_WORDS = {
     "accepted": "You accepted this quote. The order is being prepared.",
     "ordered": "You accepted this quote; the order is open.",
@@ -43,12 +37,6 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def _page(request: Request, status_code: int, **context: Any) -> HTMLResponse:
-    # The status lets the page tell a refused link from an answer that needs correcting (422).
-    context = {"status_code": status_code, **context}
-    return templates.TemplateResponse(request, "quote.html", context, status_code=status_code)
-
-
 async def _current(client: TemporalDep, secret: str, token: str) -> tuple[QuoteLink, QuoteState]:
     link = read_link(secret, token, utcnow())
     state = await quote_state(client, link.number)
@@ -60,6 +48,11 @@ def _answerable(link: QuoteLink, state: QuoteState) -> None:
         raise Conflict("this link is for an older revision of the quote; use the newest email")
     if state.status != "sent":
         raise Conflict(STATUS_WORDS.get(state.status, f"This quote is {state.status}."))
+
+
+def _closed(link: QuoteLink, state: QuoteState) -> bool:
+    """The current revision's link of an answered or closed quote: a page that says so."""
+    return link.revision == state.revision and state.status in CLOSED
 
 
 def _client_json(state: QuoteState) -> JSONResponse:
@@ -83,7 +76,7 @@ _ANSWERED: dict[int | str, dict[str, Any]] = {
 
 def _refusal(request: Request, error: DomainError) -> Response:
     if _wants_html(request):
-        return _page(request, error.status_code, error=error.message, state=None)
+        return page(request, error.status_code, error=error.message, state=None)
     return JSONResponse({"detail": error.message}, status_code=error.status_code)
 
 
@@ -95,6 +88,8 @@ async def open_quote(
     assert settings.SECRET_KEY is not None
     try:
         link, state = await _current(client, settings.SECRET_KEY, token)
+        if _wants_html(request) and _closed(link, state):
+            return closing_page(request, state, token)
         _answerable(link, state)
     except DomainError as error:
         return _refusal(request, error)
@@ -104,7 +99,7 @@ async def open_quote(
         )
     if not _wants_html(request):
         return _client_json(state)
-    return _page(request, 200, state=state, token=token, error=None)
+    return page(request, 200, state=state, token=token, error=None)
 
 
 @router.get(
@@ -192,11 +187,28 @@ async def decline(
 async def answered(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep
 ) -> Response:
-    """The page shown after an answer."""
+    """The page shown after an answer: the thank-you, the order number once it is open."""
     assert settings.SECRET_KEY is not None
     try:
-        _, state = await _current(client, settings.SECRET_KEY, token)
+        link, state = await _current(client, settings.SECRET_KEY, token)
     except DomainError as error:
         return _refusal(request, error)
+    if _closed(link, state):
+        return closing_page(request, state, token)
     message = STATUS_WORDS.get(state.status, f"This quote is {state.status}.")
-    return _page(request, 200, state=None, done=message, error=None)
+    return page(request, 200, state=state, closing=Closing("Thank you", message), token=token)
+
+
+@router.get(
+    "/{token}/signed.pdf",
+    response_class=Response,
+    responses={**pdf_answer("The signed copy: the quote with the acceptance."), **_LINK_REFUSALS},
+)
+async def signed_copy(token: str, client: TemporalDep, settings: SettingsDep) -> FileResponse:
+    """The signed copy, once the order is open."""
+    assert settings.SECRET_KEY is not None
+    link, state = await _current(client, settings.SECRET_KEY, token)
+    if link.revision != state.revision or state.signed_document_key is None:
+        raise Conflict("there is no signed copy of this quote: it has not been accepted")
+    path = DocumentStore(settings.DOCUMENTS_DIR).path(state.signed_document_key)
+    return FileResponse(path, media_type="application/pdf", filename=f"{state.number}-signed.pdf")

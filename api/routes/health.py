@@ -22,7 +22,11 @@ class HealthRead(BaseModel):
 
 
 _DOWN: dict[int | str, dict[str, Any]] = {
-    503: {"model": HealthRead, "description": "The database or Temporal does not answer."}
+    503: {
+        "model": HealthRead,
+        "description": "The database or Temporal does not answer.",
+        "content": {"application/json": {"example": {"database": "ok", "temporal": "unavailable"}}},
+    }
 }
 
 

@@ -36,6 +36,7 @@ PDF_KEY = "quotes/Q-2026-00001-r2.pdf"
 BASE = ("name", "cluster")
 APPROVAL = {*BASE, "number", "revision", "seller", "client", "lines", "api"}
 ASKED = {*APPROVAL, "seller_company", "deadline", "approval_link"}
+CLIENT = {*BASE, "seller", "seller_company", "seller_email", "client", "valid_until"}
 CONTRACT: dict[str, set[str]] = {
     "approval_request": {*ASKED, "changes"},
     "approval_reminder": {*ASKED, "reminder"},
@@ -44,7 +45,17 @@ CONTRACT: dict[str, set[str]] = {
     "changes_requested": {*BASE, "number", "revision", "client", "supplier", "comment", "api"},
     "quote_blocked": {*BASE, "number", "revision", "client", "lines", "api"},
     "quote_supplier_removed": {*BASE, "number", "revision", "client", "lines", "api", "supplier"},
-    "quote_to_client": {*BASE, "number", "seller", "client", "total", "link", "valid_until"},
+    "quote_to_client": {*CLIENT, "number", "total", "link"},
+    "quote_confirmation": {
+        *CLIENT,
+        "number",
+        "revision",
+        "total",
+        "order",
+        "signer",
+        "po_reference",
+    },
+    "quote_decline_received": {*CLIENT, "number"},
     "quote_viewed": {*BASE, "number", "revision", "client"},
     "quote_accepted": {*BASE, "number", "client", "total", "order"},
     "quote_declined": {*BASE, "number", "client", "reason"},

@@ -136,6 +136,7 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
             ("q", "POST", "/accept"),
             ("q", "POST", "/decline"),
             ("q", "GET", "/done"),
+            ("q", "GET", "/signed.pdf"),
             ("a", "GET", ""),
             ("a", "POST", "/approve"),
             ("a", "POST", "/reject"),

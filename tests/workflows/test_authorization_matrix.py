@@ -224,6 +224,7 @@ MATRIX: list[Row] = [
     Row("POST", "/q/{token}/accept", every(PUBLIC), lambda i: {"signer_name": "Carl Client"}),
     Row("POST", "/q/{token}/decline", every(PUBLIC), lambda i: {"reason": "too dear"}),
     Row("GET", "/q/{token}/done", every(PUBLIC)),
+    Row("GET", "/q/{token}/signed.pdf", every(PUBLIC)),
     # The supplier's approval link of the ordered quote: the key is the token, not the caller.
     Row("GET", "/a/{approval_token}", every(PUBLIC)),
     Row("POST", "/a/{approval_token}/approve", every(PUBLIC), lambda i: {}),

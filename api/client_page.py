@@ -1,0 +1,71 @@
+"""The client's page (api/templates/quote.html): the quote to answer, or — once answered or
+closed — a plain statement of where the quote stands, never styled as an error (R17)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from models.money import format_cents, format_percent
+from models.quote_payloads import QuoteState
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates.env.filters["money"] = format_cents
+templates.env.filters["decimal"] = format_percent
+
+# The statuses a page reached by a current link states instead of offering the forms.
+CLOSED = frozenset({"accepted", "ordered", "declined", "expired", "cancelled"})
+
+
+@dataclass(frozen=True)
+class Closing:
+    headline: str
+    message: str
+    order_number: str | None = None
+    signed: bool = False
+
+
+def _seller_words(state: QuoteState) -> str:
+    seller = state.seller
+    return f"{seller.name} ({seller.company})" if seller else "The seller"
+
+
+def closing_of(state: QuoteState) -> Closing:
+    """What the page says of a quote that can no longer be answered."""
+    if state.status == "ordered":
+        return Closing(
+            "Thank you, your order is open",
+            f"You accepted this quote as {state.accepted_by}. "
+            f"{_seller_words(state)} has your order and a confirmation was emailed to you.",
+            state.order_number,
+            state.signed_document_key is not None,
+        )
+    if state.status == "accepted":
+        return Closing(
+            "Thank you, your acceptance is recorded",
+            "The order is being opened; its number and your signed copy follow by email "
+            "within a minute. Reload this page to see them.",
+        )
+    if state.status == "declined":
+        return Closing(
+            "Thank you for your answer",
+            f"You declined this quote. {_seller_words(state)} has been told.",
+        )
+    if state.status == "expired":
+        return Closing("This quote has expired", "Its validity date has passed.")
+    return Closing("This quote was withdrawn", "The seller withdrew this quote.")
+
+
+def page(request: Request, status_code: int, **context: Any) -> HTMLResponse:
+    # The status lets the page tell a refused link from an answer that needs correcting (422).
+    context = {"status_code": status_code, "error": None, "state": None, **context}
+    return templates.TemplateResponse(request, "quote.html", context, status_code=status_code)
+
+
+def closing_page(request: Request, state: QuoteState, token: str) -> HTMLResponse:
+    return page(request, 200, state=state, token=token, closing=closing_of(state))
