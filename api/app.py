@@ -8,12 +8,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from temporalio.client import Client
 
 from api.body_limit import BodyLimit
 from api.client_views import ANSWER_BODIES
 from api.contract import declare_refusals, document, install_method_answers
-from api.engine import TemporalConnection
+from api.engine import Client, TemporalConnection
 from api.errors import install_error_handlers
 from api.limits import CounterStore, Limits
 from api.logs import redact_link_tokens

@@ -10,18 +10,18 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from api import engine
 from api.client_views import ClientQuoteRead, client_quote_view
 from api.contract import PAGE, body_of, link_refusals, pdf_answer
-from api.deps import SettingsDep, TemporalDep, limit_client_links
-from api.engine import call, quote_handle, quote_state
+from api.deps import SettingsDep, limit_client_links
+from api.engine import TemporalDep, quote_state
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
 from models.errors import Conflict, DomainError, RuleViolation
 from models.links import QuoteLink, read_link
 from models.money import format_cents, format_percent
-from models.quote_payloads import ClientAnswerInput, ClientViewInput, QuoteState
+from models.quote_payloads import ClientAnswerInput, QuoteState
 from store.tables import utcnow
-from workflows.quote import QuoteWorkflow
 
 # Every /q route counts against the caller's address before anything else runs.
 router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_client_links)])
@@ -99,9 +99,7 @@ async def open_quote(
     except DomainError as error:
         return _refusal(request, error)
     if state.viewed_at is None:
-        await quote_handle(client, state.number).signal(
-            QuoteWorkflow.client_viewed, ClientViewInput(link.revision)
-        )
+        await engine.client_viewed(client, state.number, link.revision)
     if not _wants_html(request):
         return _client_json(state)
     return _page(request, 200, state=state, token=token, error=None)
@@ -153,8 +151,7 @@ async def _answer(
         else:
             body = await _payload(request, DeclineIn)
             message = ClientAnswerInput(link.revision, False, reason=body.reason)
-        handle = quote_handle(client, link.number)
-        state = await call(handle.execute_update(QuoteWorkflow.answer, message))
+        state = await engine.answer(client, link.number, message)
     except DomainError as error:
         return _refusal(request, error)
     if _wants_html(request):
