@@ -249,24 +249,24 @@ async def start_invoice_workflow(invoice: InvoiceInput) -> bool:
 
 
 async def invoices_of_cancelled_order(order_number: str) -> list[InvoiceInput]:
-    return await workflow.execute_activity(
-        CancellationAct.ORDER_INVOICES,
-        order_number,
-        result_type=list[InvoiceInput],
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
-        summary=f"invoices of cancelled order {order_number}",
-    )
+    summary = f"invoices of cancelled order {order_number}"
+    return await _quick(CancellationAct.ORDER_INVOICES, order_number, list[InvoiceInput], summary)
 
 
 async def open_quotes_of_removed_member(member_id: int) -> MemberQuotes:
+    summary = f"open quotes of removed member {member_id}"
+    return await _quick(CancellationAct.MEMBER_QUOTES, member_id, MemberQuotes, summary)
+
+
+async def _quick(activity: str, arg: Any, result_type: Any, summary: str) -> Any:
+    """A short store read with the product's retries."""
     return await workflow.execute_activity(
-        CancellationAct.MEMBER_QUOTES,
-        member_id,
-        result_type=MemberQuotes,
+        activity,
+        arg,
+        result_type=result_type,
         start_to_close_timeout=QUICK,
         retry_policy=RETRY,
-        summary=f"open quotes of removed member {member_id}",
+        summary=summary,
     )
 
 

@@ -17,7 +17,8 @@ from api.deps import SettingsDep, limit_client_links
 from api.engine import TemporalDep, quote_state
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
-from models.errors import Conflict, DomainError, RuleViolation
+from models.approvals import check_client_answer, client_status_words
+from models.errors import Conflict, DomainError, Gone, RuleViolation
 from models.links import QuoteLink, read_link
 from models.money import format_cents, format_percent
 from models.quote_payloads import ClientAnswerInput, QuoteState
@@ -28,14 +29,6 @@ router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_cli
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.filters["money"] = format_cents
 templates.env.filters["decimal"] = format_percent
-
-STATUS_WORDS = {
-    "accepted": "You accepted this quote. The order is being prepared.",
-    "ordered": "You accepted this quote; the order is open.",
-    "declined": "You declined this quote.",
-    "expired": "This quote has expired.",
-    "cancelled": "The seller withdrew this quote.",
-}
 
 
 def _wants_html(request: Request) -> bool:
@@ -53,13 +46,6 @@ async def _current(client: TemporalDep, secret: str, token: str) -> tuple[QuoteL
     link = read_link(secret, token, utcnow())
     state = await quote_state(client, link.number)
     return link, state
-
-
-def _answerable(link: QuoteLink, state: QuoteState) -> None:
-    if link.revision != state.revision:
-        raise Conflict("this link is for an older revision of the quote; use the newest email")
-    if state.status != "sent":
-        raise Conflict(STATUS_WORDS.get(state.status, f"This quote is {state.status}."))
 
 
 def _client_json(state: QuoteState) -> JSONResponse:
@@ -95,7 +81,7 @@ async def open_quote(
     assert settings.SECRET_KEY is not None
     try:
         link, state = await _current(client, settings.SECRET_KEY, token)
-        _answerable(link, state)
+        check_client_answer(state, link.revision)  # the page offers the answer, or says why not
     except DomainError as error:
         return _refusal(request, error)
     if state.viewed_at is None:
@@ -143,20 +129,30 @@ async def _answer(
 ) -> Response:
     assert settings.SECRET_KEY is not None
     try:
-        link, state = await _current(client, settings.SECRET_KEY, token)
-        _answerable(link, state)
+        # Whether the quote can still be answered is the workflow's rule (its validator).
+        link = read_link(settings.SECRET_KEY, token, utcnow())
         if accept:
             body = await _payload(request, AcceptIn)
             message = ClientAnswerInput(link.revision, True, body.signer_name, body.po_reference)
         else:
             body = await _payload(request, DeclineIn)
             message = ClientAnswerInput(link.revision, False, reason=body.reason)
-        state = await engine.answer(client, link.number, message)
+        state = await _send(client, link, message)
     except DomainError as error:
         return _refusal(request, error)
     if _wants_html(request):
         return RedirectResponse(f"/q/{token}/done", status_code=303)
     return _client_json(state)
+
+
+async def _send(client: TemporalDep, link: QuoteLink, message: ClientAnswerInput) -> QuoteState:
+    try:
+        return await engine.answer(client, link.number, message)
+    except Gone:
+        # An ended quote's workflow takes no messages; its last state says why, in the words
+        # of the same rule.
+        check_client_answer(await quote_state(client, link.number), link.revision)
+        raise
 
 
 @router.post(
@@ -195,5 +191,5 @@ async def answered(
         _, state = await _current(client, settings.SECRET_KEY, token)
     except DomainError as error:
         return _refusal(request, error)
-    message = STATUS_WORDS.get(state.status, f"This quote is {state.status}.")
+    message = client_status_words(state.status)
     return _page(request, 200, state=None, done=message, error=None)
