@@ -10,6 +10,7 @@ from settings import Settings
 
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Binds every activity to one engine and document store for the worker's lifetime."""
+    from activities.cancellations import CancellationActivities
     from activities.commission import CommissionActivities
     from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
@@ -25,6 +26,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     mail = MailActivities(settings, factory, store)
     commission = CommissionActivities(factory, store)
     ledger = LedgerActivities(factory)
+    cancellations = CancellationActivities(factory)
     return [
         quotes.check_founder_inclusion,
         quotes.save_quote_revision,
@@ -40,4 +42,6 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         commission.void_commission_invoice,
         ledger.post_commission_split,
         ledger.post_commission_reversal,
+        cancellations.invoices_of_cancelled_order,
+        cancellations.open_quotes_of_removed_member,
     ]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from temporalio.client import Client
 
 from api.body_limit import BodyLimit
 from api.client_views import ANSWER_BODIES
@@ -19,7 +18,7 @@ from api.contract import (
     refuse_unknown_query,
 )
 from api.docs_pages import install_docs
-from api.engine import TemporalConnection
+from api.engine import Client, TemporalConnection
 from api.errors import install_error_handlers
 from api.limits import CounterStore, Limits
 from api.logs import redact_link_tokens

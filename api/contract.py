@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path, get_route_path
 
-from api import deps
+from api import deps, engine
 from api.errors import REFUSALS
 from models.errors import RuleViolation
 
@@ -29,7 +29,7 @@ _DEPENDENCY_REFUSALS: dict[Callable[..., Any], tuple[int, ...]] = {
     deps.get_operator: (403,),
     deps.limit_invitations: (429,),
     deps.limit_client_links: (429,),
-    deps.get_temporal: (503,),
+    engine.get_temporal: (503,),
 }
 
 

@@ -12,7 +12,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.convertors import StringConvertor, register_url_convertor
-from temporalio.client import Client
 
 from api.limits import Limits, refuse_if_over
 from api.one_at_a_time import OneAtATime
@@ -165,11 +164,6 @@ def limit_invitations(member: CurrentMember, limits: LimitsDep) -> Member:
 InvitingMember = Annotated[Member, Depends(limit_invitations)]
 
 
-async def get_temporal(request: Request) -> Client:
-    client: Client = await request.app.state.temporal.get()
-    return client
-
-
 def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
@@ -180,6 +174,5 @@ def get_one_at_a_time(request: Request) -> OneAtATime:
     return serial
 
 
-TemporalDep = Annotated[Client, Depends(get_temporal)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 OneAtATimeDep = Annotated[OneAtATime, Depends(get_one_at_a_time)]

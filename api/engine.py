@@ -1,23 +1,37 @@
-"""Temporal calls from the API, and how their failures read over HTTP."""
+"""Every call of the API to the workflow engine, and how its failures read over HTTP.
+
+Routes never name a workflow, a handle or a Temporal type: they call one function here per
+thing they ask the engine (start a quote, decide, cancel an order's invoices…).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Request
 from temporalio.client import (
     Client,
     WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.domain import quote_workflow_id
+from models.cancellations import (
+    MemberRemoval,
+    OrderCancellation,
+    member_removal_workflow_id,
+    order_cancellation_workflow_id,
+)
+from models.commission import PaymentInput
+from models.domain import invoice_workflow_id, quote_workflow_id
 from models.errors import (
     Conflict,
     DomainError,
@@ -28,16 +42,32 @@ from models.errors import (
     TooManyRequests,
     Unavailable,
 )
-from models.quote_payloads import QuoteState
+from models.money import format_cents
+from models.quote_payloads import (
+    CancelInput,
+    ClientAnswerInput,
+    ClientViewInput,
+    DecisionInput,
+    QuoteInput,
+    QuoteState,
+    RevisionInput,
+)
 from settings import Settings
+from workflows.commission import CommissionInvoiceWorkflow
 from workflows.connection import connect_temporal
+from workflows.member_removal import MemberRemovalWorkflow
+from workflows.order_cancellation import OrderCancellationWorkflow
 from workflows.quote import QuoteWorkflow
+from workflows.search import quote_attributes
 
 T = TypeVar("T")
 log = logging.getLogger("arkanna.api")
 
 # A query runs on a worker: when none is there, the reader gets a 503 after this long.
 QUERY_TIMEOUT = timedelta(seconds=10)
+# How long an order's cancellation waits for its invoices to be settled before it answers; past
+# it the answer goes out anyway, and the workflow finishes the rest.
+SETTLE_WAIT_SECONDS = 10.0
 
 UNAVAILABLE = "the workflow engine is unavailable; try again shortly"
 BUSY = "busy: too many requests on this quote or invoice at once; try again shortly"
@@ -75,6 +105,111 @@ async def quote_state(client: Client, number: str) -> QuoteState:
     return await call(query)
 
 
+async def start_quote(client: Client, settings: Settings, start: QuoteInput) -> None:
+    """Starts the quote's workflow once; a retry finds it running (or finished) and moves on."""
+    summary = (
+        f"Quote {start.number} by {start.seller.name} for {start.client.company}, "
+        f"{format_cents(start.revision.total_cents)} {start.currency}"
+    )
+    await _start_once(
+        client,
+        settings,
+        QuoteWorkflow.run,
+        start,
+        quote_workflow_id(start.number),
+        summary,
+        search_attributes=quote_attributes(start),
+    )
+
+
+async def decide(client: Client, number: str, decision: DecisionInput) -> QuoteState:
+    return await call(quote_handle(client, number).execute_update(QuoteWorkflow.decide, decision))
+
+
+async def revise(client: Client, number: str, revision: RevisionInput) -> QuoteState:
+    return await call(quote_handle(client, number).execute_update(QuoteWorkflow.revise, revision))
+
+
+async def cancel_quote(client: Client, number: str, cancel: CancelInput) -> QuoteState:
+    return await call(quote_handle(client, number).execute_update(QuoteWorkflow.cancel, cancel))
+
+
+async def answer(client: Client, number: str, answer: ClientAnswerInput) -> QuoteState:
+    return await call(quote_handle(client, number).execute_update(QuoteWorkflow.answer, answer))
+
+
+async def client_viewed(client: Client, number: str, revision: int) -> None:
+    view = ClientViewInput(revision)
+    await call(quote_handle(client, number).signal(QuoteWorkflow.client_viewed, view))
+
+
+async def record_payment(client: Client, number: str, payment: PaymentInput) -> None:
+    """Gone when the invoice's workflow is closed, or not started yet."""
+    handle = client.get_workflow_handle_for(
+        CommissionInvoiceWorkflow.run, invoice_workflow_id(number)
+    )
+    await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
+
+
+async def cancel_order_invoices(
+    client: Client, settings: Settings, number: str, reason: str
+) -> None:
+    """R15: starts the order's cancellation workflow, once ever, and waits a while for it to
+    settle the invoices. A retry after an outage starts what the first could not."""
+    summary = f"Cancellation of order {number}: {reason}"[:200]
+    handle = await _start_once(
+        client,
+        settings,
+        OrderCancellationWorkflow.run,
+        OrderCancellation(number, reason),
+        order_cancellation_workflow_id(number),
+        summary,
+    )
+    if handle is not None:
+        with contextlib.suppress(TimeoutError):  # durable: it finishes without us
+            await asyncio.wait_for(call(handle.result()), SETTLE_WAIT_SECONDS)
+
+
+async def tell_member_quotes(connection: TemporalConnection, member_id: int) -> None:
+    """R2: starts the removed member's fan-out to its open quotes, once ever (durable)."""
+    await _start_once(
+        await connection.get(),
+        connection.settings,
+        MemberRemovalWorkflow.run,
+        MemberRemoval(member_id),
+        member_removal_workflow_id(member_id),
+        f"Removal of member {member_id}: its open quotes told",
+    )
+
+
+async def _start_once(
+    client: Client,
+    settings: Settings,
+    run: Callable[[Any, Any], Awaitable[Any]],
+    arg: Any,
+    workflow_id: str,
+    summary: str,
+    **options: Any,
+) -> WorkflowHandle[Any, Any] | None:
+    """The running workflow under this id, started now or before; None once it has ended
+    (REJECT_DUPLICATE: a business id never gets a second run)."""
+    try:
+        return await call(
+            client.start_workflow(
+                run,
+                arg,
+                id=workflow_id,
+                task_queue=settings.TEMPORAL_TASK_QUEUE,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                static_summary=summary,
+                **options,
+            )
+        )
+    except Conflict:
+        return None
+
+
 async def call(awaitable: Awaitable[T]) -> T:
     """Awaits a Temporal call, turning its failures into domain errors (one handler renders)."""
     try:
@@ -107,7 +242,7 @@ class TemporalConnection:
     """One Temporal client for the process, connected on first use and shared by every route."""
 
     def __init__(self, settings: Settings, client: Client | None = None) -> None:
-        self._settings = settings
+        self.settings = settings
         self._client = client
         self._lock = asyncio.Lock()
 
@@ -116,7 +251,22 @@ class TemporalConnection:
             async with self._lock:
                 if self._client is None:
                     try:
-                        self._client = await connect_temporal(self._settings)
+                        self._client = await connect_temporal(self.settings)
                     except Exception as exc:
                         raise Unavailable("the workflow engine is unavailable") from exc
         return self._client
+
+
+def get_connection(request: Request) -> TemporalConnection:
+    connection: TemporalConnection = request.app.state.temporal
+    return connection
+
+
+async def get_temporal(request: Request) -> Client:
+    return await get_connection(request).get()
+
+
+# The client, connected before the route runs; the connection, for routes that need the engine
+# only sometimes (connected on first use).
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+ConnectionDep = Annotated[TemporalConnection, Depends(get_connection)]

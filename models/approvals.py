@@ -145,12 +145,27 @@ def check_cancellable(state: QuoteState, by_member_id: int | None) -> None:
         raise Conflict(f"the quote is {state.status}: it can no longer be cancelled")
 
 
+# What the client reads when its link can no longer be answered, by the quote's status.
+CLIENT_STATUS_WORDS = {
+    "accepted": "You accepted this quote. The order is being prepared.",
+    "ordered": "You accepted this quote; the order is open.",
+    "declined": "You declined this quote.",
+    "expired": "This quote has expired.",
+    "cancelled": "The seller withdrew this quote.",
+}
+
+
+def client_status_words(status: str) -> str:
+    return CLIENT_STATUS_WORDS.get(status, f"This quote is {status}.")
+
+
 def check_client_answer(state: QuoteState, revision: int) -> None:
-    """R12: one answer, on the current revision, while the quote is out with the client."""
+    """R12: one answer, on the current revision, while the quote is out with the client; the
+    refusal speaks to the client, who reads it on the link's page."""
     if revision != state.revision:
         raise Conflict("this link is for an older revision of the quote; use the newest email")
     if state.status != QuoteStatus.SENT:
-        raise Conflict(f"the quote is {state.status}: it can no longer be answered")
+        raise Conflict(client_status_words(state.status))
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,9 @@ class InvoiceInput:
     issued_at: datetime
     due_at: datetime
     document_key: str | None = None
+    # Set when its order's cancellation starts the workflow (the quote workflow had not yet):
+    # the invoice is void from its first task and sends nothing.
+    void_reason: str | None = None
 
 
 @dataclass

@@ -65,3 +65,15 @@ def test_the_api_never_imports_the_activities_or_the_worker(path: Path) -> None:
 def test_the_store_never_reaches_up_into_the_engine_or_the_activities(path: Path) -> None:
     reached = imported_roots(path) & {"activities", "workflows", "worker", "run", "temporalio"}
     assert not reached, f"{path.relative_to(ROOT)} imports {sorted(reached)}"
+
+
+ENGINE_MODULE = ROOT / "api" / "engine.py"
+
+
+@pytest.mark.parametrize("path", modules_of("api"), ids=lambda p: str(p.relative_to(ROOT / "api")))
+def test_the_api_reaches_the_engine_only_through_its_engine_module(path: Path) -> None:
+    """Starts, updates, signals, queries and their errors live in api/engine.py alone."""
+    if path == ENGINE_MODULE:
+        return
+    reached = imported_roots(path) & {"temporalio", "workflows"}
+    assert not reached, f"{path.relative_to(ROOT)} imports {sorted(reached)}"

@@ -1,5 +1,5 @@
 """Typed calls to every activity of the product, with one set of timeouts and retries, the start
-of one child workflow per commission invoice, and how a broken rule leaves a workflow.
+of a commission invoice's workflow as a child, and how a broken rule leaves a workflow.
 
 Activities are named, not imported: their modules hold SQLAlchemy and reportlab, which must
 stay out of the workflow sandbox.
@@ -16,6 +16,7 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
+    from models.cancellations import CancellationAct, MemberQuotes
     from models.commission import (
         Clawback,
         CommissionAct,
@@ -218,21 +219,62 @@ async def open_invoices(order_number: str) -> list[str]:
 
     Children, not an activity with a client: each invoice's history sits under its deal in
     the UI, and the start is part of the quote's history, so a replay never starts it again.
-    ABANDON lets an invoice outlive its quote workflow, which ends with the order. The child
-    id is the invoice number, so a second start (a retried issue, or a cancellation that got
-    there first with signal-with-start) is refused and simply skipped.
     """
     invoices = await issue_invoices(IssueInvoices(order_number, workflow.now()))
     for invoice in invoices:
-        try:
-            await workflow.start_child_workflow(
-                "CommissionInvoiceWorkflow",
-                invoice,
-                id=invoice_workflow_id(invoice.number),
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=invoice_summary(invoice),
-            )
-        except WorkflowAlreadyStartedError:
-            continue
+        await start_invoice_workflow(invoice)
     return [invoice.number for invoice in invoices]
+
+
+async def start_invoice_workflow(invoice: InvoiceInput) -> bool:
+    """Starts the invoice's workflow (already void when its `void_reason` is set); False when
+    its id has been used — by the quote workflow, or by an order cancellation that got there
+    first.
+
+    ABANDON lets an invoice outlive the workflow that started it. REJECT_DUPLICATE: an ended
+    invoice never gets a second run.
+    """
+    try:
+        await workflow.start_child_workflow(
+            "CommissionInvoiceWorkflow",
+            invoice,
+            id=invoice_workflow_id(invoice.number),
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=invoice_summary(invoice),
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
+
+
+async def invoices_of_cancelled_order(order_number: str) -> list[InvoiceInput]:
+    summary = f"invoices of cancelled order {order_number}"
+    return await _quick(CancellationAct.ORDER_INVOICES, order_number, list[InvoiceInput], summary)
+
+
+async def open_quotes_of_removed_member(member_id: int) -> MemberQuotes:
+    summary = f"open quotes of removed member {member_id}"
+    return await _quick(CancellationAct.MEMBER_QUOTES, member_id, MemberQuotes, summary)
+
+
+async def _quick(activity: str, arg: Any, result_type: Any, summary: str) -> Any:
+    """A short store read with the product's retries."""
+    return await workflow.execute_activity(
+        activity,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=QUICK,
+        retry_policy=RETRY,
+        summary=summary,
+    )
+
+
+async def tell(workflow_id: str, signal: str, message: Any) -> bool:
+    """Signals another workflow; False when there is none running under that id (ended, or
+    never started): nothing is listening any more."""
+    try:
+        await workflow.get_external_workflow_handle(workflow_id).signal(signal, message)
+    except ApplicationError:
+        return False
+    return True

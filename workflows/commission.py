@@ -4,7 +4,8 @@ CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
 - update `record_payment` (the operator; its validator refuses a partial or excess amount,
   and a void or already paid invoice, so a refused payment leaves no trace in the history);
 - signal `void` (the order was cancelled): an unpaid invoice ends void, a paid one is split
-  and then clawed back;
+  and then clawed back (an invoice whose order was cancelled before its workflow started is
+  started with `void_reason` set instead, and sends nothing);
 - query `state`;
 - timers: a reminder before the due date, the overdue flag at it.
 """
@@ -43,6 +44,7 @@ class CommissionInvoiceWorkflow:
         self.state = InvoiceState(
             invoice.number, InvoiceStatus.ISSUED.value, invoice.amount_cents, invoice.due_at
         )
+        self.state.void_reason = invoice.void_reason
         self.payment: PaymentInput | None = None
 
     @workflow.run

@@ -4,8 +4,9 @@ QuoteWorkflow exposes:
 - updates `decide` (a supplier's approval or rejection), `revise` (the seller's new revision),
   `answer` (the client accepts or declines), `cancel` (seller or operator) — each with a
   validator, so a refused message leaves no trace in the history;
-- signals `client_viewed` (first opening of the client link) and `supplier_removed` (a
-  supplier left the cluster: its lines block the quote until the seller revises it);
+- signals `client_viewed` (first opening of the client link), `supplier_removed` (a
+  supplier left the cluster: its lines block the quote until the seller revises it) and
+  `seller_removed` (the seller left: the quote is cancelled if it still can be);
 - query `state` (the full state; the API's quote view);
 - timers: approval reminders and escalation, approval timeout, revision timeout, validity.
 """
@@ -13,12 +14,14 @@ QuoteWorkflow exposes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models import approvals
@@ -49,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
 
 MESSAGES_AFTER_OPENING = "messages-after-opening"
 SUPPLIER_REMOVAL = "supplier-removal"
+SELLER_REMOVAL = "seller-removal-signal"
 
 
 @workflow.defn(name="QuoteWorkflow")
@@ -187,6 +191,9 @@ class QuoteWorkflow:
 
     @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
+        return await self._cancel(cancel)
+
+    async def _cancel(self, cancel: CancelInput) -> QuoteState:
         await self._after_opening()
         async with self.lock:
             self._validate_cancel(cancel)
@@ -219,6 +226,16 @@ class QuoteWorkflow:
         if removal.member_id in self.removed_suppliers or not workflow.patched(SUPPLIER_REMOVAL):
             return
         self.removed_suppliers.append(removal.member_id)
+
+    @workflow.signal(name="seller_removed")
+    async def seller_removed(self, cancel: CancelInput) -> None:
+        """The seller left the cluster (R2): cancelled as by an operator, unless the quote has
+        moved past cancelling meanwhile. One signalled before this handler existed stays
+        ignored on replay."""
+        if not workflow.patched(SELLER_REMOVAL):
+            return
+        with contextlib.suppress(ApplicationError):  # the validator's refusal: nothing to do
+            await self._cancel(cancel)
 
     # Phases
 

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from workflows.commission import CommissionInvoiceWorkflow
+from workflows.member_removal import MemberRemovalWorkflow
+from workflows.order_cancellation import OrderCancellationWorkflow
 from workflows.quote import QuoteWorkflow
 
-WORKFLOWS: list[type] = [QuoteWorkflow, CommissionInvoiceWorkflow]
+WORKFLOWS: list[type] = [
+    QuoteWorkflow,
+    CommissionInvoiceWorkflow,
+    OrderCancellationWorkflow,
+    MemberRemovalWorkflow,
+]

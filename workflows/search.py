@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+from models.domain import QuoteStatus
+from models.quote_payloads import QuoteInput
 
 QUOTE_NUMBER = SearchAttributeKey.for_keyword("QuoteNumber")
 QUOTE_STATUS = SearchAttributeKey.for_keyword("QuoteStatus")
@@ -15,3 +18,18 @@ PENDING_SUPPLIER_IDS = SearchAttributeKey.for_keyword_list("PendingSupplierIds")
 INVOICE_NUMBER = SearchAttributeKey.for_keyword("InvoiceNumber")
 INVOICE_STATUS = SearchAttributeKey.for_keyword("InvoiceStatus")
 INVOICE_OVERDUE = SearchAttributeKey.for_bool("InvoiceOverdue")
+
+
+def quote_attributes(start: QuoteInput) -> TypedSearchAttributes:
+    """What operators filter a quote's workflow by from its start on; the workflow keeps the
+    status and the suppliers up to date."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(QUOTE_NUMBER, start.number),
+            SearchAttributePair(QUOTE_STATUS, QuoteStatus.PENDING_APPROVAL.value),
+            SearchAttributePair(CLUSTER_ID, str(start.cluster_id)),
+            SearchAttributePair(SELLER_ID, str(start.seller.id)),
+            SearchAttributePair(CLIENT_COMPANY, start.client.company),
+            SearchAttributePair(QUOTE_TOTAL, start.revision.total_cents / 100),
+        ]
+    )

@@ -15,17 +15,17 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api import engine
 from api.approval_page import ApprovalPage, Person, approval_page, page_json
 from api.approval_words import revised_words, words
 from api.contract import PAGE, body_of, link_refusals
-from api.deps import SessionDep, SettingsDep, TemporalDep, limit_client_links, release
-from api.engine import call, quote_handle, quote_state
+from api.deps import SessionDep, SettingsDep, limit_client_links, release
+from api.engine import TemporalDep, quote_state
 from api.schemas import ApproveIn, RejectIn
 from models.errors import Conflict, DomainError, Gone, NotFound, RuleViolation
 from models.links import ApprovalLink, read_approval_link
 from models.quote_payloads import DecisionInput, QuoteState
 from store.tables import Member, utcnow
-from workflows.quote import QuoteWorkflow
 
 # Every /a route counts against the caller's address, in the client links' own budget.
 router = APIRouter(prefix="/a", tags=["supplier"], dependencies=[Depends(limit_client_links)])
@@ -138,7 +138,7 @@ async def _decide(
     verb = "approve" if approve else "reject"
     decision = DecisionInput(link.supplier_id, link.revision, verb, body.comment)
     try:
-        await call(quote_handle(client, link.number).execute_update(QuoteWorkflow.decide, decision))
+        await engine.decide(client, link.number, decision)
     except (Conflict, Gone) as error:
         # Decided already, or decisions closed: the page says which, in plain words.
         _, _, page = await _open(token, session, client, secret)

@@ -8,28 +8,22 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from api import engine
 from api.client_page import CLOSED, Closing, closing_page, page
 from api.client_views import ClientQuoteRead, client_quote_view
 from api.contract import PAGE, body_of, link_refusals, pdf_answer
-from api.deps import SettingsDep, TemporalDep, limit_client_links
-from api.engine import call, quote_handle, quote_state
+from api.deps import SettingsDep, limit_client_links
+from api.engine import TemporalDep, quote_state
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
-from models.errors import Conflict, DomainError, RuleViolation
+from models.approvals import check_client_answer, client_status_words
+from models.errors import Conflict, DomainError, Gone, RuleViolation
 from models.links import QuoteLink, read_link
-from models.quote_payloads import ClientAnswerInput, ClientViewInput, QuoteState
+from models.quote_payloads import ClientAnswerInput, QuoteState
 from store.tables import utcnow
-from workflows.quote import QuoteWorkflow
 
 # Every /q route counts against the caller's address before anything else runs.
 router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_client_links)])
-STATUS_WORDS = {
-    "accepted": "You accepted this quote. The order is being prepared.",
-    "ordered": "You accepted this quote; the order is open.",
-    "declined": "You declined this quote.",
-    "expired": "This quote has expired.",
-    "cancelled": "The seller withdrew this quote.",
-}
 
 
 def _wants_html(request: Request) -> bool:
@@ -41,13 +35,6 @@ async def _current(client: TemporalDep, secret: str, token: str) -> tuple[QuoteL
     link = read_link(secret, token, utcnow())
     state = await quote_state(client, link.number)
     return link, state
-
-
-def _answerable(link: QuoteLink, state: QuoteState) -> None:
-    if link.revision != state.revision:
-        raise Conflict("this link is for an older revision of the quote; use the newest email")
-    if state.status != "sent":
-        raise Conflict(STATUS_WORDS.get(state.status, f"This quote is {state.status}."))
 
 
 def _closed(link: QuoteLink, state: QuoteState) -> bool:
@@ -90,13 +77,11 @@ async def open_quote(
         link, state = await _current(client, settings.SECRET_KEY, token)
         if _wants_html(request) and _closed(link, state):
             return closing_page(request, state, token)
-        _answerable(link, state)
+        check_client_answer(state, link.revision)  # the page offers the answer, or says why not
     except DomainError as error:
         return _refusal(request, error)
     if state.viewed_at is None:
-        await quote_handle(client, state.number).signal(
-            QuoteWorkflow.client_viewed, ClientViewInput(link.revision)
-        )
+        await engine.client_viewed(client, state.number, link.revision)
     if not _wants_html(request):
         return _client_json(state)
     return page(request, 200, state=state, token=token, error=None)
@@ -140,21 +125,30 @@ async def _answer(
 ) -> Response:
     assert settings.SECRET_KEY is not None
     try:
-        link, state = await _current(client, settings.SECRET_KEY, token)
-        _answerable(link, state)
+        # Whether the quote can still be answered is the workflow's rule (its validator).
+        link = read_link(settings.SECRET_KEY, token, utcnow())
         if accept:
             body = await _payload(request, AcceptIn)
             message = ClientAnswerInput(link.revision, True, body.signer_name, body.po_reference)
         else:
             body = await _payload(request, DeclineIn)
             message = ClientAnswerInput(link.revision, False, reason=body.reason)
-        handle = quote_handle(client, link.number)
-        state = await call(handle.execute_update(QuoteWorkflow.answer, message))
+        state = await _send(client, link, message)
     except DomainError as error:
         return _refusal(request, error)
     if _wants_html(request):
         return RedirectResponse(f"/q/{token}/done", status_code=303)
     return _client_json(state)
+
+
+async def _send(client: TemporalDep, link: QuoteLink, message: ClientAnswerInput) -> QuoteState:
+    try:
+        return await engine.answer(client, link.number, message)
+    except Gone:
+        # An ended quote's workflow takes no messages; its last state says why, in the words
+        # of the same rule.
+        check_client_answer(await quote_state(client, link.number), link.revision)
+        raise
 
 
 @router.post(
@@ -195,7 +189,7 @@ async def answered(
         return _refusal(request, error)
     if _closed(link, state):
         return closing_page(request, state, token)
-    message = STATUS_WORDS.get(state.status, f"This quote is {state.status}.")
+    message = client_status_words(state.status)
     return page(request, 200, state=state, closing=Closing("Thank you", message), token=token)
 
 

@@ -1,9 +1,8 @@
-"""Commission invoices (R14): read by their supplier and operators, paid through operators;
-and the voiding or clawback of an order's invoices when it is cancelled (R15)."""
+"""Commission invoices (R14): read by their supplier and operators, paid through operators.
+An order's cancellation voids or claws them back in its own workflow (R15)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 from functools import partial
 from typing import Annotated
@@ -13,8 +12,6 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.contract import pdf_answer
 from api.deps import (
@@ -26,10 +23,9 @@ from api.deps import (
     SessionDep,
     SessionFactoryDep,
     SettingsDep,
-    TemporalDep,
     release,
 )
-from api.engine import call
+from api.engine import TemporalDep, record_payment
 from api.errors import refusals
 from api.fields import Money, MoneyText
 from api.pagination import Cursor, Limit, paginate
@@ -37,22 +33,13 @@ from api.schemas import Strict
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
 from documents.render import DocumentStore
-from models.commission import (
-    InvoiceInput,
-    InvoiceState,
-    PaymentInput,
-    VoidInput,
-    check_payment,
-    invoice_summary,
-)
-from models.domain import InvoiceStatus, invoice_workflow_id
-from models.errors import Conflict, Gone, NotFound, Unavailable
+from models.commission import PaymentInput, check_payment
+from models.domain import InvoiceStatus
+from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents
-from settings import Settings
-from store.invoices import get_visible_invoice, invoice_input, invoices_of, visible_invoices
-from store.ledger import post_reversal, postings
+from store.invoices import get_visible_invoice, visible_invoices
+from store.ledger import postings
 from store.tables import CommissionInvoice
-from workflows.commission import CommissionInvoiceWorkflow
 
 router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
@@ -105,14 +92,6 @@ def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
             for s in shares
         ],
         document=f"/commission-invoices/{invoice.number}/pdf",
-    )
-
-
-def invoice_handle(
-    client: Client, number: str
-) -> WorkflowHandle[CommissionInvoiceWorkflow, InvoiceState]:
-    return client.get_workflow_handle_for(
-        CommissionInvoiceWorkflow.run, invoice_workflow_id(number)
     )
 
 
@@ -202,15 +181,14 @@ async def pay_invoice(
     serial: OneAtATimeDep,
 ) -> InvoiceRead:
     """Record the supplier's payment of the full amount (operators); the split follows."""
-    # Payments of one invoice at once meet it one by one: after the first, the store says paid.
+    # Payments of one invoice at once meet it one by one; the workflow's validator refuses a
+    # wrong amount, and any payment after the first.
     async with serial.hold(("payment", number)):
         invoice = get_visible_invoice(session, None, number)
-        check_payment(invoice.status, invoice.amount_cents, payload.amount)
         payment = PaymentInput(payload.amount, payload.reference)
         release(session)
-        handle = invoice_handle(client, number)
         try:
-            await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
+            await record_payment(client, number, payment)
         except Gone:
             # Paid meanwhile (through another process) and closed, or not started yet.
             session.refresh(invoice)
@@ -218,46 +196,3 @@ async def pay_invoice(
             raise Unavailable("the invoice is being opened; try again shortly") from None
     session.refresh(invoice)
     return invoice_view(session, invoice)
-
-
-async def void_order_invoices(
-    session: Session, client: Client, settings: Settings, order_number: str, reason: str
-) -> None:
-    """R15: tells each invoice workflow of the order to void; claws back closed split ones.
-
-    Signal-with-start: a running workflow gets the signal; an invoice whose workflow is not
-    started yet (the quote workflow issues, then starts it) is started already voided, and
-    the quote workflow's own start is then refused and skipped. A workflow that has ended
-    (split, or void) is refused too (REJECT_DUPLICATE, never a second run): its clawback is
-    posted here, in the cancellation's transaction, keyed so it lands exactly once.
-    """
-    for invoice in invoices_of(session, order_number):
-        if invoice.status == InvoiceStatus.VOID:
-            continue
-        try:
-            await call(_void_with_start(client, settings, invoice_input(session, invoice), reason))
-        except Conflict:
-            _settle_closed(session, invoice, reason)
-
-
-def _void_with_start(
-    client: Client, settings: Settings, start: InvoiceInput, reason: str
-) -> Awaitable[object]:
-    return client.start_workflow(
-        CommissionInvoiceWorkflow.run,
-        start,
-        id=invoice_workflow_id(start.number),
-        task_queue=settings.TEMPORAL_TASK_QUEUE,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        start_signal="void",
-        start_signal_args=[VoidInput(reason)],
-        static_summary=invoice_summary(start),
-    )
-
-
-def _settle_closed(session: Session, invoice: CommissionInvoice, reason: str) -> None:
-    if invoice.status == InvoiceStatus.SPLIT:
-        post_reversal(session, invoice.number, reason)
-    elif invoice.status == InvoiceStatus.ISSUED:
-        invoice.status = InvoiceStatus.VOID  # its workflow was ended by hand: nothing waits

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentMember, InvitingMember, ObjectId, PrincipalDep, SessionDep
-from api.engine import call, quote_handle
+from api.engine import ConnectionDep, TemporalConnection, tell_member_quotes
 from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import InvitationCreate, MemberCreate
@@ -21,12 +19,10 @@ from api.views import (
     Page,
     member_view,
 )
-from models.domain import TERMINAL_QUOTE_STATUSES
-from models.errors import Conflict, Forbidden, Gone
-from models.quote_payloads import CancelInput, SupplierRemovedInput
+from models.errors import Conflict, Forbidden
 from store.membership import invite, register, remove_member, visible_member
-from store.tables import Invitation, Member, Quote, QuoteLine, utcnow
-from workflows.quote import QuoteWorkflow
+from store.removals import open_quotes_of
+from store.tables import Invitation, Member, utcnow
 
 router = APIRouter(tags=["members"])
 
@@ -86,25 +82,6 @@ def read_me(member: CurrentMember) -> MemberRead:
     return member_view(member)
 
 
-async def _cancel_open_quotes(session: Session, request: Request, seller_id: int) -> None:
-    """R2: cancels the seller's quotes still open; connects only when there is one."""
-    open_quotes = session.scalars(
-        select(Quote.number).where(
-            Quote.seller_id == seller_id, Quote.status.not_in(list(TERMINAL_QUOTE_STATUSES))
-        )
-    ).all()
-    session.commit()  # end the read before the worker writes
-    for number in open_quotes:
-        client = await request.app.state.temporal.get()
-        # Gone already (answered or ended meanwhile) is fine: nothing left to cancel.
-        with contextlib.suppress(Conflict, Gone):
-            await call(
-                quote_handle(client, number).execute_update(
-                    QuoteWorkflow.cancel, CancelInput("seller removed", None)
-                )
-            )
-
-
 @router.get("/members", response_model=Page[MemberRead])
 def list_members(
     session: SessionDep, principal: PrincipalDep, limit: Limit = 50, cursor: Cursor = None
@@ -122,43 +99,22 @@ def read_member(member_id: ObjectId, session: SessionDep, principal: PrincipalDe
     return member_view(visible_member(session, principal.cluster_id, member_id))
 
 
-async def _block_supplied_quotes(session: Session, request: Request, member_id: int) -> None:
-    """Tells each open quote of another seller with lines of the removed supplier: its
-    workflow blocks those lines until the seller revises. A signal is durable and repeatable."""
-    supplied = session.scalars(
-        select(Quote.number)
-        .join(
-            QuoteLine,
-            (QuoteLine.quote_number == Quote.number) & (QuoteLine.revision == Quote.revision),
-        )
-        .where(
-            QuoteLine.supplier_id == member_id,
-            Quote.seller_id != member_id,
-            Quote.status.not_in(list(TERMINAL_QUOTE_STATUSES)),
-        )
-        .distinct()
-    ).all()
-    session.commit()
-    for number in supplied:
-        client = await request.app.state.temporal.get()
-        with contextlib.suppress(Gone):  # ended meanwhile: nothing left to block
-            await call(
-                quote_handle(client, number).signal(
-                    QuoteWorkflow.supplier_removed, SupplierRemovedInput(member_id)
-                )
-            )
-
-
-async def _close_open_quotes(session: Session, request: Request, member_id: int) -> None:
-    await _cancel_open_quotes(session, request, member_id)
-    await _block_supplied_quotes(session, request, member_id)
+async def _close_open_quotes(
+    session: Session, connection: TemporalConnection, member_id: int
+) -> None:
+    """Cancels the member's open quotes and blocks the lines it supplies to others' (R2), in a
+    workflow; the engine is reached only when there is an open quote to tell."""
+    has_open = bool(open_quotes_of(session, member_id))
+    session.commit()  # the removal stands before the workflow reads the store
+    if has_open:
+        await tell_member_quotes(connection, member_id)
 
 
 @router.delete(
     "/members/{member_id:not_me}", response_model=MemberRead, responses=refusals(403, 409)
 )
 async def remove(
-    member_id: ObjectId, session: SessionDep, principal: PrincipalDep, request: Request
+    member_id: ObjectId, session: SessionDep, principal: PrincipalDep, connection: ConnectionDep
 ) -> MemberRead:
     """Remove a member (founder): its key stops working, its offers are withdrawn, its open
     quotes are cancelled and the open quotes it supplies lines to are blocked."""
@@ -168,10 +124,7 @@ async def remove(
         member = remove_member(session, principal.member, member_id, utcnow())
     except Conflict:
         # Already removed: a retry after the engine was away finishes what was left.
-        await _close_open_quotes(session, request, member_id)
+        await _close_open_quotes(session, connection, member_id)
         raise
-    # The removal stands before the quotes are told: the worker writes their outcome to the
-    # store, and a writer waiting on this request's open transaction would never finish.
-    session.commit()
-    await _close_open_quotes(session, request, member.id)
+    await _close_open_quotes(session, connection, member.id)
     return member_view(member)

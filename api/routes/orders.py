@@ -9,16 +9,23 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
 from api.contract import pdf_answer
-from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep, TemporalDep
+from api.deps import (
+    BusinessNumber,
+    OperatorDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    release,
+)
+from api.engine import TemporalDep, cancel_order_invoices
 from api.errors import refusals
 from api.order_views import OrderRead, order_detail, order_summary
 from api.pagination import Cursor, Limit, paginate
-from api.routes.commission import void_order_invoices
 from api.schemas import CancelIn
 from api.views import Page
 from documents.render import DocumentStore
 from models.domain import OrderStatus
-from models.errors import NotFound
+from models.errors import Conflict, NotFound
 from models.money import format_cents
 from store.orders import (
     get_visible_order,
@@ -102,8 +109,14 @@ async def cancel_order(
     settings: SettingsDep,
 ) -> OrderRead:
     """Cancel an order (operators): unpaid commission invoices are voided, split ones clawed back."""
-    # Off the event loop: a second cancellation waits here for the first one's row lock, held
-    # while the first awaits the workflow engine on this loop.
-    order = await asyncio.to_thread(mark_cancelled, session, number, payload.reason, utcnow())
-    await void_order_invoices(session, client, settings, number, payload.reason)
+    # Off the event loop: a second cancellation waits here for the first one's row lock.
+    try:
+        order = await asyncio.to_thread(mark_cancelled, session, number, payload.reason, utcnow())
+    except Conflict:
+        # Cancelled already: a retry after the engine was away starts what was left.
+        reason = get_visible_order(session, None, number).cancel_reason or payload.reason
+        await cancel_order_invoices(client, settings, number, reason)
+        raise
+    release(session)  # the invoices are read after this commit, so no more can be issued
+    await cancel_order_invoices(client, settings, number, payload.reason)
     return order_detail(session, order, None)

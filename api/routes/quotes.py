@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Literal
@@ -12,13 +11,8 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
 
+from api import engine
 from api.contract import links, pdf_answer
 from api.deps import (
     BusinessNumber,
@@ -28,10 +22,9 @@ from api.deps import (
     SessionDep,
     SessionFactoryDep,
     SettingsDep,
-    TemporalDep,
     release,
 )
-from api.engine import call, quote_handle, quote_state
+from api.engine import TemporalDep, quote_state
 from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, QuoteSummary, can_see, quote_summary, quote_view
@@ -40,7 +33,7 @@ from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
 from documents.render import DocumentStore
 from models.approvals import initial_state
-from models.domain import QuoteStatus, quote_workflow_id
+from models.domain import QuoteStatus
 from models.errors import Conflict, Forbidden, NotFound, RuleViolation
 from models.money import format_cents
 from models.quote_payloads import CancelInput, DecisionInput, QuoteInput, QuoteState, RevisionInput
@@ -59,8 +52,6 @@ from store.quotes import (
     visible_quotes,
 )
 from store.tables import Member, Quote, utcnow
-from workflows import search
-from workflows.quote import QuoteWorkflow
 
 router = APIRouter(prefix="/quotes", tags=["quotes"])
 
@@ -89,37 +80,6 @@ def _record(
     raise AssertionError("unreachable")
 
 
-async def start_quote(client: TemporalDep, settings: Settings, start: QuoteInput) -> None:
-    """Starts the quote's workflow once; a retry finds it running (or finished) and moves on."""
-    attributes = TypedSearchAttributes(
-        [
-            SearchAttributePair(search.QUOTE_NUMBER, start.number),
-            SearchAttributePair(search.QUOTE_STATUS, QuoteStatus.PENDING_APPROVAL.value),
-            SearchAttributePair(search.CLUSTER_ID, str(start.cluster_id)),
-            SearchAttributePair(search.SELLER_ID, str(start.seller.id)),
-            SearchAttributePair(search.CLIENT_COMPANY, start.client.company),
-            SearchAttributePair(search.QUOTE_TOTAL, start.revision.total_cents / 100),
-        ]
-    )
-    # Already finished: the quote exists and there is nothing to start.
-    with contextlib.suppress(Conflict):
-        await call(
-            client.start_workflow(
-                QuoteWorkflow.run,
-                start,
-                id=quote_workflow_id(start.number),
-                task_queue=settings.TEMPORAL_TASK_QUEUE,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                search_attributes=attributes,
-                static_summary=(
-                    f"Quote {start.number} by {start.seller.name} for {start.client.company}, "
-                    f"{format_cents(start.revision.total_cents)} {start.currency}"
-                ),
-            )
-        )
-
-
 @router.post(
     "",
     status_code=201,
@@ -139,7 +99,7 @@ async def launch_quote(
 ) -> QuoteRead:
     """Launch a quote to one of your clients; every supplier on it is asked to approve."""
     start, fresh = await asyncio.to_thread(_record, factory, member.id, payload, idempotency_key)
-    await start_quote(client, settings, start)
+    await engine.start_quote(client, settings, start)
     if fresh:
         # Answer at once from the input: no wait for the worker's first workflow task.
         return _view(initial_state(start), member.id, settings)
@@ -260,8 +220,7 @@ async def decide(
     decision = DecisionInput(member.id, payload.revision, payload.decision, payload.comment)
     # A supplier's copies of one decision meet the quote one by one: the later ones get 409.
     async with serial.hold(("decision", number, member.id)):
-        handle = quote_handle(client, number)
-        state = await call(handle.execute_update(QuoteWorkflow.decide, decision))
+        state = await engine.decide(client, number, decision)
     return _view(state, member.id, settings)
 
 
@@ -277,12 +236,11 @@ async def revise(
 ) -> QuoteRead:
     """Revise a quote that needs changes; unchanged suppliers keep their approval."""
     state = await _visible_state(session, client, principal, number)
-    if state.seller_id != member.id:
-        raise Forbidden("only the quote's seller can revise it")
+    # Who may revise, and when, is the workflow's rule (its validator answers 403 or 409).
     revision = build_revision(session, member, payload, state.revision + 1)
     message = RevisionInput(member.id, revision, suppliers_of(session, revision.lines))
     release(session)
-    state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.revise, message))
+    state = await engine.revise(client, number, message)
     return _view(state, member.id, settings)
 
 
@@ -299,7 +257,7 @@ async def cancel(
     _check_visible(session, principal, number)
     viewer = principal.member.id if principal.member else None
     message = CancelInput(payload.reason, viewer)
-    state = await call(quote_handle(client, number).execute_update(QuoteWorkflow.cancel, message))
+    state = await engine.cancel_quote(client, number, message)
     return _view(state, viewer, settings)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import defaultdict
 from typing import Any
 
@@ -13,7 +12,7 @@ from models.domain import invoice_workflow_id
 from tests.factories import OPERATOR, Actor, World, add_client, expect
 from tests.temporal_fixtures import assert_no_workflow_task_failure
 from tests.workflows.conftest import LONG_READ_SECONDS, Live
-from tests.workflows.helpers import HISTORIES, accept, decide
+from tests.workflows.helpers import accept, decide, keep_workflow_history
 
 
 async def close_deal(
@@ -133,8 +132,4 @@ async def found_by_query(live: Live, query: str, within: float = 15) -> bool:
 
 async def keep_invoice_history(live: Live, number: str, name: str) -> None:
     """Records the invoice workflow's history for the replay tests (ARKANNA_RECORD_HISTORIES=1)."""
-    if os.environ.get("ARKANNA_RECORD_HISTORIES") != "1":
-        return
-    handle = live.temporal.get_workflow_handle(invoice_workflow_id(number))
-    HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / f"{name}.json").write_text((await handle.fetch_history()).to_json())
+    await keep_workflow_history(live, invoice_workflow_id(number), name)

@@ -56,11 +56,15 @@ async def mails_after(live: Live, kind_word: str, within: float = 10) -> list[Me
 
 
 async def keep_history(live: Live, number: str, name: str) -> None:
-    """Records the workflow's history for the replay tests when ARKANNA_RECORD_HISTORIES=1."""
+    """Records the quote workflow's history for the replay tests."""
+    await keep_workflow_history(live, quote_workflow_id(number), name)
+
+
+async def keep_workflow_history(live: Live, workflow_id: str, name: str) -> None:
+    """Records a workflow's history for the replay tests when ARKANNA_RECORD_HISTORIES=1."""
     if os.environ.get("ARKANNA_RECORD_HISTORIES") != "1":
         return
-    handle = live.temporal.get_workflow_handle(quote_workflow_id(number))
-    history = await handle.fetch_history()
+    history = await live.temporal.get_workflow_handle(workflow_id).fetch_history()
     HISTORIES.mkdir(exist_ok=True)
     (HISTORIES / f"{name}.json").write_text(history.to_json())
 

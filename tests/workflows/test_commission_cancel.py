@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
+from models.cancellations import order_cancellation_workflow_id
 from models.domain import invoice_workflow_id
 from store.tables import LedgerEntry
 from tests.factories import OPERATOR, add_client, catalogue_world, expect, join
@@ -21,7 +22,7 @@ from tests.workflows.commission_helpers import (
     workflow_ended,
 )
 from tests.workflows.conftest import FAST, Live
-from tests.workflows.helpers import line, mails
+from tests.workflows.helpers import keep_workflow_history, line, mails
 from workflows.commission import CommissionInvoiceWorkflow
 
 
@@ -58,6 +59,7 @@ async def test_cancelling_after_the_split_nets_every_member_to_zero(live: Live) 
     await invoice_until(live, unpaid, "void")
     await workflow_ended(live, unpaid)
     await keep_invoice_history(live, unpaid, "commission_void")
+    await keep_workflow_history(live, order_cancellation_workflow_id(order), "order_cancellation")
     nets = await nets_by_account(live, {paid, unpaid})
     assert nets and set(nets.values()) == {0}, nets
     assert _postings(live) == 2 * before
@@ -108,3 +110,4 @@ async def test_a_cancellation_that_overtakes_the_invoice_workflow_starts_it_void
     state = await handle.query(CommissionInvoiceWorkflow.get_state)
     assert state.status == "void" and state.void_reason == "client went bankrupt"
     assert mails(live, "Commission invoice") == []
+    await keep_invoice_history(live, invoice.number, "commission_started_void")

@@ -24,7 +24,7 @@ from tests.factories import (
     join,
 )
 from tests.workflows.conftest import FAST, Live
-from tests.workflows.helpers import decide, launch, line
+from tests.workflows.helpers import decide, keep_history, launch, line
 
 
 def _count(live: Live, table: type[Any]) -> int:
@@ -217,6 +217,7 @@ async def test_removing_a_seller_cancels_its_open_quotes(live: Live) -> None:
     expect(removed, 200)
     state = await live.until(number, OPERATOR, "cancelled")
     assert state["end_reason"] == "seller removed"
+    await keep_history(live, number, "seller_removed")
     assert (await live.api.get("/members/me", headers=alice.headers)).status_code == 401
 
 

@@ -30,6 +30,10 @@ MAIN_PATHS = {
     "validity_expired",
     "cancelled",
     "blocked",
+    "order_cancellation",
+    "commission_started_void",
+    "member_removal",
+    "seller_removed",
 }
 
 

@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.cancellations import member_removal_workflow_id
 from tests.factories import OPERATOR, Actor, World, catalogue_world, expect
 from tests.workflows.conftest import FAST, Live
-from tests.workflows.helpers import accept, decide, keep_history, launch, line, mails_after
+from tests.workflows.helpers import (
+    accept,
+    decide,
+    keep_history,
+    keep_workflow_history,
+    launch,
+    line,
+    mails_after,
+)
 
 
 async def _open_quotes(live: Live, world: World) -> tuple[str, str]:
@@ -78,6 +87,7 @@ async def test_removing_a_supplier_withdraws_its_offers_and_blocks_its_open_quot
     # A retried removal is refused and blocks nothing twice.
     again = await live.api.delete(f"/members/{carol.id}", headers=world.founder.headers)
     assert again.status_code == 409
+    await keep_workflow_history(live, member_removal_workflow_id(carol.id), "member_removal")
     state = await live.quote(waiting, alice.headers)
     assert [e["kind"] for e in state["events"]].count("blocked") == 1
 
