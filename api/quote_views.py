@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from api.fields import MoneyText, PercentText, QuantityText
+from api.tax_views import TaxedTotals, tax_fields
 from models.approvals import suppliers_on
 from models.domain import ApprovalStatus, Procurement, QuoteStatus
 from models.links import QuoteLink, sign_link
@@ -25,6 +26,7 @@ class LineRead(BaseModel):
     unit_price: MoneyText
     discount: PercentText
     net: MoneyText
+    tax_rate: PercentText = Field(description="The offer's tax rate, as quoted.")
     procurement: Procurement
 
 
@@ -67,7 +69,7 @@ class TeamShareRead(BaseModel):
     share: PercentText = Field(description="Contribution in percent.")
 
 
-class QuoteRead(BaseModel):
+class QuoteRead(TaxedTotals):
     number: str
     status: QuoteStatus
     revision: int
@@ -142,6 +144,7 @@ def _line(line: Line) -> LineRead:
         unit_price=format_cents(line.unit_price_cents),
         discount=format_percent(line.discount),
         net=format_cents(line.net_cents),
+        tax_rate=format_percent(line.tax_rate),
         procurement=Procurement(line.procurement),
     )
 
@@ -230,4 +233,5 @@ def quote_view(
         end_reason=state.end_reason if full else None,
         events=_events(state, viewer_id, full),
         client_link=link,
+        **tax_fields(lines, state.total_cents if full else None),
     )

@@ -15,6 +15,7 @@ from api.contract import PAGE, body_of, link_refusals, pdf_answer
 from api.deps import SettingsDep, TemporalDep, limit_client_links
 from api.engine import call, quote_handle, quote_state
 from api.schemas import AcceptIn, DeclineIn
+from api.tax_views import tax_fields
 from documents.render import DocumentStore
 from models.errors import Conflict, DomainError, RuleViolation
 from models.links import QuoteLink, read_link
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_cli
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.filters["money"] = format_cents
 templates.env.filters["decimal"] = format_percent
+templates.env.filters["taxes"] = lambda state: tax_fields(state.lines, state.total_cents)
 
 STATUS_WORDS = {
     "accepted": "You accepted this quote. The order is being prepared.",
