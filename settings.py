@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.documents import PartyView
+
 ROOT = Path(__file__).resolve().parent
 # Where the local state lives (databases, Temporal history, outbox, documents, generated keys).
 VAR_DIR = Path(os.environ.get("VAR_DIR") or ROOT / "var")
@@ -138,11 +140,48 @@ class Settings(BaseSettings):
         ge=1,
         description="Window of INVITATIONS_PER_MEMBER (seconds), from a key's first event.",
     )
+    # The platform's legal identity (R20), printed on every document. The defaults say, on the
+    # document itself, that they are placeholders to set.
+    PLATFORM_LEGAL_NAME: str = Field(
+        default="Arkanna (placeholder legal name — set PLATFORM_LEGAL_NAME)",
+        description="The platform's legal name.",
+    )
+    PLATFORM_ADDRESS: str = Field(
+        default="(placeholder address — set PLATFORM_ADDRESS)",
+        description="The platform's registered address; line breaks are kept.",
+    )
+    PLATFORM_REGISTRATION: str = Field(
+        default="(placeholder registration number — set PLATFORM_REGISTRATION)",
+        description="The platform's company registration number.",
+    )
+    PLATFORM_VAT_ID: str = Field(
+        default="(placeholder VAT id — set PLATFORM_VAT_ID)",
+        description="The platform's VAT identification number.",
+    )
+    PLATFORM_IBAN: str = Field(
+        default="(placeholder IBAN — set PLATFORM_IBAN)",
+        description="Account the platform is paid on (commission invoices).",
+    )
+    PLATFORM_BIC: str = Field(
+        default="(placeholder BIC — set PLATFORM_BIC)", description="BIC of PLATFORM_IBAN."
+    )
     MAX_WAIT_SECONDS: float = Field(
         default=20,
         ge=0,
         description="Longest a read with wait_for holds its answer (GET /quotes/{number}, "
         "GET /commission-invoices/{number}), in seconds.",
+    )
+
+
+def platform_party(settings: Settings) -> PartyView:
+    """The platform's legal identity as documents print it (R20)."""
+    return PartyView(
+        name=settings.PLATFORM_LEGAL_NAME,
+        company=settings.PLATFORM_LEGAL_NAME,
+        email=settings.MAIL_FROM,
+        address=settings.PLATFORM_ADDRESS,
+        registration_number=settings.PLATFORM_REGISTRATION,
+        vat_id=settings.PLATFORM_VAT_ID,
     )
 
 

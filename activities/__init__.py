@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from settings import Settings
+from settings import Settings, platform_party
 
 
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
@@ -22,7 +22,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     factory = make_session_factory(make_engine(settings.DATABASE_URL))
     store = DocumentStore(settings.DOCUMENTS_DIR)
     quotes = QuoteActivities(factory)
-    orders = OrderActivities(factory, store)
+    orders = OrderActivities(factory, store, platform_party(settings))
     mail = MailActivities(settings, factory, store)
     commission = CommissionActivities(factory, store)
     ledger = LedgerActivities(factory)

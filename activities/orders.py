@@ -21,9 +21,12 @@ from models.documents import (
     PurchaseOrderPdf,
     QuotePdf,
     SupplierBlock,
+    TaxSummary,
+    TaxView,
 )
 from models.domain import NumberKind, Procurement
 from models.quote_payloads import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
+from models.tax import taxes, total_with_tax
 from store.db import next_number, transaction
 from store.quotes import lock_quote
 from store.tables import (
@@ -38,17 +41,32 @@ from store.tables import (
 )
 
 TERMS = (
-    "Prices are in the quote's currency, before tax. Acceptance through the quote link closes "
-    "the deal: direct lines are invoiced to you by their supplier, resell lines by the seller."
+    "Prices are in the quote's currency; each line's net is before tax, and its tax rate's tax "
+    "is shown with the totals. Acceptance through the quote link closes the deal: direct lines "
+    "are invoiced to you by their supplier, resell lines by the seller."
 )
 
 
 def _member_party(member: Member) -> PartyView:
-    return PartyView(member.name, member.company, member.email)
+    """Read when the document is issued: the PDF is stored and never rendered again."""
+    return PartyView(member.name, member.company, member.email, *_identity(member))
 
 
 def _client_party(client: Client) -> PartyView:
-    return PartyView(client.contact_name, client.company, client.email)
+    return PartyView(client.contact_name, client.company, client.email, *_identity(client))
+
+
+def _identity(row: Member | Client) -> tuple[str | None, str | None, str | None]:
+    return row.address, row.registration_number, row.vat_id
+
+
+def _tax_summary(lines: list[QuoteLine], net_cents: int) -> TaxSummary:
+    by_rate = taxes((line.net_cents, line.tax_rate) for line in lines)
+    return TaxSummary(
+        tuple(TaxView(t.rate, t.base_cents, t.amount_cents) for t in by_rate),
+        total_with_tax(net_cents, by_rate),
+        all(line.tax_recorded for line in lines),
+    )
 
 
 def _lines(session: Session, number: str, revision: int) -> list[QuoteLine]:
@@ -62,16 +80,25 @@ def _lines(session: Session, number: str, revision: int) -> list[QuoteLine]:
 
 
 class OrderActivities:
-    def __init__(self, session_factory: sessionmaker[Session], store: DocumentStore) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        store: DocumentStore,
+        platform: PartyView | None = None,
+    ) -> None:
         self.db = session_factory
         self.store = store
+        self.platform = platform
 
     @activity.defn(name=Act.RENDER_QUOTE_PDF)
     def render_quote_pdf(self, render: RenderQuote) -> str:
-        """R11: renders one revision and stores it; the same key is simply written again."""
+        """R11: renders one revision once, when it is sent, and stores it: a retry finds it
+        stored, so identities changed since never rewrite an issued document (R20)."""
+        key = f"quotes/{render.number}-r{render.revision}.pdf"
+        if self.store.exists(key):
+            return key
         with self.db() as session:
             pdf = self._quote_view(session, render)
-        key = f"quotes/{render.number}-r{render.revision}.pdf"
         return self.store.put(key, render_quote_pdf(pdf))
 
     def _quote_view(self, session: Session, render: RenderQuote) -> QuotePdf:
@@ -79,7 +106,8 @@ class OrderActivities:
         cluster = session.get_one(Cluster, quote.cluster_id)
         founder = session.get_one(Member, cluster.founder_id)
         by_supplier: dict[int, list[QuoteLine]] = defaultdict(list)
-        for line in _lines(session, render.number, render.revision):
+        lines = _lines(session, render.number, render.revision)
+        for line in lines:
             by_supplier[line.supplier_id].append(line)
         blocks = []
         for supplier_id, lines in sorted(by_supplier.items()):
@@ -100,6 +128,8 @@ class OrderActivities:
             terms=TERMS,
             total_cents=quote.total_cents,
             suppliers=tuple(blocks),
+            tax=_tax_summary(lines, quote.total_cents),
+            platform=self.platform,
         )
 
     @staticmethod
@@ -123,6 +153,7 @@ class OrderActivities:
             line.net_cents,
             line.procurement,
             component,
+            line.tax_rate,
         )
 
     @activity.defn(name=Act.OPEN_ORDER)
@@ -148,9 +179,10 @@ class OrderActivities:
                 [ProcurementDoc(d.supplier_id, d.mode, d.document_key) for d in docs],
                 self._signed_copy(session, quote, order),
             )
-            # Rendering again after a crash rewrites the same files: harmless, and never lost.
+            # Rendered once, at acceptance: a retry after a crash renders only what is missing,
+            # so an identity changed since never rewrites an issued order (R20).
             for doc in docs:
-                if doc.document_key is not None:
+                if doc.document_key is not None and not self.store.exists(doc.document_key):
                     pdf = self._purchase_order(session, order, doc.supplier_id)
                     self.store.put(doc.document_key, render_purchase_order_pdf(pdf))
         return result
@@ -214,9 +246,11 @@ class OrderActivities:
                 line.unit_price_cents,
                 line.discount,
                 line.net_cents,
+                line.tax_rate,
             )
             for line in lines
         )
+        net = sum(line.net_cents for line in lines)
         return PurchaseOrderPdf(
             order_number=order.number,
             quote_number=order.quote_number,
@@ -226,7 +260,9 @@ class OrderActivities:
             supplier=_member_party(session.get_one(Member, supplier_id)),
             client=_client_party(session.get_one(Client, order.client_id)),
             lines=views,
-            total_cents=sum(line.net_cents for line in lines),
+            total_cents=net,
+            tax=_tax_summary(lines, net),
+            platform=self.platform,
         )
 
 

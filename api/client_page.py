@@ -11,12 +11,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.tax_views import tax_fields
 from models.money import format_cents, format_percent
 from models.quote_payloads import QuoteState
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 templates.env.filters["money"] = format_cents
 templates.env.filters["decimal"] = format_percent
+templates.env.filters["taxes"] = lambda state: tax_fields(state.lines, state.total_cents)
 
 # The statuses a page reached by a current link states instead of offering the forms.
 CLOSED = frozenset({"accepted", "ordered", "declined", "expired", "cancelled"})

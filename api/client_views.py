@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.fields import MoneyText, PercentText, QuantityText
 from api.schemas import AcceptIn, ApproveIn, DeclineIn, RejectIn
+from api.tax_views import TaxedTotals, tax_fields
 from models.domain import Procurement, QuoteStatus
 from models.money import format_cents, format_percent
 from models.quote_payloads import Line, QuoteState
@@ -25,11 +26,12 @@ class ClientLineRead(BaseModel):
     unit_price: MoneyText
     discount: PercentText
     net: MoneyText
+    tax_rate: PercentText
     procurement: Procurement
     founder_component: str | None = Field(description="The founder's service the line includes.")
 
 
-class ClientQuoteRead(BaseModel):
+class ClientQuoteRead(TaxedTotals):
     number: str
     revision: int
     status: QuoteStatus
@@ -50,6 +52,7 @@ def _client_line(line: Line) -> ClientLineRead:
         unit_price=format_cents(line.unit_price_cents),
         discount=format_percent(line.discount),
         net=format_cents(line.net_cents),
+        tax_rate=format_percent(line.tax_rate),
         procurement=Procurement(line.procurement),
         founder_component=component.offer_name if component else None,
     )
@@ -65,4 +68,5 @@ def client_quote_view(state: QuoteState) -> ClientQuoteRead:
         valid_until=state.valid_until,
         total=format_cents(state.total_cents),
         lines=[_client_line(line) for line in state.lines],
+        **tax_fields(state.lines, state.total_cents),
     )

@@ -8,7 +8,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from api.fields import MoneyText, QuantityText
+from api.fields import MoneyText, PercentText, QuantityText
+from api.tax_views import TaxedTotals, tax_fields
 from models.domain import OrderStatus, Procurement
 from models.money import format_cents, format_percent
 from store.orders import order_lines, procurement
@@ -29,6 +30,7 @@ class OrderLineRead(BaseModel):
     supplier_id: int
     quantity: QuantityText
     net: MoneyText
+    tax_rate: PercentText = Field(description="The offer's tax rate, as quoted.")
     procurement: Procurement
 
 
@@ -44,7 +46,7 @@ class OrderFounderComponentRead(BaseModel):
     owed_by: int = Field(description="The supplier of the line it sits under.")
 
 
-class OrderRead(BaseModel):
+class OrderRead(TaxedTotals):
     number: str
     quote_number: str
     status: OrderStatus
@@ -57,7 +59,7 @@ class OrderRead(BaseModel):
     accepted_at: datetime
     cancelled_at: datetime | None
     lines: list[OrderLineRead] = Field(description="Empty in lists: read the order for them.")
-    founder_components: list[OrderFounderComponentRead] = []
+    founder_components: list[OrderFounderComponentRead] = Field(default_factory=list)
     procurement: list[ProcurementRead]
 
 
@@ -88,6 +90,10 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
         cancelled_at=order.cancelled_at,
         lines=[],
         procurement=[],
+        taxes=[],
+        total_with_tax=None,
+        tax_recorded=True,
+        tax_note=None,
     )
 
 
@@ -111,6 +117,8 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
     hosts = lines if viewer_id(viewer) == founder_id else own
     view = order_summary(order, viewer, sum(line.net_cents for line in own))
     view.lines = [_line(line) for line in own]
+    for name, value in tax_fields(own, order.total_cents if full else None).items():
+        setattr(view, name, value)
     view.founder_components = [
         _component(line, founder_id) for line in hosts if line.founder_offer_id is not None
     ]
@@ -141,5 +149,6 @@ def _line(line: QuoteLine) -> OrderLineRead:
         supplier_id=line.supplier_id,
         quantity=format_percent(line.quantity),
         net=format_cents(line.net_cents),
+        tax_rate=format_percent(line.tax_rate),
         procurement=Procurement(line.procurement),
     )

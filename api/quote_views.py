@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from api.fields import MoneyText, PercentText, QuantityText
+from api.tax_views import TaxedTotals, tax_fields
 from models.approvals import suppliers_on
 from models.domain import ApprovalStatus, Procurement, QuoteStatus
 from models.links import QuoteLink, sign_link
@@ -34,6 +35,7 @@ class LineRead(BaseModel):
     unit_price: MoneyText
     discount: PercentText
     net: MoneyText
+    tax_rate: PercentText = Field(description="The offer's tax rate, as quoted.")
     procurement: Procurement
 
 
@@ -78,7 +80,7 @@ class TeamShareRead(BaseModel):
     share: PercentText = Field(description="Contribution in percent.")
 
 
-class QuoteRead(BaseModel):
+class QuoteRead(TaxedTotals):
     number: str
     status: QuoteStatus
     revision: int
@@ -160,6 +162,7 @@ def _line(line: Line, names: dict[int, MemberName]) -> LineRead:
         unit_price=format_cents(line.unit_price_cents),
         discount=format_percent(line.discount),
         net=format_cents(line.net_cents),
+        tax_rate=format_percent(line.tax_rate),
         procurement=Procurement(line.procurement),
     )
 
@@ -254,4 +257,5 @@ def quote_view(
         end_reason=state.end_reason if full else None,
         events=_events(state, viewer_id, full),
         client_link=link,
+        **tax_fields(lines, state.total_cents if full else None),
     )

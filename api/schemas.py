@@ -35,7 +35,26 @@ class Strict(BaseModel):
         return value
 
 
-class Party(Strict):
+class IdentityUpdate(Strict):
+    """A legal identity as documents print it (R20); a field left out stays as it is, null
+    clears it."""
+
+    address: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        None, description="Billing address; line breaks are kept."
+    )
+    registration_number: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="Company registration number (e.g. SIREN, Companies House number)."
+    )
+    vat_id: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="VAT identification number."
+    )
+
+
+class Identity(IdentityUpdate):
+    """Optional at creation: what is missing is listed by GET /members/me."""
+
+
+class Party(Identity):
     name: Text = Field(description="Full name of the person.")
     company: Text = Field(description="Company the person represents.")
     email: EmailStr = Field(description="Where the product writes to this person.")
@@ -53,6 +72,7 @@ class SettingsUpdate(Strict):
     affiliate_rates: list[Percent] | None = Field(
         None, max_length=10, description="Inviter, inviter's inviter, …, in percent."
     )
+    default_tax_rate: Percent | None = Field(None, description="New offers' tax rate, percent.")
 
 
 class ClusterCreate(Strict):
@@ -68,7 +88,7 @@ class InvitationCreate(Strict):
     email: EmailStr = Field(description="Address of the contact to invite.")
 
 
-class MemberCreate(Strict):
+class MemberCreate(Identity):
     invitation_code: str = Field(min_length=1, max_length=100, description="Code received.")
     name: Text
     company: Text
@@ -96,6 +116,9 @@ class OfferCreate(Strict):
         None, description="The founder's service embedded in the offer (required for non-founders)."
     )
     playbook: LongText = Field(description="How to sell it: the sales playbook.")
+    tax_rate: Percent | None = Field(
+        None, description="Tax on its lines, percent (default: the cluster's default_tax_rate)."
+    )
 
     @field_validator("commission_rate")
     @classmethod
@@ -114,7 +137,7 @@ class OfferDecision(Strict):
     )
 
 
-class ClientCreate(Strict):
+class ClientCreate(Identity):
     company: Text
     contact_name: Text
     email: EmailStr

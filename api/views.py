@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.fields import DurationText, MoneyText, PercentText, QuantityText
 from models.domain import MemberStatus, OfferStatus, Procurement, Segment
+from models.identity import IDENTITY_FIELDS, missing_identity
 from models.money import format_cents, format_percent
 from store.membership import affiliate_rates_of
 from store.tables import Client, Cluster, Member, Offer
@@ -31,6 +32,7 @@ class SettingsRead(BaseModel):
     platform_fee_rate: PercentText
     founder_rate: PercentText
     affiliate_rates: list[PercentText]
+    default_tax_rate: PercentText
 
 
 class ClusterRead(BaseModel):
@@ -50,7 +52,13 @@ class ClusterCreated(ClusterRead):
     founder: IssuedKey
 
 
-class MemberRead(BaseModel):
+class IdentityRead(BaseModel):
+    address: str | None = Field(None, description="Billing address, as documents print it.")
+    registration_number: str | None = None
+    vat_id: str | None = None
+
+
+class MemberRead(IdentityRead):
     id: int
     cluster_id: int
     name: str
@@ -59,6 +67,12 @@ class MemberRead(BaseModel):
     invited_by: int | None
     is_founder: bool
     status: MemberStatus
+
+
+class MemberSelf(MemberRead):
+    missing_identity: list[str] = Field(
+        description="Identity fields still to give (PATCH /members/me) before documents name you."
+    )
 
 
 class MemberCreated(BaseModel):
@@ -98,6 +112,7 @@ class OfferRead(BaseModel):
     commission_rate: PercentText
     procurement: Procurement
     max_discount: PercentText
+    tax_rate: PercentText
     founder_component: FounderComponentRead | None
     playbook: str
     status: OfferStatus
@@ -107,7 +122,7 @@ class OfferRead(BaseModel):
     )
 
 
-class ClientRead(BaseModel):
+class ClientRead(IdentityRead):
     id: int
     company: str
     contact_name: str
@@ -126,6 +141,7 @@ def settings_view(cluster: Cluster) -> SettingsRead:
         platform_fee_rate=format_percent(cluster.platform_fee_rate),
         founder_rate=format_percent(cluster.founder_rate),
         affiliate_rates=[format_percent(rate) for rate in affiliate_rates_of(cluster)],
+        default_tax_rate=format_percent(cluster.default_tax_rate),
     )
 
 
@@ -139,6 +155,15 @@ def cluster_view(cluster: Cluster) -> ClusterRead:
     )
 
 
+def identity_view(row: Member | Client) -> dict[str, str | None]:
+    return {name: getattr(row, name) for name in IDENTITY_FIELDS}
+
+
+def member_self_view(member: Member) -> MemberSelf:
+    view = member_view(member)
+    return MemberSelf(**view.model_dump(), missing_identity=missing_identity(identity_view(member)))
+
+
 def member_view(member: Member) -> MemberRead:
     return MemberRead(
         id=member.id,
@@ -149,6 +174,7 @@ def member_view(member: Member) -> MemberRead:
         invited_by=member.invited_by_id,
         is_founder=member.is_founder,
         status=member.status,
+        **identity_view(member),
     )
 
 
@@ -171,6 +197,7 @@ def offer_view(offer: Offer) -> OfferRead:
         commission_rate=format_percent(offer.commission_rate),
         procurement=offer.procurement,
         max_discount=format_percent(offer.max_discount),
+        tax_rate=format_percent(offer.tax_rate),
         founder_component=component,
         playbook=offer.playbook,
         status=offer.status,
@@ -186,4 +213,5 @@ def client_view(client: Client) -> ClientRead:
         contact_name=client.contact_name,
         email=client.email,
         owner_id=client.owner_id,
+        **identity_view(client),
     )

@@ -22,7 +22,10 @@ from models.documents import (
     PartyView,
     QuotePdf,
     SupplierBlock,
+    TaxSummary,
+    TaxView,
 )
+from models.tax import taxes, total_with_tax
 
 
 def build_quote(suppliers: int = 10, lines_each: int = 10) -> QuotePdf:
@@ -41,6 +44,7 @@ def build_quote(suppliers: int = 10, lines_each: int = 10) -> QuotePdf:
                     position, f"Industrial service package {position} with on-site support",
                     "day", quantity, price, discount, net,
                     "resell" if position % 3 == 0 else "direct", founder,
+                    Decimal("5.5") if position % 5 == 0 else Decimal(20),
                 )
             )  # fmt: skip
         subtotal = sum(x.net_cents for x in lines)
@@ -52,13 +56,43 @@ def build_quote(suppliers: int = 10, lines_each: int = 10) -> QuotePdf:
         revision=3,
         issued_on=date(2026, 3, 2),
         valid_until=date(2026, 4, 1),
-        seller=PartyView("Sam Seller", "Seller AG", "sam@seller.example"),
-        client=PartyView("Cleo Client", "Client SA", "cleo@client.example"),
+        seller=PartyView(
+            "Sam Seller",
+            "Seller AG",
+            "sam@seller.example",
+            "Rheinstrasse 12\n4051 Basel",
+            "CHE-123.456.789",
+            "CHE-123.456.789 MWST",
+        ),
+        client=PartyView(
+            "Cleo Client",
+            "Client SA",
+            "cleo@client.example",
+            "3 quai Kléber\n67000 Strasbourg",
+            "RCS Strasbourg 123 456 789",
+            None,
+        ),
+        tax=quote_tax(blocks),
+        platform=PartyView(
+            "Arkanna SAS",
+            "Arkanna SAS",
+            "billing@arkanna.example",
+            "1 rue de Rivoli\n75001 Paris",
+            "RCS Paris 900 000 001",
+            "FR12900000001",
+        ),
         note="Prices include installation where stated.",
         terms="Payment within 30 days of invoice.\nDelivery as agreed per supplier.",
         total_cents=sum(b.subtotal_cents for b in blocks),
         suppliers=tuple(blocks),
     )
+
+
+def quote_tax(blocks: list[SupplierBlock]) -> TaxSummary:
+    lines = [(x.net_cents, x.tax_rate) for b in blocks for x in b.lines]
+    by_rate = taxes(lines)
+    views = tuple(TaxView(t.rate, t.base_cents, t.amount_cents) for t in by_rate)
+    return TaxSummary(views, total_with_tax(sum(n for n, _ in lines), by_rate))
 
 
 def pages(data: bytes) -> int:

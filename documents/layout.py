@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import time
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import TimeStamp
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -76,6 +79,8 @@ def _style(name: str, **overrides: Any) -> ParagraphStyle:
 STYLES = {
     "body": _BODY,
     "cell": _style("cell", fontSize=8.5, leading=10.5),
+    # A unit wraps between words only: "kilowatt-hours" never loses its end to the next line.
+    "unit": _style("unit", fontSize=8.5, leading=10.5, splitLongWords=0),
     "sub": _style("sub", fontName=ITALIC, fontSize=7.5, leading=9.5, textColor=MUTED),
     "small": _style("small", fontSize=7.5, leading=10, textColor=MUTED),
     "heading": _style("heading", fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=8,
@@ -144,10 +149,19 @@ def header(kind: str, number_text: str, brand: str, facts: Sequence[tuple[str, s
     return table
 
 
+def identity(p: PartyView) -> list[Paragraph]:
+    """The legal identity lines of a party box; a missing one is said to be missing."""
+    return [
+        para(p.address or "Address not given"),
+        para(f"Registration no. {p.registration_number or 'not given'}"),
+        para(f"VAT id {p.vat_id or 'not given'}"),
+    ]
+
+
 def parties(*boxes: tuple[str, PartyView]) -> Table:
     cells = [
-        [para(label.upper(), "small"), bold_lead(p.company, style="body"), para(p.name),
-         para(p.email)]
+        [para(label.upper(), "small"), bold_lead(p.company, style="body"), *identity(p),
+         para(p.name), para(p.email)]
         for label, p in boxes
     ]  # fmt: skip
     table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
@@ -222,23 +236,41 @@ def gap(points: float = 8) -> Spacer:
     return Spacer(1, points)
 
 
-def render(story: list[Flowable], *, title: str, author: str, footer: str) -> bytes:
-    """Builds the PDF in memory; invariant output: same data, same bytes."""
+def render(
+    story: list[Flowable], *, title: str, author: str, footer: str, issued_on: date | None = None
+) -> bytes:
+    """Builds the PDF in memory; invariant output: same data, same bytes. The metadata's
+    creation date is the issue date (not the render time), so a stored copy says when it was
+    issued."""
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, title=title, author=author, subject=title, creator="Arkanna",
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
         invariant=1,
     )  # fmt: skip
-    doc.build(story, canvasmaker=partial(_NumberedCanvas, footer=footer))
+    canvas = partial(_NumberedCanvas, footer=footer, issued_on=issued_on)
+    doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
+
+
+def _issue_stamp(issued_on: date) -> TimeStamp:
+    """The metadata's creation date: the issue day at midnight UTC, not the render time (and
+    not the fixed date invariant output would stamp), so the same document gives the same
+    bytes and says when it was issued."""
+    stamp = TimeStamp(invariant=1)
+    stamp.t = calendar.timegm(issued_on.timetuple())
+    stamp.lt = time.gmtime(stamp.t)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    return stamp
 
 
 class _NumberedCanvas(Canvas):
     """Holds every page until the end so the footer can say "page x of y"."""
 
-    def __init__(self, *args: Any, footer: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, footer: str, issued_on: date | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if issued_on is not None:
+            self._doc._timeStamp = _issue_stamp(issued_on)
         self._footer = footer
         self._held_pages: list[dict[str, Any]] = []
 

@@ -39,10 +39,12 @@ from models.documents import (
     FounderComponentView,
     InvoicePdf,
     LineView,
+    PartyView,
     PurchaseOrderPdf,
     QuotePdf,
     StatementPdf,
     SupplierBlock,
+    TaxSummary,
 )
 
 _MODES = {"direct": "Direct", "resell": "Resell"}
@@ -54,11 +56,15 @@ _ROUNDING_NOTE = (
     "Line commissions are exact; the amount due is their sum rounded once, half to even, to the "
     "cent."
 )
-_SPAN = [""] * 6  # the cells a spanning row leaves empty after its first two
-_QUOTE_WIDTHS = [24.0, 0.0, 38.0, 30.0, 36.0, 60.0, 50.0, 70.0]
+_UNRECORDED_TAX = (
+    "This deal was quoted before tax rates were recorded: tax is shown as 0 and is stated on "
+    "each supplier's invoice."
+)
+_SPAN = [""] * 7  # the cells a spanning row leaves empty after its first two
+_QUOTE_WIDTHS = [22.0, 0.0, 36.0, 26.0, 38.0, 56.0, 46.0, 28.0, 60.0]
 _QUOTE_WIDTHS[1] = WIDTH - sum(_QUOTE_WIDTHS)
 _FOUNDER_WIDTH = sum(_QUOTE_WIDTHS[1:])
-_PO_WIDTHS = [WIDTH - 262, 32, 40, 66, 54, 70]
+_PO_WIDTHS = [WIDTH - 292, 30, 48, 62, 46, 40, 66]
 _INVOICE_WIDTHS = [WIDTH - 250, 70, 90, 90]
 _STATEMENT_WIDTHS = [66, WIDTH - 286, 80, 70, 70]
 
@@ -78,14 +84,37 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         *section(f"Lines by supplier (amounts in {pdf.currency})"),
         *(_supplier_table(block, pdf.currency) for block in pdf.suppliers),
         para(_MODE_NOTE, "small"),
-        totals([("Total", money(pdf.total_cents, pdf.currency))]),
+        *_tax_totals(pdf.total_cents, pdf.tax, pdf.currency),
         gap(),
         para(validity, "body"),
         *(section("Terms", para(pdf.terms, "body")) if pdf.terms.strip() else []),
+        *_platform_note(pdf.platform),
         *(_acceptance_block(pdf.acceptance) if pdf.acceptance else []),
     ]
     footer = f"{pdf.cluster_name} · Quote {pdf.number} revision {pdf.revision}"
-    return render(story, title=pdf.title, author=pdf.cluster_name, footer=footer)
+    return render(story, title=pdf.title, author=pdf.seller.company, footer=footer,
+                  issued_on=pdf.issued_on)  # fmt: skip
+
+
+def _tax_totals(net_cents: int, tax: TaxSummary, cur: str) -> list[Flowable]:
+    """Net total, each rate's tax on its base, and the total with tax (R21)."""
+    rows = [("Total before tax", money(net_cents, cur))]
+    rows += [
+        (f"Tax {percent(t.rate)} on {money(t.base_cents)}", money(t.amount_cents, cur))
+        for t in tax.taxes
+    ]
+    rows.append(("Total with tax", money(tax.total_with_tax_cents, cur)))
+    return [totals(rows), *([] if tax.recorded else [para(_UNRECORDED_TAX, "small")])]
+
+
+def _platform_note(platform: PartyView | None) -> list[Flowable]:
+    if platform is None:
+        return []
+    address = (platform.address or "").replace("\n", ", ")
+    return [gap(), para(
+        f"Made through {platform.company}, {address} · Registration no. "
+        f"{platform.registration_number} · VAT id {platform.vat_id}", "small",
+    )]  # fmt: skip
 
 
 def _acceptance_block(acceptance: AcceptanceView) -> list[Flowable]:
@@ -106,7 +135,7 @@ def _supplier_table(block: SupplierBlock, cur: str) -> Flowable:
 
     A table per supplier keeps page breaking cheap: platypus re-measures a table at each split.
     """
-    head = ["#", "Offer", "Mode", "Qty", "Unit", "Unit price", "Discount", "Net"]
+    head = ["#", "Offer", "Mode", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
     rows: list[list[Any]] = []
     style: list[TableCommand] = [("ALIGN", (4, 1), (4, -1), "LEFT")]
     for line in block.lines:
@@ -141,9 +170,10 @@ def _line_cells(line: LineView) -> list[Any]:
         cell(line.offer_name, _QUOTE_WIDTHS[1]),
         _MODES.get(line.procurement, line.procurement),
         qty(line.quantity),
-        cell(line.unit, _QUOTE_WIDTHS[4]),
+        cell(line.unit, _QUOTE_WIDTHS[4], "unit"),
         money(line.unit_price_cents),
         percent(line.discount, blank_zero=True),
+        percent(line.tax_rate),
         money(line.net_cents),
     ]
 
@@ -156,10 +186,11 @@ def _founder_text(fc: FounderComponentView, currency: str) -> str:
 
 
 def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
-    head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Net"]
+    head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
     rows = [
-        [cell(x.offer_name, _PO_WIDTHS[0]), qty(x.quantity), cell(x.unit, _PO_WIDTHS[2]),
-         money(x.unit_price_cents), percent(x.discount, blank_zero=True), money(x.net_cents)]
+        [cell(x.offer_name, _PO_WIDTHS[0]), qty(x.quantity), cell(x.unit, _PO_WIDTHS[2], "unit"),
+         money(x.unit_price_cents), percent(x.discount, blank_zero=True), percent(x.tax_rate),
+         money(x.net_cents)]
         for x in pdf.lines
     ]  # fmt: skip
     facts = [("Issued", day(pdf.issued_on)), ("Quote", pdf.quote_number)]
@@ -169,14 +200,16 @@ def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
         gap(),
         parties(("Buyer", pdf.buyer), ("Supplier", pdf.supplier), ("Deliver to", client)),
         *section(f"Lines (amounts in {pdf.currency})"),
-        grid(head, rows, _PO_WIDTHS, numeric_from=1),
-        totals([("Total", money(pdf.total_cents, pdf.currency))]),
+        grid(head, rows, _PO_WIDTHS, numeric_from=1, extra=[("ALIGN", (2, 1), (2, -1), "LEFT")]),
+        *_tax_totals(pdf.total_cents, pdf.tax, pdf.currency),
         gap(),
         para(f"Please deliver to {client.company} ({client.name}, {client.email}) and invoice "
              f"{pdf.buyer.company}, quoting order {pdf.order_number}.", "body"),
+        *_platform_note(pdf.platform),
     ]  # fmt: skip
     footer = f"{pdf.buyer.company} · Purchase order {pdf.order_number}"
-    return render(story, title=pdf.title, author=pdf.buyer.company, footer=footer)
+    return render(story, title=pdf.title, author=pdf.buyer.company, footer=footer,
+                  issued_on=pdf.issued_on)  # fmt: skip
 
 
 def render_invoice_pdf(pdf: InvoicePdf) -> bytes:

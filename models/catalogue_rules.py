@@ -30,6 +30,25 @@ class ClusterDefaults:
     platform_fee_rate: Decimal = Decimal(10)
     founder_rate: Decimal = Decimal(0)
     affiliate_rates: tuple[Decimal, ...] = (Decimal(10), Decimal(5))
+    default_tax_rate: Decimal = Decimal(20)
+
+
+# §12: how the commission is shared and what tax offers carry are the platform's to set.
+OPERATOR_ONLY_SETTINGS = (
+    "platform_fee_rate",
+    "founder_rate",
+    "affiliate_rates",
+    "default_tax_rate",
+)
+
+
+def check_founder_may_set(names: set[str]) -> None:
+    """§12: the founder changes the cluster's durations; the rates are the operator's alone."""
+    for name in OPERATOR_ONLY_SETTINGS:
+        if name in names:
+            raise Forbidden(
+                "only an operator changes this setting; the founder sets durations", field=name
+            )
 
 
 def check_split_rates(

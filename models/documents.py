@@ -24,11 +24,34 @@ class AcceptanceView:
 
 @dataclass(frozen=True)
 class PartyView:
-    """A person and the company they act for, as printed on a document."""
+    """A person and the company they act for, with its legal identity (R20), as printed on a
+    document when it is issued: later changes to the person never reach it."""
 
     name: str
     company: str
     email: str
+    address: str | None = None
+    registration_number: str | None = None
+    vat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TaxView:
+    """One tax rate of a document: the base (line nets at that rate) and its amount."""
+
+    rate: Decimal
+    base_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    """Taxes per rate and the total with tax; `recorded` False for deals quoted before tax
+    rates were recorded, whose tax reads 0."""
+
+    taxes: tuple[TaxView, ...] = ()
+    total_with_tax_cents: int = 0
+    recorded: bool = True
 
 
 @dataclass(frozen=True)
@@ -52,6 +75,7 @@ class LineView:
     net_cents: int
     procurement: str  # "direct" or "resell"
     founder_component: FounderComponentView | None = None
+    tax_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,8 @@ class QuotePdf:
     terms: str
     total_cents: int
     suppliers: tuple[SupplierBlock, ...]
+    tax: TaxSummary = TaxSummary()
+    platform: PartyView | None = None  # the platform the deal is made through
     acceptance: AcceptanceView | None = None  # set on the client's signed copy only
 
     @property
@@ -91,6 +117,7 @@ class PurchaseLineView:
     unit_price_cents: int
     discount: Decimal
     net_cents: int
+    tax_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -108,6 +135,8 @@ class PurchaseOrderPdf:
     # No client purchase-order reference nor signer: the supplier's document carries only
     # its own part of the deal; the order number is the reference.
     total_cents: int
+    tax: TaxSummary = TaxSummary()
+    platform: PartyView | None = None
 
     @property
     def title(self) -> str:

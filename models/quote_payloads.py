@@ -50,6 +50,10 @@ class Line:
     commission_rate: Decimal
     procurement: str
     founder_component: FounderComponent | None = None
+    # The offer's tax rate, frozen like the price (R21). Lines of histories recorded before
+    # rates were carry 0 and tax_recorded False, and the views say so.
+    tax_rate: Decimal = Decimal(0)
+    tax_recorded: bool = False
 
 
 @dataclass

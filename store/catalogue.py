@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
@@ -12,7 +13,13 @@ from models import catalogue_rules
 from models.domain import OfferStatus
 from models.errors import Forbidden, NotFound
 from store.db import claim
-from store.tables import Member, Offer
+from store.tables import Cluster, Member, Offer
+
+
+def _tax_rate(session: Session, owner: Member, payload: OfferCreate) -> Decimal:
+    if payload.tax_rate is not None:
+        return payload.tax_rate
+    return session.get_one(Cluster, owner.cluster_id).default_tax_rate
 
 
 def register_offer(session: Session, owner: Member, payload: OfferCreate, now: datetime) -> Offer:
@@ -43,6 +50,7 @@ def register_offer(session: Session, owner: Member, payload: OfferCreate, now: d
         commission_rate=payload.commission_rate,
         procurement=procurement,
         max_discount=payload.max_discount,
+        tax_rate=_tax_rate(session, owner, payload),
         playbook=payload.playbook,
         founder_offer_id=component.offer_id if component else None,
         founder_quantity=component.quantity if component else None,

@@ -13,10 +13,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from api.schemas import ClientCreate, ClusterCreate, MemberCreate, Party, SettingsUpdate
+from api.schemas import (
+    ClientCreate,
+    ClusterCreate,
+    IdentityUpdate,
+    MemberCreate,
+    Party,
+    SettingsUpdate,
+)
 from models import catalogue_rules
 from models.domain import MemberStatus, OfferStatus
 from models.errors import Conflict, Forbidden, NotFound, RuleViolation
+from models.identity import IDENTITY_FIELDS
 from store.db import claim
 from store.tables import Client, Cluster, Invitation, Member, Offer, utcnow
 
@@ -50,10 +58,22 @@ def _new_member(
         invited_by_id=invited_by,
         is_founder=founder,
         api_key_hash=hash_secret(key),
+        **identity_of(party),
     )
     session.add(member)
     session.flush()
     return Issued(member, key)
+
+
+def identity_of(payload: IdentityUpdate) -> dict[str, str | None]:
+    """The legal identity fields a payload gives (unset ones left out)."""
+    return payload.model_dump(include=set(IDENTITY_FIELDS), exclude_unset=True)
+
+
+def update_identity(row: Member | Client, update: IdentityUpdate) -> None:
+    """R20: a new identity for the documents issued from now on; issued ones keep theirs."""
+    for name, value in identity_of(update).items():
+        setattr(row, name, value)
 
 
 def apply_settings(cluster: Cluster, update: SettingsUpdate) -> None:
@@ -87,6 +107,7 @@ def create_cluster(session: Session, payload: ClusterCreate) -> tuple[Cluster, I
         platform_fee_rate=defaults.platform_fee_rate,
         founder_rate=defaults.founder_rate,
         affiliate_rates=[str(rate) for rate in defaults.affiliate_rates],
+        default_tax_rate=defaults.default_tax_rate,
     )
     if payload.settings is not None:
         apply_settings(cluster, payload.settings)
@@ -148,7 +169,9 @@ def register(session: Session, payload: MemberCreate, now: datetime) -> Issued:
     lock_cluster(session, invitation.cluster_id)
     if _member_with_email(session, invitation.cluster_id, str(payload.email)) is not None:
         raise Conflict("this address already belongs to a member of the cluster", field="email")
-    party = Party(name=payload.name, company=payload.company, email=payload.email)
+    party = Party(
+        name=payload.name, company=payload.company, email=payload.email, **identity_of(payload)
+    )
     issued = _new_member(
         session, invitation.cluster_id, party, invited_by=invitation.inviter_id, founder=False
     )
@@ -229,6 +252,7 @@ def create_client(session: Session, owner: Member, payload: ClientCreate) -> Cli
         contact_name=payload.contact_name,
         email=str(payload.email),
         created_at=utcnow(),
+        **identity_of(payload),
     )
     session.add(client)
     session.flush()

@@ -136,6 +136,8 @@ def price_lines(session: Session, seller: Member, content: QuoteContent) -> list
                 commission_rate=offer.commission_rate,
                 procurement=offer.procurement.value,
                 founder_component=component,
+                tax_rate=offer.tax_rate,
+                tax_recorded=True,
             )
         )
     return lines
@@ -254,6 +256,8 @@ def line_rows(number: str, revision: Revision) -> list[QuoteLine]:
                 discount=line.discount,
                 net_cents=line.net_cents,
                 commission_rate=line.commission_rate,
+                tax_rate=line.tax_rate,
+                tax_recorded=line.tax_recorded,
                 procurement=line.procurement,
                 founder_offer_id=component.offer_id if component else None,
                 founder_quantity=component.quantity if component else None,

@@ -149,3 +149,16 @@ def test_image_is_slim_and_runs_unprivileged() -> None:
     assert users and users[-1] not in {"root", "0"}
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "var", ".env", ".git"} <= set(ignored)
+
+
+def test_the_platforms_identity_reaches_every_document_writer(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """R20: the workers render the documents; an unset value keeps the stated placeholder."""
+    names = [name for name in Settings.model_fields if name.startswith("PLATFORM_")]
+    assert len(names) == 6
+    for service in ("api", "worker"):
+        env = _environment(services[service])
+        for name in names:
+            assert env[name] == f"${{{name}:-}}", (service, name)
+            assert "placeholder" in str(_default(name)) and name in str(_default(name))

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from api.contract import links
 from api.deps import CurrentMember, ObjectId, PrincipalDep, SessionDep
 from api.pagination import Cursor, Limit, paginate
-from api.schemas import ClientCreate
+from api.schemas import ClientCreate, IdentityUpdate
 from api.views import ClientRead, Page, client_view
 from models.errors import NotFound
-from store.membership import create_client
+from store.membership import create_client, update_identity
 from store.tables import Client
 
 router = APIRouter(prefix="/clients", tags=["clients"])
@@ -39,10 +39,27 @@ def list_clients(
     return paginate(session, query, Client.id, cursor, limit, client_view)
 
 
-@router.get("/{client_id}", response_model=ClientRead)
-def read_client(client_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> ClientRead:
-    """One of your clients."""
+def _visible_client(session: SessionDep, principal: PrincipalDep, client_id: int) -> Client:
     client = session.get(Client, client_id)
     if client is None or (principal.member is not None and client.owner_id != principal.member.id):
         raise NotFound("client")
+    return client
+
+
+@router.get("/{client_id}", response_model=ClientRead)
+def read_client(client_id: ObjectId, session: SessionDep, principal: PrincipalDep) -> ClientRead:
+    """One of your clients."""
+    return client_view(_visible_client(session, principal, client_id))
+
+
+@router.patch("/{client_id}", response_model=ClientRead)
+def update_client_identity(
+    client_id: ObjectId, payload: IdentityUpdate, session: SessionDep, member: CurrentMember
+) -> ClientRead:
+    """Your client's legal identity (R20), printed on the documents issued from now on."""
+    client = session.get(Client, client_id)
+    if client is None or client.owner_id != member.id:
+        raise NotFound("client")
+    update_identity(client, payload)
+    session.flush()
     return client_view(client)

@@ -9,6 +9,7 @@ from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
 from api.errors import refusals
 from api.schemas import ClusterCreate, SettingsUpdate
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
+from models.catalogue_rules import check_founder_may_set
 from models.errors import Forbidden, NotFound
 from store.membership import apply_settings, create_cluster
 from store.tables import Cluster
@@ -48,9 +49,12 @@ def read_cluster(cluster_id: ObjectId, session: SessionDep, principal: Principal
 def update_settings(
     cluster_id: ObjectId, payload: SettingsUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ClusterRead:
-    """Change durations and rates (operator or founder); closed deals keep their frozen terms."""
+    """Change durations (founder or operator) and rates (operator, §12); closed deals keep
+    their frozen terms."""
     cluster = _visible_cluster(session, principal, cluster_id)
-    if principal.member is not None and not principal.member.is_founder:
-        raise Forbidden("only the founder or an operator changes the cluster's settings")
+    if principal.member is not None:
+        if not principal.member.is_founder:
+            raise Forbidden("only the founder or an operator changes the cluster's settings")
+        check_founder_may_set(payload.model_fields_set)
     apply_settings(cluster, payload)
     return cluster_view(cluster)

@@ -10,17 +10,19 @@ from api.deps import CurrentMember, InvitingMember, ObjectId, PrincipalDep, Sess
 from api.engine import ConnectionDep, TemporalConnection, tell_member_quotes
 from api.errors import refusals
 from api.pagination import Cursor, Limit, paginate
-from api.schemas import InvitationCreate, MemberCreate
+from api.schemas import IdentityUpdate, InvitationCreate, MemberCreate
 from api.views import (
     InvitationCreated,
     InvitationRead,
     MemberCreated,
     MemberRead,
+    MemberSelf,
     Page,
+    member_self_view,
     member_view,
 )
 from models.errors import Conflict, Forbidden
-from store.membership import invite, register, remove_member, visible_member
+from store.membership import invite, register, remove_member, update_identity, visible_member
 from store.removals import open_quotes_of
 from store.tables import Invitation, Member, utcnow
 
@@ -76,10 +78,20 @@ def join_cluster(payload: MemberCreate, session: SessionDep) -> MemberCreated:
     )
 
 
-@router.get("/members/me", response_model=MemberRead)
-def read_me(member: CurrentMember) -> MemberRead:
-    """The calling member."""
-    return member_view(member)
+@router.get("/members/me", response_model=MemberSelf)
+def read_me(member: CurrentMember) -> MemberSelf:
+    """The calling member, and the identity fields it has still to give."""
+    return member_self_view(member)
+
+
+@router.patch("/members/me", response_model=MemberSelf)
+def update_my_identity(
+    payload: IdentityUpdate, session: SessionDep, member: CurrentMember
+) -> MemberSelf:
+    """Your legal identity (R20), printed on the documents issued from now on."""
+    update_identity(member, payload)
+    session.flush()
+    return member_self_view(member)
 
 
 @router.get("/members", response_model=Page[MemberRead])

@@ -26,6 +26,7 @@ class Offer(Base):
     commission_rate: Mapped[Decimal] = mapped_column(DecimalText)
     procurement: Mapped[Procurement] = mapped_column(str_enum(Procurement))
     max_discount: Mapped[Decimal] = mapped_column(DecimalText)
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText, server_default="20")
     playbook: Mapped[str] = mapped_column(Text)
     # The founder's own offers embed nothing; every other offer embeds one of them.
     founder_offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), default=None)

@@ -32,6 +32,8 @@ class Cluster(Base):
     platform_fee_rate: Mapped[Decimal] = mapped_column(DecimalText)
     founder_rate: Mapped[Decimal] = mapped_column(DecimalText)
     affiliate_rates: Mapped[list[str]] = mapped_column(JSON)
+    # The tax rate a new offer gets unless it names its own (R21).
+    default_tax_rate: Mapped[Decimal] = mapped_column(DecimalText, server_default="20")
 
 
 class Member(Base):
@@ -51,6 +53,10 @@ class Member(Base):
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Legal identity (R20), printed on documents when they are issued; null until given.
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    registration_number: Mapped[str | None] = mapped_column(String(100), default=None)
+    vat_id: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class Invitation(Base):
@@ -77,4 +83,8 @@ class Client(Base):
     contact_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
     notes: Mapped[str | None] = mapped_column(Text, default=None)
+    # Legal identity (R20), printed on documents when they are issued; null until given.
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    registration_number: Mapped[str | None] = mapped_column(String(100), default=None)
+    vat_id: Mapped[str | None] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

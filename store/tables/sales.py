@@ -10,7 +10,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import ApprovalStatus, OrderStatus, QuoteStatus
@@ -68,6 +78,9 @@ class QuoteLine(Base):
     discount: Mapped[Decimal] = mapped_column(DecimalText)
     net_cents: Mapped[int] = mapped_column(BigInteger)
     commission_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    # The offer's tax rate as quoted; lines quoted before tax was recorded read 0, unrecorded.
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText, server_default="0")
+    tax_recorded: Mapped[bool] = mapped_column(Boolean, server_default=false())
     procurement: Mapped[str] = mapped_column(String(16))
     founder_offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), default=None)
     founder_quantity: Mapped[Decimal | None] = mapped_column(DecimalText, default=None)

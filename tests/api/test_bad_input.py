@@ -103,6 +103,15 @@ ROUTES = {
         lambda ids: {"company": "Initech", "contact_name": "Peter", "email": "p@initech.example"},
     ),
     "remove member": Route("DELETE", "/members/{carol}", "founder", None),
+    "update my identity": Route(
+        "PATCH", "/members/me", "alice", lambda ids: {"vat_id": "FR40123456789"}
+    ),
+    "update client identity": Route(
+        "PATCH",
+        "/clients/{alice_client}",
+        "alice",
+        lambda ids: {"address": "1 Main Street\n75001 Paris", "vat_id": "FR12345678901"},
+    ),
 }
 
 
@@ -176,6 +185,9 @@ TEXT = {
     "a list": ["Acme"],
     "an object": {"name": "Acme"},
 }
+# Identity fields are optional (null clears one) but never empty, blank, huge or binary.
+IDENTITY = ("address", "registration_number", "vat_id")
+IDENTITY_TEXT = {label: value for label, value in TEXT.items() if label not in ("missing", "null")}
 EMAIL = {
     **REQUIRED,
     "without @": "nobody.example",
@@ -341,6 +353,7 @@ CASES: list[Case] = [
         "split rates over 100",
         "settings",
         lambda ids: {"platform_fee_rate": "60", "founder_rate": "30"},
+        who="operator",
         status=422,
     ),
     Case(
@@ -348,7 +361,24 @@ CASES: list[Case] = [
         "affiliates push the split over 100",
         "settings",
         lambda ids: {"validity": "P1D", "affiliate_rates": ["50", "45"]},
+        who="operator",
         status=422,
+    ),
+    *field_cases("change settings", "default_tax_rate", PERCENT),
+    *(
+        Case(
+            "change settings",
+            f"{name} by the founder",
+            name,
+            changed("change settings", name, value),
+            status=403,
+        )
+        for name, value in {
+            "platform_fee_rate": "5",
+            "founder_rate": "1",
+            "affiliate_rates": ["1"],
+            "default_tax_rate": "10",
+        }.items()
     ),
     *path_cases(
         "change settings",
@@ -543,6 +573,25 @@ CASES: list[Case] = [
     Case("remove member", "by a member", "founder", who="alice", status=403),
     Case("remove member", "by the operator", "founder", who="operator", status=403),
     Case("remove member", "by another founder", "member", who="other_founder", status=404),
+    # PATCH /members/me
+    *body_cases("update my identity"),
+    *(case for name in IDENTITY for case in field_cases("update my identity", name, IDENTITY_TEXT)),
+    Case("update my identity", "by the operator", "members", who="operator", status=403),
+    # PATCH /clients/{id}
+    *body_cases("update client identity"),
+    *(
+        case
+        for name in IDENTITY
+        for case in field_cases("update client identity", name, IDENTITY_TEXT)
+    ),
+    *path_cases(
+        "update client identity",
+        "/clients/{id}",
+        "client_id",
+        {"what": "client", "foreign": "globex"},
+    ),
+    Case("update client identity", "another seller's", "client", who="bob", status=404),
+    Case("update client identity", "by the operator", "members", who="operator", status=403),
 ]
 
 
@@ -568,7 +617,7 @@ async def build_world(api: httpx.AsyncClient, factory: sessionmaker[Session]) ->
         )
     withdrawn = await add_offer(api, world, alice, "alice-old")
     expect(await api.post(f"/offers/{withdrawn}/withdraw", headers=alice.headers), 200)
-    await add_client(api, other, olga, "globex")
+    globex = await add_client(api, other, olga, "globex")
     return {
         "keys": {
             "operator": OPERATOR,
@@ -584,6 +633,8 @@ async def build_world(api: httpx.AsyncClient, factory: sessionmaker[Session]) ->
         "carol": carol.id,
         "dave": dave.id,
         "olga": olga.id,
+        "alice_client": world.clients["acme"],
+        "globex": globex,
         "missing": 999_999,
         "alice_email": "alice@members.example.com",
         "founder_offer": world.offers["founder"],

@@ -26,7 +26,10 @@ DEFAULT_SETTINGS = {
     "platform_fee_rate": "10",
     "founder_rate": "0",
     "affiliate_rates": ["10", "5"],
+    "default_tax_rate": "20",
 }
+# §12: the split rates and the default tax rate are the operator's alone.
+OPERATOR_ONLY = {"platform_fee_rate", "founder_rate", "affiliate_rates", "default_tax_rate"}
 
 
 async def test_operator_creates_a_cluster_whose_founder_key_works(api: httpx.AsyncClient) -> None:
@@ -140,6 +143,8 @@ async def test_another_clusters_cluster_answers_like_a_missing_one(
             {"platform_fee_rate": "50", "founder_rate": "35", "affiliate_rates": ["10", "5"]},
             {"platform_fee_rate": "50", "founder_rate": "35"},
         ),
+        ({"default_tax_rate": "5.50"}, {"default_tax_rate": "5.5"}),
+        ({"default_tax_rate": "0"}, {"default_tax_rate": "0"}),
     ],
     ids=[
         "ISO 8601 days",
@@ -153,13 +158,17 @@ async def test_another_clusters_cluster_answers_like_a_missing_one(
         "rate spelled once",
         "no affiliates",
         "rates adding up to exactly 100",
+        "tax rate spelled once",
+        "no tax",
     ],
 )
-async def test_founder_changes_settings_as_iso_8601_or_seconds(
+async def test_settings_change_as_iso_8601_or_seconds(
     api: httpx.AsyncClient, world: World, update: dict[str, Any], shown: dict[str, Any]
 ) -> None:
+    """Durations by the founder; rates by the operator (§12)."""
     path = f"/clusters/{world.cluster_id}/settings"
-    changed = expect(await api.patch(path, json=update, headers=world.founder.headers), 200)
+    who = OPERATOR if OPERATOR_ONLY & set(update) else world.founder.headers
+    changed = expect(await api.patch(path, json=update, headers=who), 200)
     assert changed["settings"] == {**DEFAULT_SETTINGS, **shown}
     read = expect(await api.get(f"/clusters/{world.cluster_id}", headers=OPERATOR), 200)
     assert read["settings"] == changed["settings"]
@@ -201,7 +210,7 @@ async def test_split_rates_above_100_percent_are_refused(
     api: httpx.AsyncClient, world: World, update: dict[str, Any], field: str
 ) -> None:
     path = f"/clusters/{world.cluster_id}/settings"
-    refused = await api.patch(path, json=update, headers=world.founder.headers)
+    refused = await api.patch(path, json=update, headers=OPERATOR)
     assert refused.status_code == 422
     assert refused.json()["detail"].startswith(f"{field}:")
     read = expect(await api.get(f"/clusters/{world.cluster_id}", headers=OPERATOR), 200)
@@ -222,3 +231,27 @@ async def test_new_invitation_ttl_applies_to_new_codes(
     )
     expires_at = datetime.fromisoformat(invitation["expires_at"])
     assert before + timedelta(hours=2) <= expires_at <= datetime.now(UTC) + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"platform_fee_rate": "5"},
+        {"founder_rate": "1"},
+        {"affiliate_rates": []},
+        {"default_tax_rate": "10"},
+        {"validity": "P3D", "default_tax_rate": "10"},
+    ],
+    ids=["platform fee", "founder rate", "affiliates", "default tax", "with a duration"],
+)
+async def test_the_founder_may_not_change_the_rates(
+    api: httpx.AsyncClient, world: World, update: dict[str, Any]
+) -> None:
+    """§12: a 403 naming the setting, and nothing written (not even the duration beside it)."""
+    path = f"/clusters/{world.cluster_id}/settings"
+    refused = await api.patch(path, json=update, headers=world.founder.headers)
+    assert refused.status_code == 403
+    (name,) = OPERATOR_ONLY & set(update)
+    assert refused.json()["detail"].startswith(f"{name}: only an operator")
+    read = expect(await api.get(f"/clusters/{world.cluster_id}", headers=OPERATOR), 200)
+    assert read["settings"] == DEFAULT_SETTINGS

@@ -59,6 +59,10 @@ async def test_r1_a_code_registers_a_member_affiliated_to_the_inviter(
         "invited_by": bob.id,
         "is_founder": False,
         "status": "active",
+        "address": None,
+        "registration_number": None,
+        "vat_id": None,
+        "missing_identity": ["address", "registration_number", "vat_id"],
     }
 
 

@@ -67,6 +67,7 @@ async def test_r3_an_offer_is_registered_pending_with_every_field(
         "status": "pending",
         "refusal_reason": None,
         "withdrawal_reason": None,
+        "tax_rate": "20",
     }
     read = expect(await api.get(f"/offers/{created['id']}", headers=alice.headers), 200)
     assert read == created
@@ -332,3 +333,18 @@ async def test_offers_are_listed_page_by_page(api: httpx.AsyncClient, world: Wor
         if cursor is None:
             break
     assert seen == sorted(world.offers.values())
+
+
+async def test_r21_an_offer_takes_its_own_tax_rate_or_the_clusters_default(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    alice = world.members["alice"]
+    component = {"offer_id": world.offers["founder"], "quantity": "1", "founder_price": "1.00"}
+    own = offer_body(tax_rate="5.50", founder_component=component)
+    created = expect(await api.post("/offers", json=own, headers=alice.headers), 201)
+    assert created["tax_rate"] == "5.5"
+    path = f"/clusters/{world.cluster_id}/settings"
+    expect(await api.patch(path, json={"default_tax_rate": "0"}, headers=OPERATOR), 200)
+    default = offer_body(founder_component=component)
+    created = expect(await api.post("/offers", json=default, headers=alice.headers), 201)
+    assert created["tax_rate"] == "0"

@@ -113,6 +113,8 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
     "POST /commission-invoices/{number}/payments": "the amount is exactly the invoice's",
     "GET /members/{member_id}/statement.pdf": "the period's start is not after its end",
     "POST /clients": TEXT,
+    "PATCH /members/me": TEXT,
+    "PATCH /clients/{client_id}": TEXT,
     "POST /quotes/{number}/cancel": TEXT,
     "POST /orders/{number}/cancel": TEXT,
     **{

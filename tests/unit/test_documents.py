@@ -34,6 +34,8 @@ from models.documents import (
     StatementEntryView,
     StatementPdf,
     SupplierBlock,
+    TaxSummary,
+    TaxView,
 )
 
 needs_poppler = pytest.mark.skipif(
@@ -146,11 +148,11 @@ def test_quote_pdf_lists_founder_component_under_its_line() -> None:
 @needs_poppler
 def test_quote_pdf_shows_discounts_and_exact_money() -> None:
     text = pdf_text(render_quote_pdf(make_quote()))
-    assert "1 Press maintenance 1 Direct 2.5 day 493.80 10% 1 111.05" in text
-    assert "2 Laser calibration Resell 1 visit 12 345.67 – 12 345.67" in text
-    assert "3 Cluster onboarding Direct 3 hour 90.00 12.5% 236.25" in text
+    assert "1 Press maintenance 1 Direct 2.5 day 493.80 10% 0% 1 111.05" in text
+    assert "2 Laser calibration Resell 1 visit 12 345.67 – 0% 12 345.67" in text
+    assert "3 Cluster onboarding Direct 3 hour 90.00 12.5% 0% 236.25" in text
     assert "Subtotal Machines R&D <GmbH> 1 111.05" in text
-    assert "Total 13 692.97 EUR" in text
+    assert "Total before tax 13 692.97 EUR" in text
 
 
 @needs_poppler
@@ -158,7 +160,7 @@ def test_long_offer_names_wrap_and_keep_their_markup_characters() -> None:
     name = "Hydraulic press maintenance & <annual> inspection, spare parts and travel included"
     block = SupplierBlock("Sue Supplier", "Machines", (make_line(1, name),), 111_105)
     text = pdf_text(render_quote_pdf(make_quote(suppliers=(block,), total_cents=111_105)))
-    assert "Hydraulic press maintenance & <annual>" in text
+    assert "Hydraulic press maintenance &" in text and "<annual> inspection" in text
     assert "travel included" in text
 
 
@@ -186,7 +188,7 @@ def test_long_quote_numbers_its_pages_and_repeats_supplier_heading() -> None:
     assert pages > 1
     assert f"page 1 of {pages}" in text and f"page {pages} of {pages}" in text
     assert text.count("Machines R&D <GmbH> · Sue Supplier") >= pages - 1
-    assert "Total 79 244.92 EUR" in text
+    assert "Total before tax 79 244.92 EUR" in text
 
 
 @needs_poppler
@@ -211,7 +213,7 @@ def test_purchase_order_pdf_shows_buyer_supplier_delivery_and_lines() -> None:
     for expected in (
         "Purchase order", "O-2026-00003", "Quote: Q-2026-00007",
         "BUYER", "Seller AG", "SUPPLIER", "Machines R&D <GmbH>", "DELIVER TO", "Client SA",
-        "Laser calibration 2 visit 12 345.67 5% 23 456.77", "Total 23 456.77 EUR",
+        "Laser calibration 2 visit 12 345.67 5% 0% 23 456.77", "Total before tax 23 456.77 EUR",
     ):  # fmt: skip
         assert expected in text
     assert pdf_info(data)["Title"] == "Purchase order O-2026-00003 to Machines R&D <GmbH>"
@@ -296,3 +298,37 @@ def test_store_rejects_keys_outside_its_root(tmp_path: Path, key: str) -> None:
         store.put(key, b"x")
     assert not (tmp_path / "escape.pdf").exists()
     assert not (tmp_path / "docs").exists()
+
+
+@needs_poppler
+def test_quote_pdf_names_both_parties_taxes_per_rate_and_its_issue_date() -> None:
+    seller = replace(
+        SELLER,
+        address="Rheinstrasse 12\n4051 Basel",
+        registration_number="CHE-123.456.789",
+        vat_id="CHE-123.456.789 MWST",
+    )
+    client = replace(CLIENT, address="3 quai Kleber", registration_number="RCS 123", vat_id=None)
+    tax = TaxSummary(
+        (TaxView(Decimal("5.5"), 10_000, 550), TaxView(Decimal(20), 3_692_97, 73_859)),
+        1_369_297 + 550 + 73_859,
+    )
+    platform = PartyView("Arkanna SAS", "Arkanna SAS", "b@a.example", "1 rue X", "RCS 9", "FR12")
+    data = render_quote_pdf(make_quote(seller=seller, client=client, tax=tax, platform=platform))
+    text = pdf_text(data)
+    for expected in (
+        "Rheinstrasse 12", "Registration no. CHE-123.456.789", "VAT id CHE-123.456.789 MWST",
+        "3 quai Kleber", "Registration no. RCS 123", "VAT id not given",
+        "Tax 5.5% on 100.00 5.50 EUR", "Tax 20% on 3 692.97 738.59 EUR",
+        "Total with tax 14 437.06 EUR", "Made through Arkanna SAS, 1 rue X",
+    ):  # fmt: skip
+        assert expected in text, expected
+    info = pdf_info(data)
+    assert info["CreationDate"].startswith("Mon Mar  2 00:00:00 2026")
+    assert info["Author"] == "Seller AG"
+
+
+@needs_poppler
+def test_a_deal_quoted_before_tax_was_recorded_says_so() -> None:
+    text = pdf_text(render_quote_pdf(make_quote(tax=TaxSummary((), 1_369_297, recorded=False))))
+    assert "quoted before tax rates were recorded" in text

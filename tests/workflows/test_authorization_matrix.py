@@ -94,6 +94,12 @@ MATRIX: list[Row] = [
     Row("GET", "/members", every(OK, anonymous="401")),
     Row("POST", "/members", every(PUBLIC), lambda i: {"invitation_code": "no-such-code"}),
     Row("GET", "/members/me", every(OK, anonymous="401", operator="403")),
+    Row(
+        "PATCH",
+        "/members/me",
+        every(OK, anonymous="401", operator="403"),
+        lambda i: {"vat_id": "FR40123456789"},
+    ),
     Row("GET", "/members/{member}", members(OK), missing={"member": MISSING_ID}),
     Row(
         "DELETE",
@@ -131,6 +137,13 @@ MATRIX: list[Row] = [
         lambda i: {"company": "New Co", "contact_name": "Nina", "email": "nina@new.example"},
     ),
     Row("GET", "/clients/{client}", members("404", seller=OK), missing={"client": MISSING_ID}),
+    Row(
+        "PATCH",
+        "/clients/{client}",
+        members("404", seller=OK, operator="403"),
+        lambda i: {"registration_number": "HRB 1234"},
+        missing={"client": MISSING_ID},
+    ),
     Row("GET", "/quotes", every(OK, anonymous="401")),
     Row(
         "POST",
