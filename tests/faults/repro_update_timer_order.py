@@ -3,12 +3,17 @@ run in one order and replay in the other (tests/faults/UPSTREAM-update-timer-ord
 
 Run: python -m tests.faults.repro_update_timer_order [--keep history.json] [--trace]
 
-A workflow waits for an update `decide`, and each time a 1-s timer runs out first it schedules an
-activity `remind`. Worker A (its own process) runs the first workflow task and is SIGKILLed; the
+A workflow waits for an update `decide` (validated, and running an activity as a supplier's
+decision is recorded), and each time a 1-s timer runs out first it schedules an activity
+`remind`. Worker A (its own process) runs the first workflow task and is SIGKILLed; the
 timer fires, the task meant for A's sticky queue times out, and while the retried task waits on
 the normal queue an update arrives. Worker B takes that task. The history is then replayed with
 the same workflow code; exit status 1 when the replay raises NondeterminismError. `--trace`
-logs every activation and completion (the SDK's LOG_PROTOS) of worker B and of the replay.
+logs every activation and completion (the SDK's LOG_PROTOS) of worker B, into
+repro-workers.log in the current folder, and of the replay.
+
+With temporalio 1.35.0 it replays: worker B's activation carries the update before the fired
+timer, as the replay's does.
 """
 
 from __future__ import annotations
