@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.load_quotes import Timings
@@ -23,6 +24,10 @@ class Figures:
     worker_rss_mb: float = 0.0
     quote_cpu: dict[str, float] = field(default_factory=dict)
     baseline_cpu: dict[str, float] = field(default_factory=dict)
+    # The deal's inherent shape: one activity per phase (bench/load_shape.py `inherent`).
+    inherent: tuple[Counted, list[Counted]] | None = None
+    inherent_seconds: float = 0.0
+    inherent_cpu: dict[str, float] = field(default_factory=dict)
 
 
 def events_of(tree: tuple[Counted, list[Counted]]) -> int:
@@ -49,8 +54,35 @@ def shape_line(counted: Counted) -> str:
 
 def same_counts(tree: tuple[Counted, list[Counted]], other: tuple[Counted, list[Counted]]) -> bool:
     """Equal activities, updates, signals, timers and children, workflow by workflow."""
-    counts = lambda t: [c.totals() | {"events": 0} for c in (t[0], *t[1])]  # noqa: E731
+    counts = lambda t: [c.totals() | {"events": 0, "upserts": 0} for c in (t[0], *t[1])]  # noqa: E731
     return counts(tree) == counts(other)
+
+
+def tree_totals(tree: tuple[Counted, list[Counted]]) -> str:
+    """Activities, events and search-attribute upserts of a workflow and its children."""
+    totals = [counted.totals() for counted in (tree[0], *tree[1])]
+    names = ("activities", "timers", "upserts", "events")
+    return ", ".join(f"{name} {sum(t[name] for t in totals)}" for name in names)
+
+
+def activity_types(tree: tuple[Counted, list[Counted]]) -> str:
+    """Each activity type of a workflow and its children, with how often it ran."""
+    total = sum((counted.activity_types for counted in (tree[0], *tree[1])), Counter[str]())
+    return ", ".join(f"{name} {n}" for name, n in sorted(total.items(), key=lambda i: -i[1]))
+
+
+def inherent_lines(figures: Figures, quotes_rate: float) -> list[str]:
+    assert figures.sample is not None and figures.inherent is not None
+    n = figures.quotes
+    rate = n / figures.inherent_seconds
+    return [
+        f"inherent baseline workflows/s: {rate:.2f}  ({n} in {figures.inherent_seconds:.1f} s)",
+        f"ratio to the inherent baseline: {quotes_rate / rate:.2f}",
+        f"per deal (quote and its invoices): {tree_totals(figures.sample)}",
+        f"activities per deal by type: {activity_types(figures.sample)}",
+        f"per inherent baseline (parent and children): {tree_totals(figures.inherent)}",
+        f"cpu ms per inherent baseline workflow: {cpu_line(figures.inherent_cpu, n)}",
+    ]
 
 
 def report(figures: Figures) -> None:
@@ -81,6 +113,7 @@ def report(figures: Figures) -> None:
         f"{'yes' if same_counts(figures.baseline, figures.sample) else 'NO'}",
         f"cpu ms per quote: {cpu_line(figures.quote_cpu, n)}",
         f"cpu ms per baseline workflow: {cpu_line(figures.baseline_cpu, n)}",
+        *inherent_lines(figures, quotes_rate),
         f"worker peak RSS: {figures.worker_rss_mb:.1f} MB",
     ]
     if not same_counts(figures.baseline, figures.sample):

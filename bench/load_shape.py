@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from uuid import uuid4
 
 from temporalio.api.enums.v1 import EventType
@@ -19,6 +20,9 @@ class Counted:
     shape: Shape
     child_ids: list[str]
     events: int
+    # Search-attribute upserts: no shape carries them, the baselines have none.
+    upserts: int = 0
+    activity_types: Counter[str] = field(default_factory=Counter)
 
     def totals(self) -> dict[str, int]:
         phases = self.shape.phases
@@ -28,6 +32,7 @@ class Counted:
             "signals": self.shape.messages.count("signal"),
             "timers": sum(p.timers for p in phases),
             "children": sum(p.children for p in phases),
+            "upserts": self.upserts,
             "events": self.events,
         }
 
@@ -36,7 +41,8 @@ async def count(client: Client, workflow_id: str) -> Counted:
     """Cuts the history into phases at each accepted update or received signal."""
     shape = Shape(messages=[], phases=[Phase()])
     child_ids: list[str] = []
-    events = 0
+    events = upserts = 0
+    activity_types: Counter[str] = Counter()
     async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
         events += 1
         phase = shape.phases[-1]
@@ -48,18 +54,36 @@ async def count(client: Client, workflow_id: str) -> Counted:
             shape.messages.append("signal")
             shape.phases.append(Phase())
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            activity_types[event.activity_task_scheduled_event_attributes.activity_type.name] += 1
             if phase.children:
                 phase.activities_after_children += 1
             else:
                 phase.activities += 1
         elif kind == EventType.EVENT_TYPE_TIMER_STARTED:
             phase.timers += 1
+        elif kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            upserts += 1
         elif kind == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
             phase.children += 1
             child_ids.append(
                 event.start_child_workflow_execution_initiated_event_attributes.workflow_id
             )
-    return Counted(shape, child_ids, events)
+    return Counted(shape, child_ids, events, upserts, activity_types)
+
+
+def inherent(shape: Shape) -> Shape:
+    """A deal's inherent shape: its messages, timers and children, but one activity per phase
+    that had any (a revision opened, a decision recorded, the quote sent, closed; an invoice
+    issued, paid), so no step is split over several activities."""
+    phases = [
+        Phase(
+            activities=1 if phase.activities + phase.activities_after_children else 0,
+            children=phase.children,
+            timers=phase.timers,
+        )
+        for phase in shape.phases
+    ]
+    return Shape(list(shape.messages), phases, [inherent(child) for child in shape.children])
 
 
 async def count_tree(client: Client, workflow_id: str) -> tuple[Counted, list[Counted]]:

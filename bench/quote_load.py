@@ -10,8 +10,10 @@ seller with a client), then runs N quotes, C at a time: create, four approvals (
 and the founder), the client's acceptance, the order, the payment and split of each commission
 invoice. It then counts a finished quote's shape from its history (and its invoices') and runs
 N no-op baseline workflows of that shape (bench/baseline.py), C at a time, on the same server
-and worker. One quote and one baseline run first, untimed, to warm the processes up.
-Prints throughput, the ratio, latencies, history sizes and the worker's peak memory; stops
+and worker; then N of the deal's inherent shape (the same messages, timers and children, one
+no-op activity per phase: bench/load_shape.py `inherent`), the floor a deal could reach. One
+quote and one of each baseline run first, untimed, to warm the processes up.
+Prints throughput, both ratios, CPU per deal by process, latencies, history sizes and the worker's peak memory; stops
 everything it started, also on Ctrl-C. Exit code 1 when a quote fails or stalls.
 """
 
@@ -33,9 +35,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from temporalio.client import Client
 
+from bench.baseline import Shape
 from bench.load_quotes import REQUEST_SECONDS, BenchError, Timings, World, run_quote, seed
 from bench.load_report import Figures, events_of, report
-from bench.load_shape import Counted, baseline_id, count_tree, run_baseline, task_failure
+from bench.load_shape import (
+    Counted,
+    baseline_id,
+    count_tree,
+    inherent,
+    run_baseline,
+    task_failure,
+)
 from bench.load_stack import Stack, exit_now, run_on_stack
 from models.domain import quote_workflow_id
 from workflows.connection import connect_temporal
@@ -136,30 +146,46 @@ async def measure(stack: Stack, figures: Figures, limit: float) -> None:
         numbers = await quote_phase(http, client, world, stack, figures, limit)
     figures.trees = await count_all(client, numbers, figures.concurrency)
     figures.sample = sorted(figures.trees, key=events_of)[len(figures.trees) // 2]
-    figures.baseline = await baseline_phase(client, stack, figures, limit)
+    await both_baselines(client, stack, figures, limit)
     figures.worker_rss_mb = stack.worker_peak_rss_mb()
 
 
 async def baseline_phase(
-    client: Client, stack: Stack, figures: Figures, limit: float
-) -> tuple[Counted, list[Counted]]:
-    """N baselines of the sample quote's shape, C at a time; returns the first one's counts."""
-    assert figures.sample is not None
-    shape, queue = figures.sample[0].shape, stack.settings.TEMPORAL_TASK_QUEUE
-    print("warming up: one baseline", flush=True)
+    client: Client,
+    stack: Stack,
+    figures: Figures,
+    limit: float,
+    shape: Shape,
+    label: str,
+    latencies: list[float],
+) -> tuple[float, dict[str, float], tuple[Counted, list[Counted]]]:
+    """N baselines of `shape`, C at a time: wall seconds, CPU by process, the first's counts."""
+    queue = stack.settings.TEMPORAL_TASK_QUEUE
+    print(f"warming up: one {label}", flush=True)
     warm_up = run_baseline(client, queue, shape, baseline_id(), [])
-    await within(limit, "the warm-up baseline", warm_up)
-    print(f"running {figures.quotes} baselines, {figures.concurrency} at a time", flush=True)
+    await within(limit, f"the warm-up {label}", warm_up)
+    print(f"running {figures.quotes} {label}s, {figures.concurrency} at a time", flush=True)
     ids = [baseline_id() for _ in range(figures.quotes)]
 
     async def one(index: int) -> None:
-        run = run_baseline(client, queue, shape, ids[index], figures.baseline_updates)
-        await within(limit, f"baseline {ids[index]}", run)
+        run = run_baseline(client, queue, shape, ids[index], latencies)
+        await within(limit, f"{label} {ids[index]}", run)
 
     before = stack.cpu_seconds()
-    figures.baseline_seconds = await in_parallel(figures.quotes, figures.concurrency, one, stack)
-    figures.baseline_cpu = cpu_since(before, stack)
-    return await count_tree(client, ids[0])
+    seconds = await in_parallel(figures.quotes, figures.concurrency, one, stack)
+    return seconds, cpu_since(before, stack), await count_tree(client, ids[0])
+
+
+async def both_baselines(client: Client, stack: Stack, figures: Figures, limit: float) -> None:
+    """The sample quote's counted shape, then the deal's inherent shape, on the same stack."""
+    assert figures.sample is not None
+    counted = figures.sample[0].shape
+    figures.baseline_seconds, figures.baseline_cpu, figures.baseline = await baseline_phase(
+        client, stack, figures, limit, counted, "baseline", figures.baseline_updates
+    )
+    figures.inherent_seconds, figures.inherent_cpu, figures.inherent = await baseline_phase(
+        client, stack, figures, limit, inherent(counted), "inherent baseline", []
+    )
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:

@@ -54,6 +54,8 @@ class Interrupted:
     # (workflow id, activity id, attempt) already reported: with real timeouts an attempt
     # killed once stays "started" until its timeout, across later kills.
     seen: set[tuple[str, str, int]] = field(default_factory=set)
+    # Only the activities last started by this worker identity (`pid@host`); all when None.
+    identity: str | None = None
 
     async def collect(self, fail: bool) -> list[str]:
         """ "workflow id: activity (attempt n)" of each; failed at once when `fail`, standing in
@@ -79,6 +81,8 @@ class Interrupted:
             if pending.state != PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
                 continue
             if attempt in self.seen:
+                continue
+            if self.identity is not None and pending.last_worker_identity != self.identity:
                 continue
             self.seen.add(attempt)
             lines.append(f"{workflow_id}: {pending.activity_type.name} (attempt {pending.attempt})")
