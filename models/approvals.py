@@ -209,4 +209,5 @@ def initial_state(quote: QuoteInput) -> QuoteState:
         approvals=open_approvals(
             revision.lines, seller_id=quote.seller.id, founder_id=quote.founder.id
         ),
+        people=[*quote.people, quote.founder],
     )

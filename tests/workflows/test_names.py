@@ -14,6 +14,9 @@ async def test_the_quote_names_its_seller_suppliers_and_team(live: Live) -> None
         live, world, alice, [line(world, "alice-audit"), line(world, "bob-install")]
     )
     number = quote["number"]
+    # The creation's own answer names them too, before the workflow has run.
+    assert [ln["supplier"]["name"] for ln in quote["lines"]] == ["Alice", "Bob"]
+    assert {a["supplier"]["name"] for a in quote["approvals"]} == {"Alice", "Bob", "Fay Founder"}
 
     seen = expect(await live.api.get(f"/quotes/{number}", headers=alice.headers), 200)
     assert seen["seller_id"] == alice.id
