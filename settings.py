@@ -7,8 +7,10 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.money import parse_percent
 
 ROOT = Path(__file__).resolve().parent
 # Where the local state lives (databases, Temporal history, outbox, documents, generated keys).
@@ -144,6 +146,31 @@ class Settings(BaseSettings):
         description="Longest a read with wait_for holds its answer (GET /quotes/{number}, "
         "GET /commission-invoices/{number}), in seconds.",
     )
+    PLATFORM_TAX_RATE: str = Field(
+        default="20",
+        description="The platform's tax rate in percent on its commission (R22), frozen on each "
+        'commission invoice when it is issued; "0" allowed.',
+    )
+    PLATFORM_LEGAL_NAME: str = Field(
+        default="Arkanna (placeholder legal name)", description="The platform's legal name."
+    )
+    PLATFORM_ADDRESS: str = Field(
+        default="Placeholder address, set PLATFORM_ADDRESS",
+        description="The platform's registered address, printed on its invoices.",
+    )
+    PLATFORM_REGISTRATION: str = Field(
+        default="PLACEHOLDER-REGISTRATION", description="The platform's registration number."
+    )
+    PLATFORM_VAT_ID: str = Field(default="PLACEHOLDER-VAT-ID", description="The platform's VAT id.")
+    PLATFORM_IBAN: str = Field(
+        default="PLACEHOLDER-IBAN", description="The account commission invoices are paid to."
+    )
+    PLATFORM_BIC: str = Field(default="PLACEHOLDER-BIC", description="The BIC of PLATFORM_IBAN.")
+
+    @field_validator("PLATFORM_TAX_RATE")
+    @classmethod
+    def _percent(cls, value: str) -> str:
+        return str(parse_percent(value, "PLATFORM_TAX_RATE"))
 
 
 def _stored_secret(name: str) -> str:

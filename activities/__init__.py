@@ -23,7 +23,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     quotes = QuoteActivities(factory)
     orders = OrderActivities(factory, store)
     mail = MailActivities(settings, factory, store)
-    commission = CommissionActivities(factory, store)
+    commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
     return [
         quotes.check_founder_inclusion,

@@ -31,7 +31,7 @@ from api.deps import (
 )
 from api.engine import call
 from api.errors import refusals
-from api.fields import Money, MoneyText
+from api.fields import Money, MoneyText, PercentText
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import Strict
 from api.views import Page
@@ -47,10 +47,10 @@ from models.commission import (
 )
 from models.domain import InvoiceStatus, invoice_workflow_id
 from models.errors import Conflict, Gone, NotFound, Unavailable
-from models.money import format_cents
+from models.money import format_cents, format_percent
 from settings import Settings
 from store.invoices import get_visible_invoice, invoice_input, invoices_of, visible_invoices
-from store.ledger import post_reversal, postings
+from store.ledger import post_reversal, postings, shares_of
 from store.tables import CommissionInvoice
 from workflows.commission import CommissionInvoiceWorkflow
 
@@ -74,7 +74,13 @@ class InvoiceRead(BaseModel):
     number: str
     order_number: str
     supplier_id: int
-    amount: MoneyText
+    commission: MoneyText = Field(description="The net commission (R14), which the split shares.")
+    tax_rate: PercentText = Field(
+        description="The platform's tax rate, frozen when the invoice was issued; invoices "
+        'issued before tax was charged read "0".'
+    )
+    tax_amount: MoneyText = Field(description="commission × tax_rate, rounded once.")
+    amount: MoneyText = Field(description="commission + tax_amount: what is due and paid.")
     status: InvoiceStatus
     issued_at: datetime
     due_at: datetime
@@ -87,12 +93,15 @@ class InvoiceRead(BaseModel):
 
 
 def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
-    shares = postings(session, invoice.number, reversals=False)
+    shares = shares_of(session, invoice.number)
     return InvoiceRead(
         number=invoice.number,
         order_number=invoice.order_number,
         supplier_id=invoice.supplier_id,
-        amount=format_cents(invoice.amount_cents),
+        commission=format_cents(invoice.amount_cents),
+        tax_rate=format_percent(invoice.tax_rate),
+        tax_amount=format_cents(invoice.tax_cents),
+        amount=format_cents(invoice.due_cents),
         status=invoice.status,
         issued_at=invoice.issued_at,
         due_at=invoice.due_at,
@@ -205,7 +214,7 @@ async def pay_invoice(
     # Payments of one invoice at once meet it one by one: after the first, the store says paid.
     async with serial.hold(("payment", number)):
         invoice = get_visible_invoice(session, None, number)
-        check_payment(invoice.status, invoice.amount_cents, payload.amount)
+        check_payment(invoice.status, invoice.due_cents, payload.amount)
         payment = PaymentInput(payload.amount, payload.reference)
         release(session)
         handle = invoice_handle(client, number)
@@ -214,7 +223,7 @@ async def pay_invoice(
         except Gone:
             # Paid meanwhile (through another process) and closed, or not started yet.
             session.refresh(invoice)
-            check_payment(invoice.status, invoice.amount_cents, payload.amount)
+            check_payment(invoice.status, invoice.due_cents, payload.amount)
             raise Unavailable("the invoice is being opened; try again shortly") from None
     session.refresh(invoice)
     return invoice_view(session, invoice)

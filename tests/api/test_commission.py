@@ -84,7 +84,9 @@ async def test_an_invoice_shows_its_shares_to_its_supplier_only(
     view = expect(
         await api.get(f"/commission-invoices/{number}", headers=members["alice"].headers), 200
     )
-    assert (view["amount"], view["status"], view["overdue"]) == ("100.00", "split", False)
+    assert (view["amount"], view["status"], view["overdue"]) == ("120.00", "split", False)
+    # The split shares the net commission; the tax comes on top and is not shared.
+    assert (view["commission"], view["tax_rate"], view["tax_amount"]) == ("100.00", "20", "20.00")
     assert {(s["member_id"], s["role"], s["amount"]) for s in view["shares"]} == {
         (None, "platform", "10.00"),
         (deal.world.founder.id, "affiliate_l1", "10.00"),
@@ -115,7 +117,12 @@ async def test_refused_payments_name_the_rule(with_temporal: httpx.AsyncClient, 
         (
             {"amount": "99.99", "reference": "T"},
             422,
-            "amount: must be exactly the invoice amount, 100.00",
+            "amount: must be exactly the invoice amount, 120.00",
+        ),
+        (
+            {"amount": "100.00", "reference": "T"},
+            422,
+            "amount: must be exactly the invoice amount, 120.00, not 100.00",
         ),
         ({"amount": "100.001", "reference": "T"}, 422, "amount"),
         ({"amount": 100.0, "reference": "T"}, 422, "amount"),
