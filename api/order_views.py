@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.fields import MoneyText, QuantityText
 from models.domain import OrderStatus, Procurement
 from models.money import format_cents, format_percent
+from store.founder_parts import FOUNDER_MODE, founder_parts_of
 from store.orders import order_lines, procurement
 from store.tables import Cluster, Member, Order, QuoteLine
 
@@ -42,6 +43,11 @@ class OrderFounderComponentRead(BaseModel):
     founder_price: MoneyText
     line_quantity: QuantityText
     owed_by: int = Field(description="The supplier of the line it sits under.")
+    founder_part: MoneyText | None = Field(
+        None,
+        description="What owed_by owes the founder for it: quantity × founder price × (1 − "
+        "discount), never more than the line's net; null on the founder's own lines.",
+    )
 
 
 class OrderRead(BaseModel):
@@ -91,7 +97,10 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
     )
 
 
-def _component(line: QuoteLine, founder_id: int) -> OrderFounderComponentRead:
+def _component(
+    line: QuoteLine, founder_id: int, parts: dict[int, int]
+) -> OrderFounderComponentRead:
+    part = parts.get(line.position)
     return OrderFounderComponentRead(
         position=line.position,
         offer_id=line.founder_offer_id or 0,
@@ -100,6 +109,7 @@ def _component(line: QuoteLine, founder_id: int) -> OrderFounderComponentRead:
         founder_price=format_cents(line.founder_price_cents or 0),
         line_quantity=format_percent(line.quantity),
         owed_by=line.supplier_id,
+        founder_part=None if part is None else format_cents(part),
     )
 
 
@@ -111,8 +121,9 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
     hosts = lines if viewer_id(viewer) == founder_id else own
     view = order_summary(order, viewer, sum(line.net_cents for line in own))
     view.lines = [_line(line) for line in own]
+    parts = {p.position: p.amount_cents for p in founder_parts_of(session, order.number)}
     view.founder_components = [
-        _component(line, founder_id) for line in hosts if line.founder_offer_id is not None
+        _component(line, founder_id, parts) for line in hosts if line.founder_offer_id is not None
     ]
     view.procurement = [
         ProcurementRead(
@@ -124,7 +135,8 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
             else None,
         )
         for doc in procurement(session, order)
-        if full or doc.supplier_id == viewer_id(viewer)
+        # The founder's entry is read in founder_components: what each supplier owes her.
+        if (full or doc.supplier_id == viewer_id(viewer)) and doc.mode != FOUNDER_MODE
     ]
     return view
 
