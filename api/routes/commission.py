@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated
 
+import facturx
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
@@ -199,6 +200,31 @@ def invoice_pdf(
     return FileResponse(
         store.path(invoice.document_key), media_type="application/pdf", filename=f"{number}.pdf"
     )
+
+
+@router.get(
+    "/{number}/xml",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The invoice's Factur-X (EN 16931) Cross-Industry-Invoice XML.",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        },
+        **refusals(403),
+    },
+)
+def invoice_xml(
+    number: BusinessNumber, session: SessionDep, _: OperatorDep, settings: SettingsDep
+) -> Response:
+    """The structured invoice alone, as embedded in its PDF (operators)."""
+    invoice = get_visible_invoice(session, None, number)
+    store = DocumentStore(settings.DOCUMENTS_DIR)
+    if invoice.document_key is None or not store.exists(invoice.document_key):
+        raise NotFound("invoice document")
+    _, xml = facturx.get_xml_from_pdf(store.get(invoice.document_key), check_xsd=False)
+    if not xml:
+        raise NotFound("structured invoice (issued before e-invoicing)")
+    return Response(xml, media_type="application/xml")
 
 
 @router.post("/{number}/payments", response_model=InvoiceRead, responses=refusals(409))
