@@ -7,10 +7,11 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.documents import PartyView
+from models.money import parse_percent
 
 ROOT = Path(__file__).resolve().parent
 # Where the local state lives (databases, Temporal history, outbox, documents, generated keys).
@@ -171,6 +172,16 @@ class Settings(BaseSettings):
         description="Longest a read with wait_for holds its answer (GET /quotes/{number}, "
         "GET /commission-invoices/{number}), in seconds.",
     )
+    PLATFORM_TAX_RATE: str = Field(
+        default="20",
+        description="The platform's tax rate in percent on its commission (R22), frozen on each "
+        'commission invoice when it is issued; "0" allowed.',
+    )
+
+    @field_validator("PLATFORM_TAX_RATE")
+    @classmethod
+    def _percent(cls, value: str) -> str:
+        return str(parse_percent(value, "PLATFORM_TAX_RATE"))
 
 
 def platform_party(settings: Settings) -> PartyView:

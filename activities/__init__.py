@@ -24,7 +24,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     quotes = QuoteActivities(factory)
     orders = OrderActivities(factory, store, platform_party(settings))
     mail = MailActivities(settings, factory, store)
-    commission = CommissionActivities(factory, store)
+    commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
     cancellations = CancellationActivities(factory)
     return [

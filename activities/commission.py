@@ -15,30 +15,45 @@ from models.commission import (
     PaymentRecord,
     check_payment,
 )
-from models.documents import CommissionLineView, InvoicePdf, PartyView
+from models.documents import (
+    CommissionLineView,
+    InvoicePdf,
+    LegalIdentity,
+    PartyView,
+    PlatformIdentity,
+)
 from models.domain import InvoiceStatus
+from settings import Settings
 from store.db import transaction
 from store.invoices import invoice_input, issue_invoices, lines_by_supplier, lock_invoice
 from store.tables import Cluster, CommissionInvoice, Member, Order
 
 
 class CommissionActivities:
-    def __init__(self, session_factory: sessionmaker[Session], store: DocumentStore) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        store: DocumentStore,
+        settings: Settings | None = None,
+    ) -> None:
         self.db = session_factory
         self.store = store
+        self.settings = settings or Settings()
 
     @activity.defn(name=CommissionAct.ISSUE)
     def issue_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
         """R14: the order's invoices, numbered gap-free; a retry returns the same ones."""
         with transaction(self.db) as session:
-            invoices = issue_invoices(session, request.order_number, request.issued_at)
+            tax_rate = Decimal(self.settings.PLATFORM_TAX_RATE)
+            invoices = issue_invoices(session, request.order_number, request.issued_at, tax_rate)
             inputs = [invoice_input(session, invoice) for invoice in invoices]
         # Rendered after the commit, so a slow PDF never holds the numbering lock; a crash in
         # between leaves the file missing, and the retry renders it.
         for invoice in inputs:
             if invoice.document_key and not self.store.exists(invoice.document_key):
                 with self.db() as session:
-                    pdf = invoice_pdf(session, session.get_one(CommissionInvoice, invoice.number))
+                    stored = session.get_one(CommissionInvoice, invoice.number)
+                    pdf = invoice_pdf(session, stored, platform_of(self.settings))
                 self.store.put(invoice.document_key, render_invoice_pdf(pdf))
         return inputs
 
@@ -58,7 +73,7 @@ class CommissionActivities:
         with transaction(self.db) as session:
             invoice = lock_invoice(session, record.number)
             if invoice.status == InvoiceStatus.ISSUED:
-                check_payment(invoice.status, invoice.amount_cents, record.amount_cents)
+                check_payment(invoice.status, invoice.due_cents, record.amount_cents)
                 invoice.status = InvoiceStatus.PAID
                 invoice.paid_at = record.paid_at
                 invoice.payment_reference = record.reference
@@ -74,7 +89,31 @@ class CommissionActivities:
             return invoice.status.value
 
 
-def invoice_pdf(session: Session, invoice: CommissionInvoice) -> InvoicePdf:
+def platform_of(settings: Settings) -> PlatformIdentity:
+    return PlatformIdentity(
+        settings.PLATFORM_LEGAL_NAME,
+        settings.PLATFORM_ADDRESS,
+        settings.PLATFORM_REGISTRATION,
+        settings.PLATFORM_VAT_ID,
+        settings.PLATFORM_IBAN,
+        settings.PLATFORM_BIC,
+    )
+
+
+def member_identity(member: Member) -> LegalIdentity:
+    """The member's legal identity as the store holds it; what it lacks prints as such."""
+    return LegalIdentity(
+        member.company,
+        member.address or "",
+        member.registration_number or "",
+        member.vat_id or "",
+        member.email,
+    )
+
+
+def invoice_pdf(
+    session: Session, invoice: CommissionInvoice, platform: PlatformIdentity | None = None
+) -> InvoicePdf:
     order = session.get_one(Order, invoice.order_number)
     supplier = session.get_one(Member, invoice.supplier_id)
     lines = lines_by_supplier(session, order).get(invoice.supplier_id, [])
@@ -96,4 +135,8 @@ def invoice_pdf(session: Session, invoice: CommissionInvoice) -> InvoicePdf:
             for line in lines
         ),
         amount_cents=invoice.amount_cents,
+        tax_rate=invoice.tax_rate,
+        tax_cents=invoice.tax_cents,
+        platform=platform,
+        supplier_identity=member_identity(supplier),
     )

@@ -229,12 +229,17 @@ class MailActivities:
         if html is not None:
             message.add_alternative(html, subtype="html")
         if notice.attachment_key:
-            data = self.documents.get(notice.attachment_key)
             name = notice.attachment_name or PurePosixPath(notice.attachment_key).name
-            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            maintype, _, subtype = mime.partition("/")
-            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+            self._attach(message, notice.attachment_key, name)
+        for key in notice.more_attachment_keys:
+            self._attach(message, key, PurePosixPath(key).name)
         return message
+
+    def _attach(self, message: EmailMessage, key: str, name: str) -> None:
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        maintype, _, subtype = mime.partition("/")
+        data = self.documents.get(key)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
 
     @staticmethod
     def _reply_to(notice: Notice) -> Address | None:

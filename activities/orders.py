@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from activities.founder_parts import founder_purchase_orders, founder_summary
 from documents.render import DocumentStore, render_purchase_order_pdf, render_quote_pdf
 from models.documents import (
     AcceptanceView,
@@ -28,6 +29,7 @@ from models.domain import NumberKind, Procurement
 from models.quote_payloads import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
 from models.tax import taxes, total_with_tax
 from store.db import next_number, transaction
+from store.founder_parts import FOUNDER_MODE, founder_purchase_order_key, write_founder_parts
 from store.quotes import lock_quote
 from store.tables import (
     Client,
@@ -185,6 +187,7 @@ class OrderActivities:
                 if doc.document_key is not None and not self.store.exists(doc.document_key):
                     pdf = self._purchase_order(session, order, doc.supplier_id)
                     self.store.put(doc.document_key, render_purchase_order_pdf(pdf))
+            self._founder_documents(session, order, result)
         return result
 
     def _signed_copy(self, session: Session, quote: Quote, order: Order) -> str:
@@ -196,6 +199,17 @@ class OrderActivities:
         pdf = replace(self._quote_view(session, render), acceptance=acceptance)
         key = f"orders/{order.number}-signed.pdf"
         return self.store.put(key, render_quote_pdf(pdf))
+
+    def _founder_documents(self, session: Session, order: Order, opened: OrderOpened) -> None:
+        """R23: the founder's notice text and one purchase order per supplier owing her."""
+        for doc in opened.documents:
+            if doc.mode != FOUNDER_MODE:
+                continue
+            doc.summary = founder_summary(session, order)
+            for supplier_id, pdf in founder_purchase_orders(session, order).items():
+                key = founder_purchase_order_key(order.number, supplier_id)
+                self.store.put(key, render_purchase_order_pdf(pdf))
+                doc.attachments.append(key)
 
     def _insert_order(self, session: Session, quote: Quote, request: OpenOrder) -> Order:
         cluster = session.get_one(Cluster, quote.cluster_id)
@@ -216,10 +230,13 @@ class OrderActivities:
         session.add(order)
         session.flush()
         modes: set[tuple[int, str]] = set()
-        for line in _lines(session, quote.number, request.revision):
+        lines = _lines(session, quote.number, request.revision)
+        for line in lines:
             modes.add((line.supplier_id, line.procurement))
             if line.founder_offer_id is not None and cluster.founder_id != line.supplier_id:
-                modes.add((cluster.founder_id or 0, Procurement.DIRECT.value))
+                # She delivers the service and is paid by the line's supplier, not the client.
+                modes.add((cluster.founder_id or 0, FOUNDER_MODE))
+        write_founder_parts(session, order, lines, cluster.founder_id or 0)
         for supplier_id, mode in sorted(modes):
             key = None
             if mode == Procurement.RESELL and supplier_id != quote.seller_id:

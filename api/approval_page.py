@@ -15,7 +15,8 @@ from typing import Any
 from api.fields import MoneyText, PercentText, QuantityText
 from models.domain import ApprovalStatus, QuoteStatus
 from models.links import ApprovalLink
-from models.money import format_cents, format_percent, line_net_cents
+from models.money import format_cents, format_percent
+from models.money import founder_part_cents as founder_part
 from models.quote_payloads import Approval, Line, QuoteState
 
 
@@ -64,9 +65,13 @@ def founder_part_cents(line: Line) -> int:
     """R23: quantity × founder price × (1 − discount), once rounded, never above the line."""
     component = line.founder_component
     assert component is not None
-    quantity = Decimal(line.quantity) * Decimal(component.quantity)
-    cents = line_net_cents(quantity, component.founder_price_cents, line.discount)
-    return min(cents, line.net_cents)
+    return founder_part(
+        Decimal(line.quantity),
+        Decimal(component.quantity),
+        component.founder_price_cents,
+        Decimal(line.discount),
+        line.net_cents,
+    )
 
 
 def _own(line: Line) -> tuple[PartRow, int]:

@@ -12,6 +12,7 @@ from api.fields import MoneyText, PercentText, QuantityText
 from api.tax_views import TaxedTotals, tax_fields
 from models.domain import OrderStatus, Procurement
 from models.money import format_cents, format_percent
+from store.founder_parts import FOUNDER_MODE, founder_parts_of
 from store.orders import order_lines, procurement
 from store.tables import Cluster, Member, Order, QuoteLine
 
@@ -44,6 +45,11 @@ class OrderFounderComponentRead(BaseModel):
     founder_price: MoneyText
     line_quantity: QuantityText
     owed_by: int = Field(description="The supplier of the line it sits under.")
+    founder_part: MoneyText | None = Field(
+        None,
+        description="What owed_by owes the founder for it: quantity × founder price × (1 − "
+        "discount), never more than the line's net; null on the founder's own lines.",
+    )
 
 
 class OrderRead(TaxedTotals):
@@ -97,7 +103,10 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
     )
 
 
-def _component(line: QuoteLine, founder_id: int) -> OrderFounderComponentRead:
+def _component(
+    line: QuoteLine, founder_id: int, parts: dict[int, int]
+) -> OrderFounderComponentRead:
+    part = parts.get(line.position)
     return OrderFounderComponentRead(
         position=line.position,
         offer_id=line.founder_offer_id or 0,
@@ -106,6 +115,7 @@ def _component(line: QuoteLine, founder_id: int) -> OrderFounderComponentRead:
         founder_price=format_cents(line.founder_price_cents or 0),
         line_quantity=format_percent(line.quantity),
         owed_by=line.supplier_id,
+        founder_part=None if part is None else format_cents(part),
     )
 
 
@@ -119,8 +129,9 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
     view.lines = [_line(line) for line in own]
     for name, value in tax_fields(own, order.total_cents if full else None).items():
         setattr(view, name, value)
+    parts = {p.position: p.amount_cents for p in founder_parts_of(session, order.number)}
     view.founder_components = [
-        _component(line, founder_id) for line in hosts if line.founder_offer_id is not None
+        _component(line, founder_id, parts) for line in hosts if line.founder_offer_id is not None
     ]
     view.procurement = [
         ProcurementRead(
@@ -132,7 +143,8 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
             else None,
         )
         for doc in procurement(session, order)
-        if full or doc.supplier_id == viewer_id(viewer)
+        # The founder's entry is read in founder_components: what each supplier owes her.
+        if (full or doc.supplier_id == viewer_id(viewer)) and doc.mode != FOUNDER_MODE
     ]
     return view
 

@@ -146,6 +146,15 @@ TEMPLATES: dict[str, Template] = {
         "Please invoice {client} directly for these lines and deliver them as agreed. The "
         "order, with the client's contact, is at GET {api}/orders/{order}.",
     ),
+    "order_notice_founder": _template(
+        "Order {order}: your services for {client}",
+        "{client} accepted quote {number} from {seller}. Order {order} includes these services "
+        "of yours, each under another member's line:",
+        "{lines}",
+        "Please deliver these services to {client}. Each member named above buys them from you "
+        "with the purchase order attached and owes you the amount shown: invoice that member, "
+        "not the client. The order is at GET {api}/orders/{order}.",
+    ),
     "order_notice_resell": _template(
         "Order {order}: purchase order from {seller}",
         "{client} accepted quote {number}. {seller} buys your lines on it for resale: the "

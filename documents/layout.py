@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from models.documents import PartyView
+from models.documents import LegalIdentity, PartyView
 
 MARGIN = 15 * mm
 FRAME_PADDING = 6  # platypus frames keep 6 pt inside the page margins
@@ -173,6 +173,31 @@ def parties(*boxes: tuple[str, PartyView]) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))  # fmt: skip
     return table
+
+
+def identities(*boxes: tuple[str, LegalIdentity]) -> Table:
+    """Side-by-side legal identities: name, address, registration and VAT id when known."""
+    cells = [[para(label.upper(), "small"), *_identity_lines(who)] for label, who in boxes]
+    table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))  # fmt: skip
+    return table
+
+
+def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
+    lines = [bold_lead(who.legal_name, style="body")]
+    if who.address:
+        lines.append(para(who.address))
+    for label, value in (("Registration", who.registration), ("VAT id", who.vat_id)):
+        lines.append(para(f"{label}: {value or 'not on record'}"))
+    if who.email:
+        lines.append(para(who.email))
+    return lines
 
 
 def grid(

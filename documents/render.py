@@ -14,6 +14,13 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
+from documents.einvoice import (
+    embed_facturx,
+    invoice_cii_xml,
+    invoice_platform,
+    invoice_supplier,
+    platform_identity,
+)
 from documents.layout import (
     BOLD,
     WIDTH,
@@ -25,6 +32,7 @@ from documents.layout import (
     gap,
     grid,
     header,
+    identities,
     money,
     para,
     parties,
@@ -40,6 +48,7 @@ from models.documents import (
     InvoicePdf,
     LineView,
     PartyView,
+    PlatformIdentity,
     PurchaseOrderPdf,
     QuotePdf,
     StatementPdf,
@@ -52,9 +61,9 @@ _MODE_NOTE = (
     "Direct: the supplier invoices you for its lines. "
     "Resell: the seller buys from the supplier and invoices you."
 )
-_ROUNDING_NOTE = (
-    "Line commissions are exact; the amount due is their sum rounded once, half to even, to the "
-    "cent."
+_COMMISSION_NOTE = (
+    "Each line's commission is its net times its commission rate; the commission charged is "
+    "their total, to the nearest cent."
 )
 _UNRECORDED_TAX = (
     "This deal was quoted before tax rates were recorded: tax is shown as 0 and is stated on "
@@ -213,6 +222,11 @@ def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
 
 
 def render_invoice_pdf(pdf: InvoicePdf) -> bytes:
+    """The invoice as Factur-X: a PDF a person reads, with the same invoice as XML inside."""
+    return embed_facturx(_invoice_pages(pdf), invoice_cii_xml(pdf))
+
+
+def _invoice_pages(pdf: InvoicePdf) -> bytes:
     head = ["Offer", "Line net", "Commission rate", "Commission"]
     rows = [
         [cell(x.offer_name, _INVOICE_WIDTHS[0]), money(x.net_cents), percent(x.commission_rate),
@@ -221,21 +235,38 @@ def render_invoice_pdf(pdf: InvoicePdf) -> bytes:
     ]  # fmt: skip
     facts = [("Issued", day(pdf.issued_on)), ("Due", day(pdf.due_on)),
              ("Order", pdf.order_number), ("Quote", pdf.quote_number)]  # fmt: skip
-    net = sum(x.net_cents for x in pdf.lines)
+    platform = invoice_platform(pdf)
+    cur = pdf.currency
     story: list[Flowable] = [
-        header("Commission invoice", pdf.number, "Arkanna", facts),
+        header("Commission invoice", pdf.number, platform.legal_name, facts),
         gap(),
-        parties(("Billed to (supplier)", pdf.supplier)),
-        *section(f"Commission on the order (amounts in {pdf.currency})"),
+        identities(("From", platform_identity(platform)),
+                   ("Billed to (supplier)", invoice_supplier(pdf))),
+        *section(f"Commission on the order (amounts in {cur})"),
         grid(head, rows, _INVOICE_WIDTHS, numeric_from=1),
-        para(_ROUNDING_NOTE, "small"),
-        totals([("Line nets", money(net, pdf.currency)),
-                ("Amount due", money(pdf.amount_cents, pdf.currency))]),
+        para(_COMMISSION_NOTE, "small"),
+        totals([("Commission (before VAT)", money(pdf.amount_cents, cur)),
+                (_tax_label(pdf), money(pdf.tax_cents, cur)),
+                ("Total due", money(pdf.due_cents, cur))]),
         gap(),
-        para(f"Payment due by {day(pdf.due_on)}. Please quote {pdf.number} with your payment.",
-             "body"),
+        para(_payment_words(pdf, platform), "body"),
     ]  # fmt: skip
-    return render(story, title=pdf.title, author="Arkanna", footer=f"Arkanna · {pdf.title}")
+    name = platform.legal_name
+    return render(story, title=pdf.title, author=name, footer=f"{name} · {pdf.title}")
+
+
+def _tax_label(pdf: InvoicePdf) -> str:
+    if pdf.tax_rate == 0:
+        return "VAT (none charged on this invoice)"
+    return f"VAT at {percent(pdf.tax_rate)}"
+
+
+def _payment_words(pdf: InvoicePdf, platform: PlatformIdentity) -> str:
+    return (
+        f"Please pay {money(pdf.due_cents, pdf.currency)} by {day(pdf.due_on)} by bank transfer "
+        f"to {platform.legal_name}, IBAN {platform.iban}, BIC {platform.bic}, giving {pdf.number} "
+        "as the payment reference."
+    )
 
 
 def render_statement_pdf(pdf: StatementPdf) -> bytes:

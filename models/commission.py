@@ -20,6 +20,9 @@ from models.quote_payloads import Party
 REMINDER_LEAD = timedelta(days=7)
 # The account every share is paid out of (debited), and members' or the platform's credited.
 CLEARING = "clearing:commission"
+# The platform's tax on its commission (R22) is owed to the tax authority, not earned.
+TAX_PAYABLE = "platform:tax_payable"
+TAX_ROLE = "tax"
 
 
 class CommissionAct:
@@ -49,13 +52,16 @@ class InvoiceInput:
     cluster_name: str
     currency: str
     supplier: Party
-    amount_cents: int
+    amount_cents: int  # what is due: the commission plus the platform's tax on it
     issued_at: datetime
     due_at: datetime
     document_key: str | None = None
     # Set when its order's cancellation starts the workflow (the quote workflow had not yet):
     # the invoice is void from its first task and sends nothing.
     void_reason: str | None = None
+    # Invoices issued before tax carry none: their amount is their commission.
+    tax_cents: int = 0
+    tax_rate: str = "0"
 
 
 @dataclass
@@ -126,6 +132,11 @@ def check_payment(status: str, amount_due: int, amount_paid: int) -> None:
 def member_account(member_id: int | None) -> str:
     """The ledger account a share is credited to: a member's, or the platform's."""
     return "platform" if member_id is None else f"member:{member_id}"
+
+
+def tax_posting_key(invoice_number: str) -> str:
+    """One tax posting per invoice, whatever retries or crashes happen."""
+    return f"{invoice_number}:platform:{TAX_ROLE}"
 
 
 def posting_key(invoice_number: str, member_id: int | None, role: str) -> str:

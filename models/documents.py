@@ -55,6 +55,29 @@ class TaxSummary:
 
 
 @dataclass(frozen=True)
+class LegalIdentity:
+    """A party as an invoice names it: whatever of its legal identity the store has."""
+
+    legal_name: str
+    address: str = ""
+    registration: str = ""
+    vat_id: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class PlatformIdentity:
+    """The platform's identity and bank details, from its configuration (R20)."""
+
+    legal_name: str
+    address: str
+    registration: str
+    vat_id: str
+    iban: str
+    bic: str
+
+
+@dataclass(frozen=True)
 class FounderComponentView:
     """The founder service a line includes: founder quantity and founder's part for the line."""
 
@@ -155,7 +178,7 @@ class CommissionLineView:
 
 @dataclass(frozen=True)
 class InvoicePdf:
-    """Arkanna's commission invoice to one supplier of an order; amount rounded once."""
+    """The platform's commission invoice to one supplier of an order, with its tax (R22)."""
 
     number: str
     order_number: str
@@ -165,11 +188,19 @@ class InvoicePdf:
     currency: str
     supplier: PartyView
     lines: tuple[CommissionLineView, ...]
-    amount_cents: int
+    amount_cents: int  # the net commission
+    tax_rate: Decimal = Decimal(0)
+    tax_cents: int = 0
+    platform: PlatformIdentity | None = None
+    supplier_identity: LegalIdentity | None = None
 
     @property
     def title(self) -> str:
         return f"Commission invoice {self.number}"
+
+    @property
+    def due_cents(self) -> int:
+        return self.amount_cents + self.tax_cents
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,24 @@ def commission_cents(lines: Iterable[tuple[int, Decimal]]) -> int:
         Fraction(0),
     )
     return round_half_even(exact / 100)
+
+
+def tax_cents(base_cents: int, rate_percent: Decimal) -> int:
+    """Tax on a net amount: base × rate / 100, rounded once, half-even, to the cent."""
+    base = as_fraction(base_cents, "base")
+    return round_half_even(base * as_fraction(rate_percent, "tax_rate") / 100)
+
+
+def founder_part_cents(
+    line_quantity: Decimal,
+    founder_quantity: Decimal,
+    founder_price_cents: int,
+    discount_percent: Decimal,
+    line_net_cents: int,
+) -> int:
+    """R23: the line's supplier owes the founder (line quantity × founder quantity per unit) ×
+    founder price × (1 − discount), rounded once, half-even — never more than the line's net."""
+    quantity = as_fraction(line_quantity, "quantity") * as_fraction(founder_quantity, "quantity")
+    gross = quantity * as_fraction(founder_price_cents, "founder_price")
+    kept = 1 - as_fraction(discount_percent, "discount") / 100
+    return min(round_half_even(gross * kept), line_net_cents)

@@ -263,6 +263,9 @@ class ProcurementDoc:
     supplier_id: int
     mode: str
     document_key: str | None = None
+    # The founder's entry (R23): her notice's lines, and the suppliers' purchase orders to her.
+    summary: str = ""
+    attachments: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -305,3 +308,4 @@ class Notice:
     link: QuoteLinkSpec | None = None
     approval_link: ApprovalLinkSpec | None = None
     reply_to: str | None = None  # the address that can answer the email (the seller)
+    more_attachment_keys: list[str] = field(default_factory=list)

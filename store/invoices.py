@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from models.commission import InvoiceInput
 from models.domain import InvoiceStatus, NumberKind, OrderStatus
 from models.errors import NotFound
-from models.money import commission_cents
+from models.money import commission_cents, format_percent, tax_cents
 from models.quote_payloads import Party
 from store.db import next_number
 from store.orders import order_lines
@@ -54,13 +55,14 @@ def lines_by_supplier(session: Session, order: Order) -> dict[int, list[QuoteLin
 
 
 def issue_invoices(
-    session: Session, order_number: str, issued_at: datetime
+    session: Session, order_number: str, issued_at: datetime, tax_rate: Decimal
 ) -> list[CommissionInvoice]:
     """One invoice per supplier with a non-zero commission; a second call returns the first's.
 
     Commission is Σ line net × that line's commission rate, rounded once (R14). The founder
     component is part of its line's net and priced by the line's offer, so it is invoiced to
     the line's supplier at the offer's rate; the founder is invoiced for its own offers only.
+    The platform's tax rate is frozen on each invoice as it is issued (R22).
     """
     order = lock_order(session, order_number)
     existing = invoices_of(session, order_number)
@@ -71,7 +73,9 @@ def issue_invoices(
         amount = commission_cents((line.net_cents, line.commission_rate) for line in lines)
         if amount > 0:
             number = next_number(session, NumberKind.INVOICE, issued_at.year)
-            session.add(_invoice(number, order, supplier_id, amount, issued_at, issued_at + terms))
+            invoice = _invoice(number, order, supplier_id, amount, issued_at, issued_at + terms)
+            invoice.tax_rate, invoice.tax_cents = tax_rate, tax_cents(amount, tax_rate)
+            session.add(invoice)
     session.flush()
     return invoices_of(session, order_number)
 
@@ -103,10 +107,12 @@ def invoice_input(session: Session, invoice: CommissionInvoice) -> InvoiceInput:
         cluster_name=cluster.name,
         currency=cluster.currency,
         supplier=Party(supplier.id, supplier.name, supplier.company, supplier.email),
-        amount_cents=invoice.amount_cents,
+        amount_cents=invoice.due_cents,
         issued_at=invoice.issued_at,
         due_at=invoice.due_at,
         document_key=invoice.document_key,
+        tax_cents=invoice.tax_cents,
+        tax_rate=format_percent(invoice.tax_rate),
     )
 
 

@@ -16,9 +16,18 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models.commission import CLEARING, member_account, posting_key, reversal_key
+from models.commission import (
+    CLEARING,
+    TAX_PAYABLE,
+    TAX_ROLE,
+    member_account,
+    posting_key,
+    reversal_key,
+    tax_posting_key,
+)
 from models.domain import InvoiceStatus
 from models.errors import Conflict
+from models.money import format_percent
 from models.split import SellerShare, Share, SplitPolicy, split_commission
 from store.invoices import lock_invoice
 from store.membership import inviter_chain
@@ -50,6 +59,11 @@ def postings(session: Session, invoice_number: str, *, reversals: bool) -> list[
     )
 
 
+def shares_of(session: Session, invoice_number: str) -> list[LedgerEntry]:
+    """The invoice's share postings: the split of the net commission, without its tax."""
+    return [e for e in postings(session, invoice_number, reversals=False) if e.role != TAX_ROLE]
+
+
 def split_of(session: Session, invoice: CommissionInvoice) -> list[Share]:
     """The shares with the terms frozen at acceptance and today's inviter chains."""
     order = session.get_one(Order, invoice.order_number)
@@ -67,14 +81,14 @@ def split_of(session: Session, invoice: CommissionInvoice) -> list[Share]:
 
 
 def post_split(session: Session, invoice_number: str) -> list[LedgerEntry]:
-    """Posts every share of a paid invoice and marks it split, in one transaction.
+    """Posts every share of a paid invoice, and its tax, and marks it split, in one transaction.
 
     An invoice already split returns its postings as they are: the chains are read once,
     so a retry after a crash never mixes two different splits.
     """
     invoice = lock_invoice(session, invoice_number)
     if invoice.status == InvoiceStatus.SPLIT:
-        return postings(session, invoice_number, reversals=False)
+        return shares_of(session, invoice_number)
     if invoice.status != InvoiceStatus.PAID:
         raise Conflict(f"invoice {invoice_number} is {invoice.status}, not paid: nothing to split")
     for share in split_of(session, invoice):
@@ -90,13 +104,33 @@ def post_split(session: Session, invoice_number: str) -> list[LedgerEntry]:
             amount_cents=share.amount_cents,
             memo=f"{share.role} share of commission invoice {invoice_number}",
         )
+    _post_tax(session, invoice)
     invoice.status = InvoiceStatus.SPLIT
     session.flush()
-    return postings(session, invoice_number, reversals=False)
+    return shares_of(session, invoice_number)
+
+
+def _post_tax(session: Session, invoice: CommissionInvoice) -> None:
+    """R22: the tax paid with the invoice is owed onward, so it is credited to the platform's
+    tax-payable account, once, and never shared."""
+    if invoice.tax_cents <= 0:
+        return
+    post_once(
+        session,
+        idempotency_key=tax_posting_key(invoice.number),
+        cluster_id=invoice.cluster_id,
+        invoice_number=invoice.number,
+        member_id=None,
+        role=TAX_ROLE,
+        debit_account=CLEARING,
+        credit_account=TAX_PAYABLE,
+        amount_cents=invoice.tax_cents,
+        memo=f"tax at {format_percent(invoice.tax_rate)} % on commission invoice {invoice.number}",
+    )
 
 
 def post_reversal(session: Session, invoice_number: str, reason: str) -> list[LedgerEntry]:
-    """Clawback (R15): reverses every share posting of the invoice, each exactly once."""
+    """Clawback (R15): reverses every share posting of the invoice and its tax, each once."""
     lock_invoice(session, invoice_number)
     for entry in postings(session, invoice_number, reversals=False):
         post_once(

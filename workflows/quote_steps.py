@@ -130,7 +130,10 @@ class Notifier:
             and line.founder_component is not None
             and line.supplier_id != supplier_id
         ]
-        return "\n".join(own + services)
+        # An order notice of one procurement mode is about the supplier's own lines: the
+        # founder's services have their own notice, so she is never told to invoice the client
+        # for lines that are not hers.
+        return "\n".join(own if mode is not None else own + services)
 
     def _supplier_notice(
         self, state: QuoteState, kind: str, supplier_id: int, **extra: str
@@ -180,9 +183,11 @@ class Notifier:
                     **self._base(state),
                     "name": supplier.name,
                     "order": order.number,
-                    "lines": self._lines(state, doc.supplier_id, doc.mode),
+                    # The founder's services and parts are worded by the activity that priced them.
+                    "lines": doc.summary or self._lines(state, doc.supplier_id, doc.mode),
                 },
                 attachment_key=doc.document_key,
                 attachment_name=f"{order.number}-purchase-order.pdf" if doc.document_key else None,
+                more_attachment_keys=list(doc.attachments),
             )
             await calls.send_notice(notice)

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated
 
+import facturx
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
@@ -27,18 +28,21 @@ from api.deps import (
 )
 from api.engine import TemporalDep, record_payment
 from api.errors import refusals
-from api.fields import Money, MoneyText
+from api.fields import Money, MoneyText, PercentText
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import Strict
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
 from documents.render import DocumentStore
-from models.commission import PaymentInput, check_payment
+from models.commission import (
+    PaymentInput,
+    check_payment,
+)
 from models.domain import InvoiceStatus
 from models.errors import Gone, NotFound, Unavailable
-from models.money import format_cents
+from models.money import format_cents, format_percent
 from store.invoices import get_visible_invoice, visible_invoices
-from store.ledger import postings
+from store.ledger import postings, shares_of
 from store.tables import CommissionInvoice
 
 router = APIRouter(prefix="/commission-invoices", tags=["commission"])
@@ -61,7 +65,13 @@ class InvoiceRead(BaseModel):
     number: str
     order_number: str
     supplier_id: int
-    amount: MoneyText
+    commission: MoneyText = Field(description="The net commission (R14), which the split shares.")
+    tax_rate: PercentText = Field(
+        description="The platform's tax rate, frozen when the invoice was issued; invoices "
+        'issued before tax was charged read "0".'
+    )
+    tax_amount: MoneyText = Field(description="commission × tax_rate, rounded once.")
+    amount: MoneyText = Field(description="commission + tax_amount: what is due and paid.")
     status: InvoiceStatus
     issued_at: datetime
     due_at: datetime
@@ -74,12 +84,15 @@ class InvoiceRead(BaseModel):
 
 
 def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
-    shares = postings(session, invoice.number, reversals=False)
+    shares = shares_of(session, invoice.number)
     return InvoiceRead(
         number=invoice.number,
         order_number=invoice.order_number,
         supplier_id=invoice.supplier_id,
-        amount=format_cents(invoice.amount_cents),
+        commission=format_cents(invoice.amount_cents),
+        tax_rate=format_percent(invoice.tax_rate),
+        tax_amount=format_cents(invoice.tax_cents),
+        amount=format_cents(invoice.due_cents),
         status=invoice.status,
         issued_at=invoice.issued_at,
         due_at=invoice.due_at,
@@ -171,6 +184,31 @@ def invoice_pdf(
     )
 
 
+@router.get(
+    "/{number}/xml",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The invoice's Factur-X (EN 16931) Cross-Industry-Invoice XML.",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        },
+        **refusals(403),
+    },
+)
+def invoice_xml(
+    number: BusinessNumber, session: SessionDep, _: OperatorDep, settings: SettingsDep
+) -> Response:
+    """The structured invoice alone, as embedded in its PDF (operators)."""
+    invoice = get_visible_invoice(session, None, number)
+    store = DocumentStore(settings.DOCUMENTS_DIR)
+    if invoice.document_key is None or not store.exists(invoice.document_key):
+        raise NotFound("invoice document")
+    _, xml = facturx.get_xml_from_pdf(store.get(invoice.document_key), check_xsd=False)
+    if not xml:
+        raise NotFound("structured invoice (issued before e-invoicing)")
+    return Response(xml, media_type="application/xml")
+
+
 @router.post("/{number}/payments", response_model=InvoiceRead, responses=refusals(409))
 async def pay_invoice(
     number: BusinessNumber,
@@ -192,7 +230,7 @@ async def pay_invoice(
         except Gone:
             # Paid meanwhile (through another process) and closed, or not started yet.
             session.refresh(invoice)
-            check_payment(invoice.status, invoice.amount_cents, payload.amount)
+            check_payment(invoice.status, invoice.due_cents, payload.amount)
             raise Unavailable("the invoice is being opened; try again shortly") from None
     session.refresh(invoice)
     return invoice_view(session, invoice)

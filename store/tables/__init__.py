@@ -7,6 +7,7 @@ from store.tables.limits import RateLimitCounter
 from store.tables.membership import Client, Cluster, Invitation, Member
 from store.tables.sales import (
     Decision,
+    FounderPart,
     NumberCounter,
     Order,
     ProcurementDocument,
@@ -21,6 +22,7 @@ __all__ = [
     "CommissionInvoice",
     "DecimalText",
     "Decision",
+    "FounderPart",
     "Invitation",
     "LedgerEntry",
     "Member",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -16,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import InvoiceStatus
-from store.tables.base import Base, UTCDateTime, str_enum, utcnow
+from store.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
 
 
 class CommissionInvoice(Base):
@@ -27,7 +28,10 @@ class CommissionInvoice(Base):
     order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"), index=True)
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    # The net commission (R14); the platform's tax on it (R22) is what comes on top.
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText, default=Decimal(0), server_default="0")
+    tax_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     status: Mapped[InvoiceStatus] = mapped_column(
         str_enum(InvoiceStatus), default=InvoiceStatus.ISSUED
     )
@@ -37,6 +41,11 @@ class CommissionInvoice(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     payment_reference: Mapped[str | None] = mapped_column(String(200), default=None)
     document_key: Mapped[str | None] = mapped_column(String(300), default=None)
+
+    @property
+    def due_cents(self) -> int:
+        """What the supplier pays: the commission plus the tax on it."""
+        return self.amount_cents + self.tax_cents
 
 
 class LedgerEntry(Base):

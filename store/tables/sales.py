@@ -134,3 +134,19 @@ class ProcurementDocument(Base):
     mode: Mapped[str] = mapped_column(String(16))
     document_key: Mapped[str | None] = mapped_column(String(300), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FounderPart(Base):
+    """R23: what a line's supplier owes the founder for the founder service under the line,
+    computed once when the order opens, so later price changes never alter it."""
+
+    __tablename__ = "founder_parts"
+    __table_args__ = (UniqueConstraint("order_number", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    founder_offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    founder_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)

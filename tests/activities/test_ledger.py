@@ -48,8 +48,11 @@ async def test_one_invoice_per_supplier_numbered_once_even_when_retried(
     again = issue(db, tmp_path, order)
     assert [i.number for i in first] == [i.number for i in again]
     # carol's offer pays 0 %: no invoice; the founder is billed for its own offers only.
-    suppliers = {i.supplier.id: i.amount_cents for i in first}
-    assert suppliers == {world.members["alice"].id: 10_000, world.members["bob"].id: 15_000}
+    # Due: the commission and the platform's tax on it, at the default rate of 20 %.
+    suppliers = {i.supplier.id: (i.amount_cents - i.tax_cents, i.tax_cents) for i in first}
+    alice, bob = world.members["alice"].id, world.members["bob"].id
+    assert suppliers == {alice: (10_000, 2_000), bob: (15_000, 3_000)}
+    assert {i.tax_rate for i in first} == {"20"}
     year = first[0].issued_at.year
     seqs = sorted(int(i.number.rsplit("-", 1)[1]) for i in first)
     assert seqs == [seqs[0], seqs[0] + 1] and first[0].number.startswith(f"C-{year}-")
@@ -81,14 +84,15 @@ async def test_split_and_clawback_post_each_share_exactly_once(
 ) -> None:
     [invoice] = issue(db, tmp_path, _order(db, tmp_path, world, [("alice-audit", "1")]))
     pay_and_split(db, tmp_path, invoice)
-    shares = _count(db, invoice.number)
-    assert shares == 3  # platform; alice's inviter, the founder; alice as seller
+    postings = _count(db, invoice.number)
+    # platform; alice's inviter, the founder; alice as seller; and the tax, once
+    assert postings == 4
     ledger = LedgerActivities(db)
-    assert len(ledger.post_commission_split(invoice.number)) == shares  # a retry: no-op
+    assert len(ledger.post_commission_split(invoice.number)) == 3  # a retry: no-op
     clawback = Clawback(invoice.number, "order cancelled")
     ledger.post_commission_reversal(clawback)
     ledger.post_commission_reversal(clawback)
-    assert _count(db, invoice.number) == 2 * shares
+    assert _count(db, invoice.number) == 2 * postings
     with db() as session:
         assert set(account_balances(session).values()) == {0}
 
@@ -114,7 +118,7 @@ async def test_a_duplicate_key_is_a_no_op_and_rows_are_never_updated(
         )
         session.commit()
         session.refresh(entry)
-        assert entry.amount_cents != 999 and _count(db, invoice.number) == 3
+        assert entry.amount_cents != 999 and _count(db, invoice.number) == 4
 
 
 async def test_payments_are_taken_in_full_only_and_splits_need_one(
@@ -125,9 +129,12 @@ async def test_payments_are_taken_in_full_only_and_splits_need_one(
     with pytest.raises(Conflict):
         LedgerActivities(db).post_commission_split(invoice.number)
     partial = PaymentRecord(invoice.number, 5_000, "TRX", datetime.now(UTC))
-    with pytest.raises(RuleViolation, match=r"exactly the invoice amount, 100\.00"):
+    with pytest.raises(RuleViolation, match=r"exactly the invoice amount, 120\.00"):
         commission.record_commission_payment(partial)
-    full = PaymentRecord(invoice.number, 10_000, "TRX", datetime.now(UTC))
+    net_only = PaymentRecord(invoice.number, 10_000, "TRX", datetime.now(UTC))
+    with pytest.raises(RuleViolation, match="partial payments are refused"):
+        commission.record_commission_payment(net_only)  # the commission without its tax
+    full = PaymentRecord(invoice.number, 12_000, "TRX", datetime.now(UTC))
     assert commission.record_commission_payment(full) == "paid"
     assert commission.record_commission_payment(full) == "paid"  # retried: unchanged
     assert commission.void_commission_invoice(invoice.number) == "paid"  # paid stays paid

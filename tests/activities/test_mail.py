@@ -62,6 +62,7 @@ CONTRACT: dict[str, set[str]] = {
     "quote_expired": {*BASE, "number", "revision", "client"},
     "quote_cancelled": {*BASE, "number", "client", "reason"},
     "order_notice_direct": {*BASE, "number", "seller", "client", "order", "lines", "api"},
+    "order_notice_founder": {*BASE, "number", "seller", "client", "order", "lines", "api"},
     "order_notice_resell": {*BASE, "number", "seller", "client", "order", "api"},
     "commission_invoice": {*BASE, "invoice", "order", "amount", "due_date"},
     "commission_reminder": {*BASE, "invoice", "order", "amount", "due_date"},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import facturx
 import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,7 +86,9 @@ async def test_an_invoice_shows_its_shares_to_its_supplier_only(
     view = expect(
         await api.get(f"/commission-invoices/{number}", headers=members["alice"].headers), 200
     )
-    assert (view["amount"], view["status"], view["overdue"]) == ("100.00", "split", False)
+    assert (view["amount"], view["status"], view["overdue"]) == ("120.00", "split", False)
+    # The split shares the net commission; the tax comes on top and is not shared.
+    assert (view["commission"], view["tax_rate"], view["tax_amount"]) == ("100.00", "20", "20.00")
     assert {(s["member_id"], s["role"], s["amount"]) for s in view["shares"]} == {
         (None, "platform", "10.00"),
         (deal.world.founder.id, "affiliate_l1", "10.00"),
@@ -115,7 +119,12 @@ async def test_refused_payments_name_the_rule(with_temporal: httpx.AsyncClient, 
         (
             {"amount": "99.99", "reference": "T"},
             422,
-            "amount: must be exactly the invoice amount, 100.00",
+            "amount: must be exactly the invoice amount, 120.00",
+        ),
+        (
+            {"amount": "100.00", "reference": "T"},
+            422,
+            "amount: must be exactly the invoice amount, 120.00, not 100.00",
         ),
         ({"amount": "100.001", "reference": "T"}, 422, "amount"),
         ({"amount": 100.0, "reference": "T"}, 422, "amount"),
@@ -137,3 +146,25 @@ async def test_refused_payments_name_the_rule(with_temporal: httpx.AsyncClient, 
         headers=OPERATOR,
     )
     assert unknown.status_code == 404
+
+
+async def test_operators_download_the_structured_invoice_whose_totals_are_the_views(
+    api: httpx.AsyncClient, deal: Deal
+) -> None:
+    number = deal.issued.number
+    view = expect(await api.get(f"/commission-invoices/{number}", headers=OPERATOR), 200)
+    answer = await api.get(f"/commission-invoices/{number}/xml", headers=OPERATOR)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/xml"
+    assert facturx.xml_check_xsd(answer.content, flavor="factur-x", level="en16931")
+    ram = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+    totals = ET.fromstring(answer.content).find(
+        f".//{ram}SpecifiedTradeSettlementHeaderMonetarySummation"
+    )
+    assert totals is not None
+    figures = {child.tag.removeprefix(ram): child.text for child in totals}
+    assert figures["TaxBasisTotalAmount"] == view["commission"]
+    assert figures["TaxTotalAmount"] == view["tax_amount"]
+    assert figures["DuePayableAmount"] == figures["GrandTotalAmount"] == view["amount"]
+    supplier = deal.world.members["alice"]
+    refused = await api.get(f"/commission-invoices/{number}/xml", headers=supplier.headers)
+    assert refused.status_code == 403

@@ -54,12 +54,13 @@ async def test_operators_read_every_account_and_the_books_balance(
     everything = expect(await api.get("/ledger", headers=OPERATOR), 200)
     accounts = {a["account"]: a["balance"] for a in everything["accounts"]}
     assert accounts == {
-        "clearing:commission": "-100.00",
+        "clearing:commission": "-120.00",
         "platform": "10.00",
+        "platform:tax_payable": "20.00",
         f"member:{world.founder.id}": "10.00",
         f"member:{world.members['alice'].id}": "80.00",
     }
-    assert len(everything["items"]) == 3
+    assert len(everything["items"]) == 4  # three shares and the tax
     alice = world.members["alice"]
     one = expect(await api.get(f"/ledger?member_id={alice.id}", headers=OPERATOR), 200)
     assert one["balance"] == "80.00" and len(one["items"]) == 1

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.commission import TAX_ROLE
 from models.domain import InvoiceStatus, NumberKind, QuoteStatus
 from store.tables import CommissionInvoice, LedgerEntry, NumberCounter, Order, Quote, SentEmail
 
@@ -59,8 +60,19 @@ def share_violations(entries: list[LedgerEntry], invoices: list[CommissionInvoic
         if count > 1:
             found.append(f"{count} postings for ({number}, member {member}, {role})")
     totals: defaultdict[str, int] = defaultdict(int)
+    taxes: defaultdict[str, int] = defaultdict(int)
     for entry in shares:
-        totals[entry.invoice_number] += entry.amount_cents
+        # The tax is posted beside the shares: they split the net commission, it comes on top.
+        (taxes if entry.role == TAX_ROLE else totals)[entry.invoice_number] += entry.amount_cents
+    for invoice in invoices:
+        if (
+            invoice.status == InvoiceStatus.SPLIT
+            and taxes.get(invoice.number, 0) != invoice.tax_cents
+        ):
+            found.append(
+                f"invoice {invoice.number}: tax posted {taxes.get(invoice.number, 0)}, "
+                f"its tax is {invoice.tax_cents}"
+            )
     for invoice in sorted(invoices, key=lambda i: i.number):
         total = totals.pop(invoice.number, None)
         if invoice.status == InvoiceStatus.SPLIT and total is None:

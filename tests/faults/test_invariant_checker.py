@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activities.ledger import KILL_AFTER_SPLIT_COMMIT_ENV
+from models.commission import TAX_ROLE
 from models.domain import InvoiceStatus, NumberKind, QuoteStatus
 from store.tables import CommissionInvoice, LedgerEntry, NumberCounter, Quote, SentEmail
 from tests.factories import Actor, World, catalogue_world
@@ -49,7 +50,11 @@ def _shares(session: Session, invoice: str) -> list[LedgerEntry]:
     return list(
         session.scalars(
             select(LedgerEntry)
-            .where(LedgerEntry.invoice_number == invoice, LedgerEntry.reverses_id.is_(None))
+            .where(
+                LedgerEntry.invoice_number == invoice,
+                LedgerEntry.reverses_id.is_(None),
+                LedgerEntry.role != TAX_ROLE,  # the tax is posted beside the shares
+            )
             .order_by(LedgerEntry.id)
         )
     )

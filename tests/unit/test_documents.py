@@ -26,8 +26,10 @@ from models.documents import (
     CommissionLineView,
     FounderComponentView,
     InvoicePdf,
+    LegalIdentity,
     LineView,
     PartyView,
+    PlatformIdentity,
     PurchaseLineView,
     PurchaseOrderPdf,
     QuotePdf,
@@ -219,25 +221,48 @@ def test_purchase_order_pdf_shows_buyer_supplier_delivery_and_lines() -> None:
     assert pdf_info(data)["Title"] == "Purchase order O-2026-00003 to Machines R&D <GmbH>"
 
 
-@needs_poppler
-def test_invoice_pdf_shows_exact_line_commissions_and_amount_rounded_once() -> None:
+PLATFORM = PlatformIdentity(
+    "Arkanna SAS", "12 rue de la Paix, 75002 Paris", "RCS Paris 901 234 567", "FR12901234567",
+    "FR7630006000011234567890189", "AGRIFRPP",
+)  # fmt: skip
+
+
+def make_invoice(tax_rate: str = "20", tax_cents: int = 138) -> InvoicePdf:
     lines = (
         CommissionLineView("Press maintenance", 1_234, Decimal("10"), Decimal("123.4")),
         CommissionLineView("Laser calibration", 5_674, Decimal("10"), Decimal("567.4")),
     )
-    invoice = InvoicePdf(
+    return InvoicePdf(
         number="C-2026-00011", order_number="O-2026-00003", quote_number="Q-2026-00007",
         issued_on=date(2026, 3, 9), due_on=date(2026, 4, 8), currency="EUR", supplier=SUPPLIER,
-        lines=lines, amount_cents=691,
+        lines=lines, amount_cents=691, tax_rate=Decimal(tax_rate), tax_cents=tax_cents,
+        platform=PLATFORM,
+        supplier_identity=LegalIdentity("Machines R&D <GmbH>", "Hafenstr. 1, Bremen", "HRB 42",
+                                        "DE123456789", SUPPLIER.email),
     )  # fmt: skip
-    text = pdf_text(render_invoice_pdf(invoice))
+
+
+@needs_poppler
+def test_invoice_pdf_shows_both_identities_the_tax_and_the_total_due() -> None:
+    text = pdf_text(render_invoice_pdf(make_invoice()))
     for expected in (
         "Commission invoice", "C-2026-00011", "Due: 2026-04-08", "Order: O-2026-00003",
-        "Machines R&D <GmbH>", "Press maintenance 12.34 10% 1.234",
-        "Laser calibration 56.74 10% 5.674", "Line nets 69.08 EUR", "Amount due 6.91 EUR",
-        "Payment due by 2026-04-08. Please quote C-2026-00011",
+        "Arkanna SAS", "12 rue de la Paix, 75002 Paris", "Registration: RCS Paris 901 234 567",
+        "VAT id: FR12901234567", "Machines R&D <GmbH>", "Hafenstr. 1, Bremen",
+        "Registration: HRB 42", "VAT id: DE123456789", "Press maintenance 12.34 10% 1.234",
+        "Laser calibration 56.74 10% 5.674", "Commission (before VAT) 6.91 EUR",
+        "VAT at 20% 1.38 EUR", "Total due 8.29 EUR", "IBAN FR7630006000011234567890189",
+        "BIC AGRIFRPP", "giving C-2026-00011 as the payment reference",
     ):  # fmt: skip
         assert expected in text
+    assert "half" not in text and "rounded" not in text
+
+
+@needs_poppler
+def test_an_invoice_without_tax_says_no_vat_was_charged() -> None:
+    text = pdf_text(render_invoice_pdf(make_invoice("0", 0)))
+    assert "VAT (none charged on this invoice) 0.00 EUR" in text
+    assert "Total due 6.91 EUR" in text
 
 
 def make_statement(closing: int = 4_250) -> StatementPdf:

@@ -219,6 +219,12 @@ MATRIX: list[Row] = [
         missing={"invoice": "C-2000-99999"},
     ),
     Row(
+        "GET",
+        "/commission-invoices/{invoice}/xml",
+        members("403", stranger="403", operator=OK),
+        missing={"invoice": "C-2000-99999"},
+    ),
+    Row(
         "POST",
         "/commission-invoices/{invoice}/payments",
         members("403", stranger="403", operator=ACT),

@@ -31,14 +31,14 @@ async def test_invoices_per_supplier_then_a_three_level_affiliate_split(live: Li
     ]
     order = await close_deal(live, world, dave, lines)
     issued = await invoices(live, order)
-    assert {k: v["amount"] for k, v in issued.items()} == {alice.id: "100.00", bob.id: "100.00"}
+    assert {k: v["amount"] for k, v in issued.items()} == {alice.id: "120.00", bob.id: "120.00"}
     number = issued[alice.id]["number"]
     assert number.startswith("C-") and issued[alice.id]["status"] == "issued"
     assert len(mails(live, "Commission invoice")) == 2
 
     wrong = await pay(live, number, "99.99")
     assert wrong.status_code == 422 and "amount" in wrong.json()["detail"]
-    paid = expect(await pay(live, number, "100.00"), 200)
+    paid = expect(await pay(live, number, "120.00"), 200)
     assert paid["status"] in ("paid", "split") and paid["payment_reference"] == "TRX-1"
     split = await invoice_until(live, number, "split")
     assert shares(split) == {
@@ -49,7 +49,7 @@ async def test_invoices_per_supplier_then_a_three_level_affiliate_split(live: Li
         (alice.id, "affiliate_l3"): "2.00",
         (dave.id, "seller"): "68.00",
     }
-    again = await pay(live, number, "100.00", "TRX-2")
+    again = await pay(live, number, "120.00", "TRX-2")
     assert again.status_code == 409 and "already" in again.json()["detail"]
     await workflow_ended(live, number)
     await keep_invoice_history(live, number, "commission_split")
@@ -86,7 +86,7 @@ async def test_unpaid_invoice_is_reminded_then_flagged_overdue(live: Live) -> No
     # Operators find it in the Temporal UI with one query.
     query = f"InvoiceOverdue = true AND InvoiceNumber = '{number}'"
     assert await found_by_query(live, query)
-    expect(await pay(live, number, "100.00"), 200)
+    expect(await pay(live, number, "120.00"), 200)
     assert (await invoice_until(live, number, "split"))["overdue"] is True
     await workflow_ended(live, number)
     await keep_invoice_history(live, number, "commission_overdue_then_paid")

@@ -46,7 +46,7 @@ async def test_cancelling_after_the_split_nets_every_member_to_zero(live: Live) 
     )
     issued = await invoices(live, order)
     paid, unpaid = issued[alice.id]["number"], issued[bob.id]["number"]
-    expect(await pay(live, paid, "100.00"), 200)
+    expect(await pay(live, paid, "120.00"), 200)
     await invoice_until(live, paid, "split")
     await workflow_ended(live, paid)
     assert (await ledger(live, dave))["balance"] == "75.00"
@@ -69,7 +69,7 @@ async def test_cancelling_after_the_split_nets_every_member_to_zero(live: Live) 
     again = await _cancel(live, order)
     assert again.status_code == 409
     assert _postings(live) == 2 * before
-    late = await pay(live, unpaid, "100.00")
+    late = await pay(live, unpaid, "120.00")
     assert late.status_code == 409 and "void" in late.json()["detail"]
 
 
@@ -85,7 +85,7 @@ async def test_cancelling_before_payment_voids_and_stops_the_reminders(live: Liv
     assert mails(live, "Reminder: commission") == [] and mails(live, "Overdue") == []
     view = expect(await live.api.get(f"/commission-invoices/{number}", headers=OPERATOR), 200)
     assert view["overdue"] is False and view["shares"] == []
-    refused = await pay(live, number, "100.00")
+    refused = await pay(live, number, "120.00")
     assert refused.status_code == 409
     assert _postings(live) == 0
 

@@ -24,7 +24,7 @@ async def test_sales_team_of_three_is_split_with_the_terms_frozen_at_acceptance(
     path = f"/clusters/{world.cluster_id}/settings"
     expect(await live.api.patch(path, json=changed, headers=OPERATOR), 200)
     number = (await invoices(live, order))[alice.id]["number"]
-    expect(await pay(live, number, "100.00"), 200)
+    expect(await pay(live, number, "120.00"), 200)
     split = await invoice_until(live, number, "split")
     founder = world.founder.id
     # Chains: alice ← founder; bob ← alice ← founder; carol ← bob ← alice. Sellers share
@@ -54,7 +54,7 @@ async def test_a_removed_affiliate_earns_nothing_and_its_level_falls_to_the_sell
     removed = await live.api.delete(f"/members/{bob.id}", headers=world.founder.headers)
     assert removed.status_code in (200, 204), removed.text
     number = (await invoices(live, order))[alice.id]["number"]
-    expect(await pay(live, number, "100.00"), 200)
+    expect(await pay(live, number, "120.00"), 200)
     split = await invoice_until(live, number, "split")
     assert shares(split) == {
         (None, "platform"): "10.00",

@@ -86,7 +86,10 @@ async def test_a_generated_client_drives_a_whole_deal(live: Live, generated: Pat
     finally:
         app.state.engine.dispose()
     assert deal.order.total == "1000.00" and len(deal.order.lines) == 1
-    assert deal.invoice.amount == "100.00" and deal.invoice.payment_reference == "TRX-1"
+    # Paid as due: the commission and the platform's tax on it.
+    invoice = deal.invoice
+    assert (invoice.commission, invoice.tax_rate, invoice.tax_amount) == ("100.00", "20", "20.00")
+    assert invoice.amount == "120.00" and invoice.payment_reference == "TRX-1"
     # The founder invited the seller: its part is the first affiliate level's.
     roles = {share.role for share in deal.invoice.shares}
     assert roles == {"platform", "affiliate_l1", "seller"}, roles

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.message import Message
+
 from tests.factories import add_offer, catalogue_world, expect
 from tests.workflows.conftest import FAST, Live
 from tests.workflows.helpers import accept, decide, keep_history, launch, line, mails
@@ -45,12 +47,31 @@ async def test_happy_path_prices_exactly_and_reaches_an_order(live: Live) -> Non
         await live.api.get(f"/orders/{done['order_number']}", headers=alice.headers), 200
     )
     modes = {(p["supplier_id"], p["mode"]) for p in order["procurement"]}
-    assert modes == {(alice.id, "direct"), (bob.id, "resell"), (world.founder.id, "direct")}
+    # The founder's services are not hers to invoice to the client: each line's supplier owes
+    # her the founder's part, 3 × 50.00 × 0.875 and 1.5 × 50.00.
+    assert modes == {(alice.id, "direct"), (bob.id, "resell")}
+    parts = {(c["owed_by"], c["founder_part"]) for c in order["founder_components"]}
+    assert parts == {(alice.id, "131.25"), (bob.id, "75.00")}
+    [notice] = mails(live, "your services")
+    text = _plain(notice)
+    assert "owed by" in text and "131.25" in text and "75.00" in text
+    assert "invoice the client" not in text and "2625.00" not in text
+    attached = [part.get_filename() for part in notice.walk() if part.get_filename()]
+    assert attached == [
+        f"{done['order_number']}-founder-po-{s}.pdf" for s in sorted((alice.id, bob.id))
+    ]
+    for direct in mails(live, "please invoice"):  # only alice's own line, never a service
+        assert "your service" not in _plain(direct)
     po = next(p for p in order["procurement"] if p["mode"] == "resell")
     document = await live.api.get(po["document"], headers=bob.headers)
     assert document.status_code == 200 and document.content.startswith(b"%PDF")
     assert order["po_reference"] == "PO-77" and order["total"] == "4125.00"
     await keep_history(live, number, "happy")
+
+
+def _plain(message: Message) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    return bytes(part.get_payload(decode=True)).decode()
 
 
 async def test_rejection_then_revision_keeps_unchanged_approvals(live: Live) -> None:

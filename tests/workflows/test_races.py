@@ -86,7 +86,7 @@ async def test_two_payments_of_one_invoice_at_once_split_it_once(live: Live) -> 
     number = (await invoices(live, order))[alice.id]["number"]
 
     answers = await asyncio.gather(
-        pay(live, number, "100.00", "TRX-A"), pay(live, number, "100.00", "TRX-B")
+        pay(live, number, "120.00", "TRX-A"), pay(live, number, "120.00", "TRX-B")
     )
 
     assert sorted(answer.status_code for answer in answers) == [200, 409]
@@ -97,7 +97,9 @@ async def test_two_payments_of_one_invoice_at_once_split_it_once(live: Live) -> 
         postings = session.scalars(
             select(LedgerEntry).where(LedgerEntry.invoice_number == number)
         ).all()
-    assert sum(entry.amount_cents for entry in postings) == 10_000
+    assert (
+        sum(entry.amount_cents for entry in postings) == 12_000
+    )  # the shares of 100.00 and its tax, once
     assert len({entry.idempotency_key for entry in postings}) == len(postings)
 
 

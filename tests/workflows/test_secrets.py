@@ -38,7 +38,7 @@ async def test_keys_tokens_and_secrets_stay_out_of_histories_logs_and_the_store(
     alice = world.members["alice"]
     order = await close_deal(live, world, alice, [line(world, "alice-audit")])
     number = (await invoices(live, order))[alice.id]["number"]
-    expect(await pay(live, number, "100.00"), 200)
+    expect(await pay(live, number, "120.00"), 200)
     await invoice_until(live, number, "split")
     quote = expect(await live.api.get(f"/orders/{order}", headers=OPERATOR), 200)["quote_number"]
     link = expect(await live.api.get(f"/quotes/{quote}", headers=alice.headers), 200)

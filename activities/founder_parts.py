@@ -1,0 +1,80 @@
+"""What the founder is sent when an order opens (R23): the services she delivers, for which
+client, what each supplier owes her, and a purchase order from each such supplier."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy.orm import Session
+
+from documents.layout import money
+from models.documents import PartyView, PurchaseLineView, PurchaseOrderPdf
+from store.founder_parts import founder_parts_of
+from store.orders import order_lines
+from store.tables import Client, Cluster, FounderPart, Member, Offer, Order, QuoteLine
+
+
+def _party(member: Member) -> PartyView:
+    return PartyView(member.name, member.company, member.email)
+
+
+def _by_supplier(session: Session, order: Order) -> dict[int, list[FounderPart]]:
+    grouped: dict[int, list[FounderPart]] = defaultdict(list)
+    for part in founder_parts_of(session, order.number):
+        grouped[part.supplier_id].append(part)
+    return dict(sorted(grouped.items()))
+
+
+def founder_summary(session: Session, order: Order) -> str:
+    """The founder's notice lines: her services only, and what each supplier owes her."""
+    currency = session.get_one(Cluster, order.cluster_id).currency
+    lines = {line.position: line for line in order_lines(session, order)}
+    text: list[str] = []
+    for supplier_id, parts in _by_supplier(session, order).items():
+        company = session.get_one(Member, supplier_id).company
+        for part in parts:
+            line = lines[part.position]
+            service = session.get_one(Offer, part.founder_offer_id).name
+            quantity = (line.founder_quantity or 0) * line.quantity
+            text.append(
+                f"- line {part.position}: your service {service}, {quantity.normalize():f} "
+                f"for {line.quantity.normalize():f} {line.unit}, owed by {company}: "
+                f"{money(part.amount_cents, currency)}"
+            )
+        total = sum(part.amount_cents for part in parts)
+        text.append(f"  {company} owes you {money(total, currency)} in all.")
+    return "\n".join(text)
+
+
+def founder_purchase_orders(session: Session, order: Order) -> dict[int, PurchaseOrderPdf]:
+    """Per supplier owing a founder's part: its purchase order of those services from her."""
+    cluster = session.get_one(Cluster, order.cluster_id)
+    founder = session.get_one(Member, cluster.founder_id)
+    client = session.get_one(Client, order.client_id)
+    lines = {line.position: line for line in order_lines(session, order)}
+    orders = {}
+    for supplier_id, parts in _by_supplier(session, order).items():
+        views = tuple(_purchase_line(session, lines[p.position], p) for p in parts)
+        orders[supplier_id] = PurchaseOrderPdf(
+            order_number=order.number,
+            quote_number=order.quote_number,
+            issued_on=order.accepted_at.date(),
+            currency=cluster.currency,
+            buyer=_party(session.get_one(Member, supplier_id)),
+            supplier=_party(founder),
+            client=PartyView(client.contact_name, client.company, client.email),
+            lines=views,
+            total_cents=sum(part.amount_cents for part in parts),
+        )
+    return orders
+
+
+def _purchase_line(session: Session, line: QuoteLine, part: FounderPart) -> PurchaseLineView:
+    return PurchaseLineView(
+        session.get_one(Offer, part.founder_offer_id).name,
+        "unit",
+        (line.founder_quantity or 0) * line.quantity,
+        line.founder_price_cents or 0,
+        line.discount,
+        part.amount_cents,
+    )
