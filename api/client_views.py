@@ -1,4 +1,5 @@
-"""The quote as its client sees it through the signed link: no seller, supplier or commission."""
+"""The quote as its client sees it through the signed link: the seller to answer to, but no
+supplier or commission."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from api.schemas import AcceptIn, ApproveIn, DeclineIn, RejectIn
 from api.tax_views import TaxedTotals, tax_fields
 from models.domain import Procurement, QuoteStatus
 from models.money import format_cents, format_percent
-from models.quote_payloads import Line, QuoteState
+from models.quote_payloads import Line, Party, QuoteState
 
 # Bodies the answer routes read themselves, listed among the OpenAPI's components.
 # Bodies declared by hand on routes that also read a form: listed so the OpenAPI defines them.
@@ -31,12 +32,23 @@ class ClientLineRead(BaseModel):
     founder_component: str | None = Field(description="The founder's service the line includes.")
 
 
+class SellerContact(BaseModel):
+    """Who sold the quote, for the client to write to."""
+
+    name: str
+    company: str
+    email: str
+
+
 class ClientQuoteRead(TaxedTotals):
     number: str
     revision: int
     status: QuoteStatus
     currency: str
     client: str = Field(description="The client's company.")
+    seller: SellerContact | None = Field(
+        None, description="null on quotes started before the seller was kept with them."
+    )
     valid_until: datetime | None
     total: MoneyText
     lines: list[ClientLineRead]
@@ -58,6 +70,12 @@ def _client_line(line: Line) -> ClientLineRead:
     )
 
 
+def _seller(seller: Party | None) -> SellerContact | None:
+    if seller is None:
+        return None
+    return SellerContact(name=seller.name, company=seller.company, email=seller.email)
+
+
 def client_quote_view(state: QuoteState) -> ClientQuoteRead:
     return ClientQuoteRead(
         number=state.number,
@@ -65,6 +83,7 @@ def client_quote_view(state: QuoteState) -> ClientQuoteRead:
         status=QuoteStatus(state.status),
         currency=state.currency,
         client=state.client.company,
+        seller=_seller(state.seller),
         valid_until=state.valid_until,
         total=format_cents(state.total_cents),
         lines=[_client_line(line) for line in state.lines],

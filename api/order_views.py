@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.fields import MoneyText, PercentText, QuantityText
+from api.names import Named, look_up
+from api.quote_views import MemberName
 from api.tax_views import TaxedTotals, tax_fields
 from models.domain import OrderStatus, Procurement
 from models.money import format_cents, format_percent
@@ -19,6 +21,7 @@ from store.tables import Cluster, Member, Order, QuoteLine
 
 class ProcurementRead(BaseModel):
     supplier_id: int
+    supplier: MemberName | None = None
     mode: Procurement
     instruction: str
     document: str | None
@@ -29,6 +32,7 @@ class OrderLineRead(BaseModel):
     offer_id: int
     offer_name: str
     supplier_id: int
+    supplier: MemberName | None = None
     quantity: QuantityText
     net: MoneyText
     tax_rate: PercentText = Field(description="The offer's tax rate, as quoted.")
@@ -41,6 +45,7 @@ class OrderFounderComponentRead(BaseModel):
     position: int
     offer_id: int
     supplier_id: int = Field(description="The founder, who provides it.")
+    supplier: MemberName | None = None
     quantity: QuantityText
     founder_price: MoneyText
     line_quantity: QuantityText
@@ -50,6 +55,7 @@ class OrderFounderComponentRead(BaseModel):
         description="What owed_by owes the founder for it: quantity × founder price × (1 − "
         "discount), never more than the line's net; null on the founder's own lines.",
     )
+    owed_by_member: MemberName | None = None
 
 
 class OrderRead(TaxedTotals):
@@ -57,7 +63,9 @@ class OrderRead(TaxedTotals):
     quote_number: str
     status: OrderStatus
     seller_id: int
+    seller: MemberName | None = None
     client_id: int
+    client_company: str | None = None
     total: MoneyText | None = Field(description="The seller's and operators'; null for a supplier.")
     part: MoneyText | None = Field(None, description="A supplier's own part: the sum of its lines.")
     signer_name: str | None = Field(description="The client's signer; null for a supplier.")
@@ -104,19 +112,28 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
 
 
 def _component(
-    line: QuoteLine, founder_id: int, parts: dict[int, int]
+    line: QuoteLine, founder_id: int, parts: dict[int, int], names: Named
 ) -> OrderFounderComponentRead:
     part = parts.get(line.position)
     return OrderFounderComponentRead(
         position=line.position,
         offer_id=line.founder_offer_id or 0,
         supplier_id=founder_id,
+        supplier=names.member(founder_id),
         quantity=format_percent(line.founder_quantity or 0),
         founder_price=format_cents(line.founder_price_cents or 0),
         line_quantity=format_percent(line.quantity),
         owed_by=line.supplier_id,
         founder_part=None if part is None else format_cents(part),
+        owed_by_member=names.member(line.supplier_id),
     )
+
+
+def name_orders(views: list[OrderRead], names: Named) -> None:
+    """Puts the seller's name and the client's company beside their ids."""
+    for view in views:
+        view.seller = names.member(view.seller_id)
+        view.client_company = names.clients.get(view.client_id)
 
 
 def order_detail(session: Session, order: Order, viewer: Member | None) -> OrderRead:
@@ -124,27 +141,37 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
     lines = order_lines(session, order)
     own = [line for line in lines if full or line.supplier_id == viewer_id(viewer)]
     founder_id = session.get_one(Cluster, order.cluster_id).founder_id or 0
-    hosts = lines if viewer_id(viewer) == founder_id else own
+    hosts = [
+        line
+        for line in (lines if viewer_id(viewer) == founder_id else own)
+        if line.founder_offer_id is not None
+    ]
+    documents = [
+        doc for doc in procurement(session, order) if full or doc.supplier_id == viewer_id(viewer)
+    ]
+    # Only ids this viewer reads anyway: a supplier never learns another supplier's name.
+    shown = [order.seller_id, *(ln.supplier_id for ln in [*own, *hosts])]
+    names = look_up(session, [*shown, founder_id if hosts else None], [order.client_id])
     view = order_summary(order, viewer, sum(line.net_cents for line in own))
-    view.lines = [_line(line) for line in own]
+    name_orders([view], names)
+    view.lines = [_line(line, names) for line in own]
     for name, value in tax_fields(own, order.total_cents if full else None).items():
         setattr(view, name, value)
     parts = {p.position: p.amount_cents for p in founder_parts_of(session, order.number)}
-    view.founder_components = [
-        _component(line, founder_id, parts) for line in hosts if line.founder_offer_id is not None
-    ]
+    view.founder_components = [_component(line, founder_id, parts, names) for line in hosts]
     view.procurement = [
         ProcurementRead(
             supplier_id=doc.supplier_id,
+            supplier=names.member(doc.supplier_id),
             mode=Procurement(doc.mode),
             instruction=INSTRUCTIONS[doc.mode],
             document=f"/orders/{order.number}/documents/{doc.supplier_id}.pdf"
             if doc.document_key
             else None,
         )
-        for doc in procurement(session, order)
+        for doc in documents
         # The founder's entry is read in founder_components: what each supplier owes her.
-        if (full or doc.supplier_id == viewer_id(viewer)) and doc.mode != FOUNDER_MODE
+        if doc.mode != FOUNDER_MODE
     ]
     return view
 
@@ -153,8 +180,9 @@ def viewer_id(viewer: Member | None) -> int | None:
     return None if viewer is None else viewer.id
 
 
-def _line(line: QuoteLine) -> OrderLineRead:
+def _line(line: QuoteLine, names: Named) -> OrderLineRead:
     return OrderLineRead(
+        supplier=names.member(line.supplier_id),
         position=line.position,
         offer_id=line.offer_id,
         offer_name=line.offer_name,

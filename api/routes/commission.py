@@ -29,7 +29,9 @@ from api.deps import (
 from api.engine import TemporalDep, record_payment
 from api.errors import refusals
 from api.fields import Money, MoneyText, PercentText
+from api.names import look_up
 from api.pagination import Cursor, Limit, paginate
+from api.quote_views import MemberName
 from api.schemas import Strict
 from api.views import Page
 from api.waiting import WaitSeconds, wait_for_status
@@ -57,6 +59,7 @@ class PaymentIn(Strict):
 
 class ShareRead(BaseModel):
     member_id: int | None = Field(description="null for the platform.")
+    member: MemberName | None = Field(default=None, description="null for the platform.")
     role: str
     amount: MoneyText
 
@@ -65,6 +68,7 @@ class InvoiceRead(BaseModel):
     number: str
     order_number: str
     supplier_id: int
+    supplier: MemberName | None = None
     commission: MoneyText = Field(description="The net commission (R14), which the split shares.")
     tax_rate: PercentText = Field(
         description="The platform's tax rate, frozen when the invoice was issued; invoices "
@@ -83,7 +87,22 @@ class InvoiceRead(BaseModel):
     document: str
 
 
+def name_invoices(session: Session, views: list[InvoiceRead]) -> list[InvoiceRead]:
+    """Names the suppliers and share holders of a page of invoices, in one query."""
+    ids = [i for v in views for i in (v.supplier_id, *(s.member_id for s in v.shares))]
+    names = look_up(session, ids)
+    for view in views:
+        view.supplier = names.member(view.supplier_id)
+        for share in view.shares:
+            share.member = names.member(share.member_id)
+    return views
+
+
 def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
+    return name_invoices(session, [_invoice(session, invoice)])[0]
+
+
+def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
     shares = shares_of(session, invoice.number)
     return InvoiceRead(
         number=invoice.number,
@@ -101,7 +120,11 @@ def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
         payment_reference=invoice.payment_reference,
         clawed_back=bool(postings(session, invoice.number, reversals=True)),
         shares=[
-            ShareRead(member_id=s.member_id, role=s.role, amount=format_cents(s.amount_cents))
+            ShareRead(
+                member_id=s.member_id,
+                role=s.role,
+                amount=format_cents(s.amount_cents),
+            )
             for s in shares
         ],
         document=f"/commission-invoices/{invoice.number}/pdf",
@@ -126,8 +149,10 @@ def list_invoices(
         query = query.where(CommissionInvoice.overdue == overdue)
     if order_number is not None:
         query = query.where(CommissionInvoice.order_number == order_number)
-    view = lambda invoice: invoice_view(session, invoice)  # noqa: E731
-    return paginate(session, query, CommissionInvoice.number, cursor, limit, view)
+    view = lambda invoice: _invoice(session, invoice)  # noqa: E731
+    page = paginate(session, query, CommissionInvoice.number, cursor, limit, view)
+    name_invoices(session, page["items"])
+    return page
 
 
 InvoiceWaitFor = Annotated[

@@ -15,7 +15,9 @@ from api.contract import pdf_answer
 from api.deps import ObjectId, PrincipalDep, SessionDep
 from api.errors import refusals
 from api.fields import Day, MoneyText, SignedMoneyText
+from api.names import look_up
 from api.pagination import Cursor, Limit, paginate
+from api.quote_views import MemberName
 from api.views import Page
 from documents.render import render_statement_pdf
 from models.catalogue_rules import MAX_ID
@@ -39,6 +41,7 @@ class EntryRead(BaseModel):
     posted_at: datetime
     invoice_number: str
     member_id: int | None
+    member: MemberName | None = Field(default=None, description="null for the platform.")
     role: str
     debit_account: str
     credit_account: str
@@ -60,6 +63,15 @@ def _entry(entry: LedgerEntry) -> EntryRead:
         reverses_id=entry.reverses_id,
         memo=entry.memo,
     )
+
+
+def _named(session: Session, page: dict[str, Any]) -> dict[str, Any]:
+    """Names the members of a page of entries, in one query."""
+    entries: list[EntryRead] = page["items"]
+    names = look_up(session, [e.member_id for e in entries])
+    for entry in entries:
+        entry.member = names.member(entry.member_id)
+    return page
 
 
 def _owned_member(session: Session, principal: PrincipalDep, member_id: int) -> Member:
@@ -93,7 +105,7 @@ def read_ledger(
     viewer = principal.member
     target = member_id if member_id is not None else (viewer.id if viewer else None)
     if target is None:
-        page = paginate(session, query, LedgerEntry.id, cursor, limit, _entry)
+        page = _named(session, paginate(session, query, LedgerEntry.id, cursor, limit, _entry))
         balances = account_balances(session).items()
         return {
             **page,
@@ -103,7 +115,7 @@ def read_ledger(
     query = query.where(
         or_(LedgerEntry.credit_account == account, LedgerEntry.debit_account == account)
     )
-    page = paginate(session, query, LedgerEntry.id, cursor, limit, _entry)
+    page = _named(session, paginate(session, query, LedgerEntry.id, cursor, limit, _entry))
     return {**page, "account": account, "balance": format_cents(balance(session, account))}
 
 

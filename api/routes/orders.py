@@ -19,7 +19,8 @@ from api.deps import (
 )
 from api.engine import TemporalDep, cancel_order_invoices
 from api.errors import refusals
-from api.order_views import OrderRead, order_detail, order_summary
+from api.names import look_up
+from api.order_views import OrderRead, name_orders, order_detail, order_summary
 from api.pagination import Cursor, Limit, paginate
 from api.schemas import CancelIn
 from api.views import Page
@@ -55,6 +56,8 @@ def list_orders(
     page = paginate(
         session, query, Order.number, cursor, limit, partial(order_summary, viewer=viewer)
     )
+    items: list[OrderRead] = page["items"]
+    name_orders(items, look_up(session, [o.seller_id for o in items], [o.client_id for o in items]))
     if viewer is not None:
         supplied = [item for item in page["items"] if item.part is not None]
         parts = order_parts(session, viewer.id, [item.number for item in supplied])
