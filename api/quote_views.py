@@ -48,6 +48,7 @@ class FounderComponentLine(BaseModel):
     founder_price: MoneyText
     line_quantity: QuantityText = Field(description="Units of the line it is part of.")
     owed_by: int = Field(description="The line's supplier, who owes the founder's part.")
+    owed_by_member: MemberName | None = None
 
 
 class ApprovalRead(BaseModel):
@@ -115,7 +116,9 @@ class QuoteSummary(BaseModel):
     status: QuoteStatus
     revision: int
     seller_id: int
+    seller: MemberName | None = None
     client_id: int
+    client_company: str | None = None
     total: MoneyText | None = Field(description="The seller's and operators'; null for a supplier.")
     part: MoneyText | None = Field(None, description="A supplier's own part: the sum of its lines.")
     valid_until: datetime | None
@@ -182,7 +185,9 @@ def visible_lines(state: QuoteState, viewer_id: int | None) -> list[Line]:
     return [line for line in state.lines if line.supplier_id == viewer_id]
 
 
-def _components(state: QuoteState, viewer_id: int | None) -> list[FounderComponentLine]:
+def _components(
+    state: QuoteState, viewer_id: int | None, names: dict[int, MemberName]
+) -> list[FounderComponentLine]:
     """The founder's services: under the viewer's lines, or every one for the founder."""
     if viewer_id == state.founder_id:
         hosts = [line for line in state.lines if line.founder_component is not None]
@@ -198,6 +203,7 @@ def _components(state: QuoteState, viewer_id: int | None) -> list[FounderCompone
             founder_price=format_cents(line.founder_component.founder_price_cents),
             line_quantity=format_percent(line.quantity),
             owed_by=line.supplier_id,
+            owed_by_member=names.get(line.supplier_id),
         )
         for line in hosts
         if line.founder_component is not None
@@ -232,7 +238,7 @@ def quote_view(
         client=QuoteClientRead(**vars(state.client)),
         currency=state.currency,
         lines=[_line(line, names) for line in lines],
-        founder_components=_components(state, viewer_id),
+        founder_components=_components(state, viewer_id, names),
         total=format_cents(state.total_cents) if full else None,
         part=None if full else format_cents(sum(line.net_cents for line in lines)),
         sales_team=[

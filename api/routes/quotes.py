@@ -26,6 +26,7 @@ from api.deps import (
 )
 from api.engine import TemporalDep, quote_state
 from api.errors import refusals
+from api.names import look_up
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, QuoteSummary, can_see, quote_summary, quote_view
 from api.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
@@ -146,7 +147,16 @@ def list_quotes(
         for item in supplied:
             item.total = None
             item.part = format_cents(parts.get(item.number, 0))
+    _name_page(session, page["items"])
     return page
+
+
+def _name_page(session: Session, items: list[QuoteSummary]) -> None:
+    """Names each quote's seller and client company, in one query for the page."""
+    names = look_up(session, [q.seller_id for q in items], [q.client_id for q in items])
+    for item in items:
+        item.seller = names.member(item.seller_id)
+        item.client_company = names.clients.get(item.client_id)
 
 
 def _check_visible(session: Session, principal: PrincipalDep, number: str) -> None:

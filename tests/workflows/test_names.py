@@ -25,6 +25,10 @@ async def test_the_quote_names_its_seller_suppliers_and_team(live: Live) -> None
     assert names == {alice.id: "Alice", bob.id: "Bob", world.founder.id: "Fay Founder"}
     assert [ln["supplier"]["company"] for ln in seen["lines"]] == ["Alice Ltd", "Bob Ltd"]
     assert seen["sales_team"][0]["member"]["name"] == "Alice"
+    owing = {c["owed_by"]: c["owed_by_member"]["name"] for c in seen["founder_components"]}
+    assert owing and all(owing[i] == {alice.id: "Alice", bob.id: "Bob"}[i] for i in owing)
+    listed = expect(await live.api.get("/quotes", headers=alice.headers), 200)["items"]
+    assert [(q["seller"]["name"], q["client_company"]) for q in listed] == [("Alice", "acme GmbH")]
 
     # A supplier sees only its own approval and lines, so only its own name among suppliers.
     as_bob = expect(await live.api.get(f"/quotes/{number}", headers=bob.headers), 200)
