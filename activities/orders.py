@@ -112,10 +112,10 @@ class OrderActivities:
         for line in lines:
             by_supplier[line.supplier_id].append(line)
         blocks = []
-        for supplier_id, lines in sorted(by_supplier.items()):
+        for supplier_id, own in sorted(by_supplier.items()):
             supplier = session.get_one(Member, supplier_id)
-            views = tuple(self._line_view(session, line, founder) for line in lines)
-            subtotal = sum(line.net_cents for line in lines)
+            views = tuple(self._line_view(session, line, founder) for line in own)
+            subtotal = sum(line.net_cents for line in own)
             blocks.append(SupplierBlock(supplier.name, supplier.company, views, subtotal))
         return QuotePdf(
             cluster_name=cluster.name,
