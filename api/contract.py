@@ -4,7 +4,7 @@ full `Allow` of a 405, and the request bodies that routes read by hand."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
@@ -12,7 +12,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path, get_route_path
 
@@ -181,3 +181,26 @@ def links(status: int, parameter: str, field: str, *operations: str) -> dict[int
     target = {parameter: f"$response.body#/{field}"}
     found = {name: {"operationId": name, "parameters": target} for name in operations}
     return {status: {"links": found}}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_json_or_form(request: Request, model: type[M], *, empty_is_json: bool = False) -> M:
+    """A link page's body: JSON from programs, a form from the page, both validated by the same
+    schema, a refusal naming the field. `empty_is_json`: an empty body reads as `{}`."""
+    if "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        data: Any = {k: v for k, v in form.items() if v != ""}
+    else:
+        try:
+            empty = empty_is_json and not await request.body()
+            data = {} if empty else await request.json()
+        except ValueError:
+            raise RuleViolation("the body must be JSON", field="body") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise RuleViolation(first["msg"].removeprefix("Value error, "), field=where) from None

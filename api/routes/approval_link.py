@@ -12,17 +12,16 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api import engine
 from api.approval_page import ApprovalPage, Person, approval_page, page_json
 from api.approval_words import revised_words, words
-from api.contract import PAGE, body_of, link_refusals
+from api.contract import PAGE, body_of, link_refusals, read_json_or_form
 from api.deps import SessionDep, SettingsDep, limit_client_links, release
 from api.engine import TemporalDep, quote_state
 from api.schemas import ApproveIn, RejectIn
-from models.errors import Conflict, DomainError, Gone, NotFound, RuleViolation
+from models.errors import Conflict, DomainError, Gone, NotFound
 from models.links import ApprovalLink, read_approval_link
 from models.quote_payloads import DecisionInput, QuoteState
 from store.tables import Member, utcnow
@@ -106,31 +105,15 @@ async def open_request(
     return _show(request, 200, page, words(page))
 
 
-async def _body(request: Request, model: type[ApproveIn] | type[RejectIn]) -> Any:
-    """JSON from programs, a form from the page; both validated by the same schema."""
-    if "form" in request.headers.get("content-type", ""):
-        form = await request.form()
-        data: Any = {k: v for k, v in form.items() if v != ""}
-    else:
-        try:
-            data = await request.json() if await request.body() else {}
-        except ValueError:
-            raise RuleViolation("the body must be JSON", field="body") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise RuleViolation(first["msg"].removeprefix("Value error, "), field=where) from None
-
-
 async def _decide(
     token: str, request: Request, session: Session, client: TemporalDep, secret: str | None
 ) -> Response:
     approve = request.url.path.endswith("/approve")
     try:
         link, state, page = await _open(token, session, client, secret)
-        body = await _body(request, ApproveIn if approve else RejectIn)
+        body: ApproveIn | RejectIn = await read_json_or_form(
+            request, ApproveIn if approve else RejectIn, empty_is_json=True
+        )
     except DomainError as error:
         return _refusal(request, error)
     if link.revision != state.revision:

@@ -6,18 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from api import engine
 from api.client_page import CLOSED, Closing, closing_page, page
 from api.client_views import ClientQuoteRead, client_quote_view
-from api.contract import PAGE, body_of, link_refusals, pdf_answer
+from api.contract import PAGE, body_of, link_refusals, pdf_answer, read_json_or_form
 from api.deps import SettingsDep, limit_client_links
 from api.engine import TemporalDep, quote_state
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
 from models.approvals import check_client_answer, client_status_words
-from models.errors import Conflict, DomainError, Gone, RuleViolation
+from models.errors import Conflict, DomainError, Gone
 from models.links import QuoteLink, read_link
 from models.quote_payloads import ClientAnswerInput, QuoteState
 from store.tables import utcnow
@@ -102,24 +101,6 @@ async def client_quote_pdf(token: str, client: TemporalDep, settings: SettingsDe
     return FileResponse(path, media_type="application/pdf", filename=f"{state.number}.pdf")
 
 
-async def _payload(request: Request, model: type[AcceptIn] | type[DeclineIn]) -> Any:
-    """JSON from programs, a form from the page; both validated by the same schema."""
-    if "form" in request.headers.get("content-type", ""):
-        form = await request.form()
-        data: Any = {k: v for k, v in form.items() if v != ""}
-    else:
-        try:
-            data = await request.json()
-        except ValueError:
-            raise RuleViolation("the body must be JSON", field="body") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "body"
-        raise RuleViolation(first["msg"].removeprefix("Value error, "), field=where) from None
-
-
 async def _answer(
     token: str, request: Request, client: TemporalDep, settings: SettingsDep, accept: bool
 ) -> Response:
@@ -128,11 +109,13 @@ async def _answer(
         # Whether the quote can still be answered is the workflow's rule (its validator).
         link = read_link(settings.SECRET_KEY, token, utcnow())
         if accept:
-            body = await _payload(request, AcceptIn)
-            message = ClientAnswerInput(link.revision, True, body.signer_name, body.po_reference)
+            signed = await read_json_or_form(request, AcceptIn)
+            message = ClientAnswerInput(
+                link.revision, True, signed.signer_name, signed.po_reference
+            )
         else:
-            body = await _payload(request, DeclineIn)
-            message = ClientAnswerInput(link.revision, False, reason=body.reason)
+            declined = await read_json_or_form(request, DeclineIn)
+            message = ClientAnswerInput(link.revision, False, reason=declined.reason)
         state = await _send(client, link, message)
     except DomainError as error:
         return _refusal(request, error)

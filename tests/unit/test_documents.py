@@ -39,6 +39,7 @@ from models.documents import (
     TaxSummary,
     TaxView,
 )
+from tests.pdf import pdf_text
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
@@ -49,14 +50,6 @@ SELLER = PartyView("Sam Seller", "Seller AG", "sam@seller.example")
 CLIENT = PartyView("Cleo Client", "Client SA", "cleo@client.example")
 SUPPLIER = PartyView("Sue Supplier", "Machines R&D <GmbH>", "sue@machines.example")
 FOUNDER = FounderComponentView("Cluster onboarding", "Nora Founder", Decimal("2.5"), 1250)
-
-
-def pdf_text(data: bytes) -> str:
-    """The text poppler reads from the PDF, whitespace collapsed to single spaces."""
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return " ".join(out.stdout.decode().split())
 
 
 def pdf_info(data: bytes) -> dict[str, str]:

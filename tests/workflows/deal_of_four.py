@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
@@ -26,6 +24,7 @@ from tests.factories import (
     found_cluster,
     join,
 )
+from tests.pdf import pdf_text
 from tests.workflows.commission_helpers import invoices
 from tests.workflows.conftest import FAST, Live
 from tests.workflows.helpers import accept, decide, launch, line, outbox
@@ -152,13 +151,6 @@ def secrets_of(deal: Deal, supplier: Actor) -> Secrets:
         offer_ids={int(row["offer_id"]) for row in others},
         amounts=amounts,
     )
-
-
-def pdf_text(data: bytes) -> str:
-    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True)
-    assert out.returncode == 0, out.stderr
-    return " ".join(out.stdout.decode().split())
 
 
 def mail_text(message: Message) -> str:

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from documents.layout import money
 from tests.factories import catalogue_world, expect
+from tests.pdf import pdf_text
 from tests.workflows.conftest import FAST, Live
-from tests.workflows.deal_of_four import pdf_text
 from tests.workflows.helpers import decide, launch, line
 
 

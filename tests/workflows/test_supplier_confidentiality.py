@@ -15,13 +15,13 @@ from typing import Any
 
 from api.app import create_app
 from tests.factories import Actor, expect
+from tests.pdf import pdf_text
 from tests.workflows.conftest import Live
 from tests.workflows.deal_of_four import (
     Deal,
     Secrets,
     close_deal_of_four,
     mail_text,
-    pdf_text,
     secrets_of,
 )
 from tests.workflows.helpers import outbox

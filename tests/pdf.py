@@ -1,0 +1,15 @@
+"""Reading PDFs back as people would: poppler's text of every page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+
+def pdf_text(data: bytes) -> str:
+    """The text poppler reads from the PDF, whitespace collapsed to single spaces."""
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return " ".join(out.stdout.decode().split())
