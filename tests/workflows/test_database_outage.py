@@ -137,4 +137,5 @@ async def test_a_database_outage_mid_deal_answers_503_and_loses_nothing(
                     LedgerEntry.invoice_number == invoice.number
                 )
             )
-            assert posted == invoice.amount_cents
+            # The shares of the net commission, and the platform's tax once.
+            assert posted == invoice.due_cents
