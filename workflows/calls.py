@@ -68,60 +68,44 @@ def refusal(exc: DomainError) -> ApplicationError:
 
 
 async def check_founder_inclusion(check: FounderCheck) -> list[int]:
-    return await workflow.execute_activity(
+    return await _run(
         Act.CHECK_FOUNDER_INCLUSION,
         check,
         result_type=list[int],
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
         summary="check founder offers are still validated",
     )
 
 
 async def save_revision(save: SaveRevision) -> None:
-    await workflow.execute_activity(
-        Act.SAVE_QUOTE_REVISION, save, start_to_close_timeout=QUICK, retry_policy=RETRY
-    )
+    await _run(Act.SAVE_QUOTE_REVISION, save)
 
 
 async def record_status(record: StatusRecord) -> None:
-    await workflow.execute_activity(
-        Act.RECORD_QUOTE_STATUS,
-        record,
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
-        summary=f"status {record.status}",
-    )
+    await _run(Act.RECORD_QUOTE_STATUS, record, summary=f"status {record.status}")
 
 
 async def record_decision(record: DecisionRecord) -> None:
-    await workflow.execute_activity(
-        Act.RECORD_DECISION,
-        record,
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
-        summary=f"supplier {record.supplier_id} {record.status}",
+    await _run(
+        Act.RECORD_DECISION, record, summary=f"supplier {record.supplier_id} {record.status}"
     )
 
 
 async def render_quote_pdf(render: RenderQuote) -> str:
-    return await workflow.execute_activity(
+    return await _run(
         Act.RENDER_QUOTE_PDF,
         render,
         result_type=str,
-        start_to_close_timeout=SLOW,
-        retry_policy=RETRY,
+        start_to_close=SLOW,
         summary=f"render PDF revision {render.revision}",
     )
 
 
 async def open_order(order: OpenOrder) -> OrderOpened:
-    return await workflow.execute_activity(
+    return await _run(
         Act.OPEN_ORDER,
         order,
         result_type=OrderOpened,
-        start_to_close_timeout=SLOW,
-        retry_policy=RETRY,
+        start_to_close=SLOW,
         summary="open the order and its procurement documents",
     )
 
@@ -129,87 +113,62 @@ async def open_order(order: OpenOrder) -> OrderOpened:
 async def send_notices(notices: list[Notice]) -> None:
     if not notices:
         return
-    await workflow.execute_activity(
+    await _run(
         Act.SEND_NOTICES,
         notices,
-        start_to_close_timeout=SLOW,
-        retry_policy=RETRY,
+        start_to_close=SLOW,
         summary=f"email {notices[0].kind} to {len(notices)} people",
     )
 
 
 async def send_notice(notice: Notice) -> None:
-    await workflow.execute_activity(
-        Act.SEND_NOTICE,
-        notice,
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
-        summary=f"email {notice.kind} to {notice.to_name}",
-    )
+    await _run(Act.SEND_NOTICE, notice, summary=f"email {notice.kind} to {notice.to_name}")
 
 
 async def issue_invoices(request: IssueInvoices) -> list[InvoiceInput]:
-    return await workflow.execute_activity(
+    return await _run(
         CommissionAct.ISSUE,
         request,
         result_type=list[InvoiceInput],
-        start_to_close_timeout=SLOW,
-        retry_policy=RETRY,
+        start_to_close=SLOW,
         summary=f"issue commission invoices of order {request.order_number}",
     )
 
 
 async def flag_overdue(number: str) -> bool:
-    return await workflow.execute_activity(
-        CommissionAct.FLAG_OVERDUE,
-        number,
-        result_type=bool,
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
-        summary=f"flag {number} overdue",
+    return await _run(
+        CommissionAct.FLAG_OVERDUE, number, result_type=bool, summary=f"flag {number} overdue"
     )
 
 
 async def record_payment(record: PaymentRecord) -> str:
-    return await workflow.execute_activity(
+    return await _run(
         CommissionAct.RECORD_PAYMENT,
         record,
         result_type=str,
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
         summary=f"record payment {record.reference}",
     )
 
 
 async def void_invoice(number: str) -> str:
-    return await workflow.execute_activity(
-        CommissionAct.VOID,
-        number,
-        result_type=str,
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
-        summary=f"void {number}",
-    )
+    return await _run(CommissionAct.VOID, number, result_type=str, summary=f"void {number}")
 
 
 async def post_split(number: str) -> list[ShareLine]:
-    return await workflow.execute_activity(
+    return await _run(
         CommissionAct.SPLIT,
         number,
         result_type=list[ShareLine],
-        start_to_close_timeout=SPLIT_TIMEOUT,
-        retry_policy=RETRY,
+        start_to_close=SPLIT_TIMEOUT,
         summary=f"split {number} into ledger postings",
     )
 
 
 async def post_reversal(clawback: Clawback) -> list[ShareLine]:
-    return await workflow.execute_activity(
+    return await _run(
         CommissionAct.REVERSE,
         clawback,
         result_type=list[ShareLine],
-        start_to_close_timeout=QUICK,
-        retry_policy=RETRY,
         summary=f"claw back the split of {clawback.number}",
     )
 
@@ -250,21 +209,35 @@ async def start_invoice_workflow(invoice: InvoiceInput) -> bool:
 
 async def invoices_of_cancelled_order(order_number: str) -> list[InvoiceInput]:
     summary = f"invoices of cancelled order {order_number}"
-    return await _quick(CancellationAct.ORDER_INVOICES, order_number, list[InvoiceInput], summary)
+    return await _run(
+        CancellationAct.ORDER_INVOICES,
+        order_number,
+        result_type=list[InvoiceInput],
+        summary=summary,
+    )
 
 
 async def open_quotes_of_removed_member(member_id: int) -> MemberQuotes:
     summary = f"open quotes of removed member {member_id}"
-    return await _quick(CancellationAct.MEMBER_QUOTES, member_id, MemberQuotes, summary)
+    return await _run(
+        CancellationAct.MEMBER_QUOTES, member_id, result_type=MemberQuotes, summary=summary
+    )
 
 
-async def _quick(activity: str, arg: Any, result_type: Any, summary: str) -> Any:
-    """A short store read with the product's retries."""
+async def _run(
+    activity: str,
+    arg: Any,
+    *,
+    result_type: Any = None,
+    start_to_close: timedelta = QUICK,
+    summary: str | None = None,
+) -> Any:
+    """One activity by name, with the product's retries: every call above goes through here."""
     return await workflow.execute_activity(
         activity,
         arg,
         result_type=result_type,
-        start_to_close_timeout=QUICK,
+        start_to_close_timeout=start_to_close,
         retry_policy=RETRY,
         summary=summary,
     )
