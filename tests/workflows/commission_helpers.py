@@ -21,6 +21,7 @@ async def close_deal(
     seller: Actor,
     lines: list[dict[str, Any]],
     sales_team: list[dict[str, Any]] | None = None,
+    within: float = 30,
 ) -> str:
     """Quote → every pending supplier approves → the client accepts; returns the order number."""
     client_id = world.clients.get(f"{seller.name}-client") or await add_client(
@@ -35,8 +36,8 @@ async def close_deal(
     for approval in quote["approvals"]:
         if approval["status"] == "pending":
             expect(await decide(live, number, people[approval["supplier_id"]], 1), 200)
-    await accept(live, seller, number)
-    done = await live.until(number, seller.headers, "ordered")
+    await accept(live, seller, number, within=within)
+    done = await live.until(number, seller.headers, "ordered", within=within)
     return str(done["order_number"])
 
 

@@ -69,8 +69,8 @@ async def keep_workflow_history(live: Live, workflow_id: str, name: str) -> None
     (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
-async def accept(live: Live, seller: Actor, number: str, **extra: Any) -> Any:
-    state = await live.until(number, seller.headers, "sent")
+async def accept(live: Live, seller: Actor, number: str, within: float = 30, **extra: Any) -> Any:
+    state = await live.until(number, seller.headers, "sent", within=within)
     token = state["client_link"].rsplit("/", 1)[-1]
     body = {"signer_name": "Carl Client", **extra}
     return expect(await live.api.post(f"/q/{token}/accept", json=body), 200)

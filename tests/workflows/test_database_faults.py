@@ -8,6 +8,7 @@ from quote to split. Activities retry on a fresh connection; nothing is lost or 
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import subprocess
 from collections.abc import AsyncIterator
@@ -63,8 +64,12 @@ async def under_fire(
 
 
 async def _cut_worker_connections(engine: Engine, stop: asyncio.Event) -> int:
-    """Terminates the worker's PostgreSQL backends every 200 ms until stopped; how many."""
+    """Terminates the worker's PostgreSQL backends at seeded random intervals of 0.2 to 1.2 s
+    until stopped; how many. Cutting at a fixed short period would starve any transaction
+    longer than it on a slow machine: the test is about what a cut loses, not about liveness
+    under a cut every few milliseconds."""
     cut = 0
+    pause = random.Random(20261201)
     while not stop.is_set():
         with engine.begin() as conn:
             cut += len(
@@ -76,7 +81,7 @@ async def _cut_worker_connections(engine: Engine, stop: asyncio.Event) -> int:
                     {"name": WORKER_NAME},
                 ).all()
             )
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(pause.uniform(0.2, 1.2))
     return cut
 
 
@@ -91,11 +96,12 @@ async def test_deals_complete_exactly_once_while_the_workers_connections_are_cut
     killer = asyncio.create_task(_cut_worker_connections(engine, stop))
     try:
         lines = [line(world, "alice-audit"), line(world, "bob-install", "2")]
-        orders = await asyncio.gather(*(close_deal(live, world, alice, lines) for _ in range(3)))
+        deals = (close_deal(live, world, alice, lines, within=120) for _ in range(3))
+        orders = await asyncio.gather(*deals)
         for order in orders:
             for invoice in (await invoices(live, order)).values():
                 expect(await pay(live, invoice["number"], invoice["amount"]), 200)
-                await invoice_until(live, invoice["number"], "split", within=60)
+                await invoice_until(live, invoice["number"], "split", within=120)
     finally:
         stop.set()
         cut = await killer
