@@ -1,0 +1,99 @@
+"""Renders a member's statement (R24): both parties' identities, then per kind of money a table
+from the opening balance through the period's movements to the closing balance, and a summary.
+
+A pure function over `models.documents.StatementPdf`: no database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import Flowable
+
+from documents.layout import (
+    BOLD,
+    ITALIC,
+    MUTED,
+    WIDTH,
+    TableCommand,
+    cell,
+    day,
+    gap,
+    grid,
+    header,
+    identities,
+    money,
+    para,
+    render,
+    section,
+)
+from models.documents import StatementPdf
+from models.statements import SECTION_MEANINGS, SECTION_TITLES, StatementSection
+
+_WIDTHS = [62.0, 0.0, 76.0, 72.0, 72.0]
+_WIDTHS[1] = WIDTH - sum(_WIDTHS)
+_SUMMARY_WIDTHS = [WIDTH - 110, 110.0]
+_HEAD = ["Date", "Description", "Reference", "Amount", "Balance"]
+_NOTHING = "Nothing in this period"
+_SIGNS = (
+    "In each table a positive amount raises the balance the table counts and a negative one "
+    "lowers it; every balance is the running total from the opening balance."
+)
+
+
+def render_statement_pdf(pdf: StatementPdf) -> bytes:
+    for kind in pdf.sections:
+        _check(kind)
+    period = f"{day(pdf.period_from)} to {day(pdf.period_to)}"
+    facts = [("Issued", day(pdf.issued_on)), ("Cluster", pdf.cluster_name),
+             ("Currency", pdf.currency)]  # fmt: skip
+    story: list[Flowable] = [
+        header("Statement", period, pdf.platform.legal_name, facts),
+        gap(),
+        identities(("From (platform)", pdf.platform), ("Statement for (member)", pdf.member)),
+        gap(4),
+        para(_SIGNS, "small"),
+    ]
+    for kind in pdf.sections:
+        story += _section(pdf, kind)
+    summary = [[SECTION_TITLES[k.kind], money(k.closing_cents)] for k in pdf.sections]
+    story += section(
+        f"Balances on {day(pdf.period_to)} (amounts in {pdf.currency})",
+        grid(["Section", "Closing balance"], summary, _SUMMARY_WIDTHS, numeric_from=1),
+    )
+    name = pdf.platform.legal_name
+    footer = f"{name} · Statement {pdf.member.legal_name} {period}"
+    return render(story, title=pdf.title, author=name, footer=footer, issued_on=pdf.issued_on)
+
+
+def _check(kind: StatementSection) -> None:
+    balance = kind.opening_cents
+    for row in kind.rows:
+        balance += row.movement.amount_cents
+        if row.balance_cents != balance:
+            raise ValueError("a statement row's balance does not follow from the rows before it")
+    if balance != kind.closing_cents:
+        raise ValueError("statement entries do not lead from the opening to the closing balance")
+
+
+def _section(pdf: StatementPdf, kind: StatementSection) -> list[Flowable]:
+    rows: list[list[Any]] = [
+        [day(pdf.period_from), "Opening balance", "", "", money(kind.opening_cents)]
+    ]
+    for row in kind.rows:
+        move = row.movement
+        rows.append([day(move.at.date()), cell(move.description, _WIDTHS[1]),
+                     cell(move.reference, _WIDTHS[2]), money(move.amount_cents),
+                     money(row.balance_cents)])  # fmt: skip
+    style: list[TableCommand] = []
+    if not kind.rows:
+        rows.append(["", _NOTHING, "", "", ""])
+        style.append(("FONT", (1, 2), (1, 2), ITALIC, 8.5))
+        style.append(("TEXTCOLOR", (1, 2), (1, 2), MUTED))
+    rows.append([day(pdf.period_to), "Closing balance", "", "", money(kind.closing_cents)])
+    style += [("FONT", (0, r), (-1, r), BOLD, 8.5) for r in (1, len(rows))]
+    title = f"{SECTION_TITLES[kind.kind]} (amounts in {pdf.currency})"
+    return [
+        *section(title, para(SECTION_MEANINGS[kind.kind], "small")),
+        grid(_HEAD, rows, _WIDTHS, numeric_from=3, extra=style),
+    ]
