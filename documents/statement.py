@@ -30,7 +30,8 @@ from documents.layout import (
 from models.documents import StatementPdf
 from models.statements import SECTION_MEANINGS, SECTION_TITLES, StatementSection
 
-_WIDTHS = [62.0, 0.0, 76.0, 72.0, 72.0]
+# The money columns hold "-1 234 567 890.12"; the description takes what is left.
+_WIDTHS = [62.0, 0.0, 74.0, 88.0, 88.0]
 _WIDTHS[1] = WIDTH - sum(_WIDTHS)
 _SUMMARY_WIDTHS = [WIDTH - 110, 110.0]
 _HEAD = ["Date", "Description", "Reference", "Amount", "Balance"]

@@ -15,7 +15,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from models.domain import InvoiceStatus
-from models.money import format_cents
 
 
 class StatementKind(StrEnum):
@@ -89,6 +88,12 @@ def section_for_period(
     return StatementSection(kind, opening, tuple(rows), balance)
 
 
+def grouped(cents: int) -> str:
+    """Money as the statement's tables print it: 123456789 -> "1 234 567.89"."""
+    units, rest = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{units:,}.{rest:02d}".replace(",", " ")
+
+
 def share_words(role: str, *, clawback: bool) -> str:
     """A ledger role as a statement reads it: "affiliate_l2" is an affiliate share, level 2."""
     level = role.removeprefix("affiliate_l")
@@ -121,7 +126,7 @@ def invoice_movements(invoice: InvoiceFacts) -> list[Movement]:
         invoice.issued_at,
         invoice.number,
         f"Invoice issued for order {invoice.order_number}: commission "
-        f"{format_cents(invoice.commission_cents)} + tax {format_cents(invoice.tax_cents)}",
+        f"{grouped(invoice.commission_cents)} + tax {grouped(invoice.tax_cents)}",
         due,
     )
     moves = [issued]

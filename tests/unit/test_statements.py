@@ -16,6 +16,7 @@ from models.statements import (
     Movement,
     StatementKind,
     founder_part_movements,
+    grouped,
     invoice_movements,
     section_for_period,
     share_words,
@@ -177,3 +178,17 @@ def test_periods_add_up_and_follow_each_other(
 )
 def test_a_share_reads_in_plain_words(role: str, clawback: bool, words: str) -> None:
     assert share_words(role, clawback=clawback) == words
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"),
+    [
+        (0, "0.00"),
+        (5, "0.05"),
+        (-5, "-0.05"),
+        (123_456_789, "1 234 567.89"),
+        (-100_000, "-1 000.00"),
+    ],
+)
+def test_money_in_words_groups_thousands(cents: int, text: str) -> None:
+    assert grouped(cents) == text
