@@ -174,6 +174,8 @@ async def test_the_founder_sees_the_parts_due_to_her_and_members_only_their_own(
         await api.get("/ledger", params=period(), headers=world.members["alice"].headers), 200
     )
     assert alices["statement"] == mine["statement"]
+    everyone = expect(await api.get("/ledger", headers=OPERATOR), 200)
+    assert everyone["statement"] is None and everyone["accounts"]
     assert n["B2"] not in {r[1] for r in rows_of(by_kind(mine["statement"])["commission_invoices"])}
 
 
@@ -202,6 +204,14 @@ async def test_periods_chain_and_a_bad_period_is_refused_by_name(
         )
         for kind, section in first.items():
             assert section["closing"] == after[kind]["opening"], (kind, start, end)
+    ever = expect(
+        await api.get("/ledger", params={"from": "0001-01-01", "to": "9999-12-31"}, headers=alice),
+        200,
+    )
+    whole = by_kind(ever["statement"])
+    assert whole["earnings"]["closing"] == ever["balance"] == "175.00"
+    assert {k: s["opening"] for k, s in whole.items()} == dict.fromkeys(whole, "0.00")
+    assert whole["commission_invoices"]["rows"][-1]["reference"] != history["A5"]  # O6 too
     refused = await api.get(
         "/ledger", params={"from": str(day(0)), "to": str(day(-1))}, headers=alice
     )
