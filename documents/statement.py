@@ -7,13 +7,15 @@ A pure function over `models.documents.StatementPdf`: no database.
 from __future__ import annotations
 
 from typing import Any
+from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Paragraph
 
 from documents.layout import (
     BOLD,
     ITALIC,
     MUTED,
+    STYLES,
     WIDTH,
     TableCommand,
     cell,
@@ -78,6 +80,7 @@ def _check(kind: StatementSection) -> None:
 
 
 def _section(pdf: StatementPdf, kind: StatementSection) -> list[Flowable]:
+    """One kind's table; its title band and what its balance counts repeat on every page."""
     rows: list[list[Any]] = [
         [day(pdf.period_from), "Opening balance", "", "", money(kind.opening_cents)]
     ]
@@ -86,15 +89,17 @@ def _section(pdf: StatementPdf, kind: StatementSection) -> list[Flowable]:
         rows.append([day(move.at.date()), cell(move.description, _WIDTHS[1]),
                      cell(move.reference, _WIDTHS[2]), money(move.amount_cents),
                      money(row.balance_cents)])  # fmt: skip
-    style: list[TableCommand] = []
+    style: list[TableCommand] = [("NOSPLIT", (0, 0), (-1, 2))]  # never a title alone
     if not kind.rows:
         rows.append(["", _NOTHING, "", "", ""])
-        style.append(("FONT", (1, 2), (1, 2), ITALIC, 8.5))
-        style.append(("TEXTCOLOR", (1, 2), (1, 2), MUTED))
+        style += [("FONT", (1, 3), (1, 3), ITALIC, 8.5), ("TEXTCOLOR", (1, 3), (1, 3), MUTED)]
     rows.append([day(pdf.period_to), "Closing balance", "", "", money(kind.closing_cents)])
-    style += [("FONT", (0, r), (-1, r), BOLD, 8.5) for r in (1, len(rows))]
-    title = f"{SECTION_TITLES[kind.kind]} (amounts in {pdf.currency})"
-    return [
-        *section(title, para(SECTION_MEANINGS[kind.kind], "small")),
-        grid(_HEAD, rows, _WIDTHS, numeric_from=3, extra=style),
-    ]
+    # Rows start below the title band and the header.
+    style += [("FONT", (0, r), (-1, r), BOLD, 8.5) for r in (2, len(rows) + 1)]
+    title = Paragraph(
+        f"<b>{escape(SECTION_TITLES[kind.kind])}</b> (amounts in {escape(pdf.currency)})<br/>"
+        f'<font size="7.5" color="#{MUTED.hexval()[2:]}">'
+        f"{escape(SECTION_MEANINGS[kind.kind])}</font>",
+        STYLES["cell"],
+    )
+    return [gap(6), grid(_HEAD, rows, _WIDTHS, numeric_from=3, extra=style, title=title)]
