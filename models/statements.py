@@ -111,6 +111,7 @@ class InvoiceFacts:
     tax_cents: int
     status: InvoiceStatus
     issued_at: datetime
+    due_at: datetime
     paid_at: datetime | None
     payment_reference: str | None
     order_cancelled_at: datetime | None
@@ -125,7 +126,7 @@ def invoice_movements(invoice: InvoiceFacts) -> list[Movement]:
     issued = Movement(
         invoice.issued_at,
         invoice.number,
-        f"Invoice issued for order {invoice.order_number}: commission "
+        f"Invoice for order {invoice.order_number}, due {invoice.due_at:%Y-%m-%d}: commission "
         f"{grouped(invoice.commission_cents)} + tax {grouped(invoice.tax_cents)}",
         due,
     )

@@ -81,6 +81,7 @@ def commission_invoices(
                 invoice.tax_cents,
                 invoice.status,
                 invoice.issued_at,
+                invoice.due_at,
                 invoice.paid_at,
                 invoice.payment_reference,
                 cancelled_at,

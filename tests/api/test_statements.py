@@ -128,7 +128,7 @@ async def test_ledger_shows_each_kind_with_opening_running_and_closing_balances(
         (str(day(0)), n["A5"], "120.00", "240.00"),
     ]
     assert [r["description"].split(":")[0] for r in invoices["rows"]][3:5] == [
-        f"Invoice issued for order {n['O4']}",
+        f"Invoice for order {n['O4']}, due {day(28)}",
         "Invoice void",
     ]
     owed = sections["founder_parts_owed"]

@@ -71,7 +71,7 @@ def test_movements_at_the_same_moment_keep_their_order() -> None:
 
 def invoice(status: InvoiceStatus, paid: float | None = None, cancelled: float | None = None):
     return InvoiceFacts(
-        "C-2026-00004", "O-2026-00002", 100_00, 20_00, status, at(1),
+        "C-2026-00004", "O-2026-00002", 100_00, 20_00, status, at(1), at(31),
         None if paid is None else at(paid), "TRX-9" if paid is not None else None,
         None if cancelled is None else at(cancelled),
     )  # fmt: skip
@@ -101,7 +101,7 @@ def test_an_invoice_is_owed_when_issued_until_paid_or_void(
 def test_an_invoice_row_says_what_it_is() -> None:
     issued, paid = invoice_movements(invoice(InvoiceStatus.SPLIT, paid=3))
     assert issued.description == (
-        "Invoice issued for order O-2026-00002: commission 100.00 + tax 20.00"
+        "Invoice for order O-2026-00002, due 2026-04-01: commission 100.00 + tax 20.00"
     )
     assert paid.description == "Payment received, reference TRX-9"
     _, void = invoice_movements(invoice(InvoiceStatus.VOID, cancelled=4))
