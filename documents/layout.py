@@ -289,6 +289,15 @@ def _issue_stamp(issued_on: date) -> TimeStamp:
     return stamp
 
 
+def fit(text: str, width: float, font: str, size: float) -> str:
+    """The text, cut with an ellipsis where it would run past `width` (a one-line footer)."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 class _NumberedCanvas(Canvas):
     """Holds every page until the end so the footer can say "page x of y"."""
 
@@ -312,7 +321,9 @@ class _NumberedCanvas(Canvas):
             self.setStrokeColor(RULE)
             left, right = MARGIN + FRAME_PADDING, A4[0] - MARGIN - FRAME_PADDING
             self.line(left, MARGIN, right, MARGIN)
-            self.drawString(left, MARGIN - 10, self._footer)
-            self.drawRightString(right, MARGIN - 10, f"page {index} of {total}")
+            page = f"page {index} of {total}"
+            room = right - left - pdfmetrics.stringWidth(page, FONT, 7.5) - 12
+            self.drawString(left, MARGIN - 10, fit(self._footer, room, FONT, 7.5))
+            self.drawRightString(right, MARGIN - 10, page)
             super().showPage()
         super().save()

@@ -42,6 +42,7 @@ from documents.layout import (
     totals,
 )
 from documents.layout import number as qty
+from documents.statement import render_statement_pdf as render_statement_pdf
 from models.documents import (
     AcceptanceView,
     FounderComponentView,
@@ -51,7 +52,6 @@ from models.documents import (
     PlatformIdentity,
     PurchaseOrderPdf,
     QuotePdf,
-    StatementPdf,
     SupplierBlock,
     TaxSummary,
 )
@@ -75,7 +75,6 @@ _QUOTE_WIDTHS[1] = WIDTH - sum(_QUOTE_WIDTHS)
 _FOUNDER_WIDTH = sum(_QUOTE_WIDTHS[1:])
 _PO_WIDTHS = [WIDTH - 292, 30, 48, 62, 46, 40, 66]
 _INVOICE_WIDTHS = [WIDTH - 250, 70, 90, 90]
-_STATEMENT_WIDTHS = [66, WIDTH - 286, 80, 70, 70]
 
 
 def render_quote_pdf(pdf: QuotePdf) -> bytes:
@@ -267,32 +266,6 @@ def _payment_words(pdf: InvoicePdf, platform: PlatformIdentity) -> str:
         f"to {platform.legal_name}, IBAN {platform.iban}, BIC {platform.bic}, giving {pdf.number} "
         "as the payment reference."
     )
-
-
-def render_statement_pdf(pdf: StatementPdf) -> bytes:
-    balance = pdf.opening_balance_cents
-    if balance + sum(e.amount_cents for e in pdf.entries) != pdf.closing_balance_cents:
-        raise ValueError("statement entries do not lead from the opening to the closing balance")
-    rows: list[list[Any]] = [[day(pdf.period_from), "Opening balance", "", "", money(balance)]]
-    for e in pdf.entries:
-        balance += e.amount_cents
-        rows.append([day(e.posted_on), cell(e.description, _STATEMENT_WIDTHS[1]),
-                     cell(e.reference, _STATEMENT_WIDTHS[2]), money(e.amount_cents),
-                     money(balance)])  # fmt: skip
-    rows.append([day(pdf.period_to), "Closing balance", "", "", money(balance)])
-    bold = [("FONT", (0, r), (-1, r), BOLD, 8.5) for r in (1, -1)]
-    period = f"{day(pdf.period_from)} to {day(pdf.period_to)}"
-    story: list[Flowable] = [
-        header("Statement", period, pdf.cluster_name, []),
-        gap(),
-        parties(("Member", pdf.member)),
-        *section(f"Ledger entries (amounts in {pdf.currency})"),
-        grid(["Date", "Description", "Reference", "Amount", "Balance"], rows,
-             _STATEMENT_WIDTHS, numeric_from=3, extra=bold),
-        totals([("Closing balance", money(pdf.closing_balance_cents, pdf.currency))]),
-    ]  # fmt: skip
-    footer = f"{pdf.cluster_name} · Statement {pdf.member.company} {period}"
-    return render(story, title=pdf.title, author=pdf.cluster_name, footer=footer)
 
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")

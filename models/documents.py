@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from models.statements import StatementSection
+
 
 @dataclass(frozen=True)
 class AcceptanceView:
@@ -204,24 +206,19 @@ class InvoicePdf:
 
 
 @dataclass(frozen=True)
-class StatementEntryView:
-    posted_on: date
-    description: str
-    reference: str
-    amount_cents: int  # credit to the member positive, debit negative
-
-
-@dataclass(frozen=True)
 class StatementPdf:
-    member: PartyView
+    """A member's statement (R24): both parties with their identities, and per kind of money
+    its opening balance, the period's movements with a running balance, its closing balance."""
+
+    member: LegalIdentity
+    platform: LegalIdentity
     cluster_name: str
     currency: str
     period_from: date
     period_to: date
-    opening_balance_cents: int
-    closing_balance_cents: int
-    entries: tuple[StatementEntryView, ...]
+    issued_on: date
+    sections: tuple[StatementSection, ...]
 
     @property
     def title(self) -> str:
-        return f"Statement {self.member.company} {self.period_from} to {self.period_to}"
+        return f"Statement {self.member.legal_name} {self.period_from} to {self.period_to}"

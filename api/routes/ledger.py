@@ -1,8 +1,8 @@
-"""The commission ledger: postings and balances, and a member's statement PDF for a period."""
+"""The commission ledger: postings and balances, and a member's statement for a period (R24)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,20 +12,28 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.contract import pdf_answer
-from api.deps import ObjectId, PrincipalDep, SessionDep
+from api.deps import ObjectId, PrincipalDep, SessionDep, SettingsDep
 from api.errors import refusals
-from api.fields import Day, MoneyText, SignedMoneyText
+from api.fields import MoneyText, SignedMoneyText
 from api.names import look_up
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import MemberName
+from api.statement_views import (
+    DateFrom,
+    DateTo,
+    StatementRead,
+    period,
+    sections_of,
+    statement_read,
+    statement_view,
+)
 from api.views import Page
 from documents.render import render_statement_pdf
 from models.catalogue_rules import MAX_ID
 from models.commission import member_account
-from models.documents import PartyView, StatementEntryView, StatementPdf
-from models.errors import NotFound, RuleViolation
+from models.errors import NotFound
 from models.money import format_cents
-from store.ledger import account_balances, balance, entries_between
+from store.ledger import account_balances, balance
 from store.membership import visible_member
 from store.tables import Cluster, LedgerEntry, Member
 
@@ -90,6 +98,12 @@ class LedgerRead(Page[EntryRead]):
     account: str | None = Field(None, description="The account shown, when there is one.")
     balance: SignedMoneyText | None = Field(None, description="Its credits minus debits.")
     accounts: list[AccountRead] = Field([], description="Operators: every account's balance.")
+    statement: StatementRead | None = Field(
+        None,
+        description="One member's statement for the period (from, to): earnings, commission "
+        "invoices owed and paid, founder's parts owed or due, each with opening balance, rows "
+        "with their running balance, and closing balance.",
+    )
 
 
 @router.get("/ledger", response_model=LedgerRead, responses=refusals(404))
@@ -99,11 +113,15 @@ def read_ledger(
     member_id: MemberFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    start: DateFrom = None,
+    end: DateTo = None,
 ) -> dict[str, Any]:
-    """Your postings and balance (operators: every account, or one member's with member_id)."""
+    """Your postings, balance and statement for a period (operators: every account, or one
+    member's with member_id)."""
     query = select(LedgerEntry)
     viewer = principal.member
     target = member_id if member_id is not None else (viewer.id if viewer else None)
+    start, end = period(start, end)
     if target is None:
         page = _named(session, paginate(session, query, LedgerEntry.id, cursor, limit, _entry))
         balances = account_balances(session).items()
@@ -111,20 +129,20 @@ def read_ledger(
             **page,
             "accounts": [AccountRead(account=a, balance=format_cents(b)) for a, b in balances],
         }
-    account = member_account(_owned_member(session, principal, target).id)
+    member = _owned_member(session, principal, target)
+    account = member_account(member.id)
     query = query.where(
         or_(LedgerEntry.credit_account == account, LedgerEntry.debit_account == account)
     )
     page = _named(session, paginate(session, query, LedgerEntry.id, cursor, limit, _entry))
-    return {**page, "account": account, "balance": format_cents(balance(session, account))}
-
-
-DateFrom = Annotated[
-    Day | None, Query(alias="from", description="First day (default: 1st of this month).")
-]
-DateTo = Annotated[
-    Day | None, Query(alias="to", description="Last day, included (default: today).")
-]
+    currency = session.get_one(Cluster, member.cluster_id).currency
+    statement = statement_read(sections_of(session, member, start, end), start, end, currency)
+    return {
+        **page,
+        "account": account,
+        "balance": format_cents(balance(session, account)),
+        "statement": statement,
+    }
 
 
 @router.get(
@@ -136,53 +154,18 @@ def statement_pdf(
     member_id: ObjectId,
     session: SessionDep,
     principal: PrincipalDep,
+    settings: SettingsDep,
     start: DateFrom = None,
     end: DateTo = None,
 ) -> Response:
-    """A member's statement for a period: opening balance, postings, closing balance."""
+    """A member's statement for a period: earnings, commission invoices, founder's parts, each
+    from its opening balance through the period's rows to its closing balance."""
     member = _owned_member(session, principal, member_id)
-    end = end or datetime.now(UTC).date()
-    start = start or end.replace(day=1)
-    if start > end:
-        raise RuleViolation(f"must not be after to ({end})", field="from")
-    pdf = statement_view(session, member, start, end)
+    start, end = period(start, end)
+    pdf = statement_view(session, member, start, end, settings)
     filename = f"statement-{member.id}-{start}-{end}.pdf"
     return Response(
         render_statement_pdf(pdf),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _end_of(day: date) -> datetime:
-    """The first instant after the day; the calendar's last day ends at the last instant."""
-    if day == date.max:
-        return datetime.max.replace(tzinfo=UTC)
-    return datetime.combine(day + timedelta(days=1), time(), UTC)
-
-
-def statement_view(session: Session, member: Member, start: date, end: date) -> StatementPdf:
-    account = member_account(member.id)
-    since = datetime.combine(start, time(), UTC)
-    until = _end_of(end)
-    opening = balance(session, account, before=since)
-    entries = tuple(
-        StatementEntryView(
-            entry.posted_at.date(),
-            ("Clawback of " if entry.reverses_id else "Commission: ") + f"{entry.role} share",
-            entry.invoice_number,
-            entry.amount_cents if entry.credit_account == account else -entry.amount_cents,
-        )
-        for entry in entries_between(session, account, since, until)
-    )
-    cluster = session.get_one(Cluster, member.cluster_id)
-    return StatementPdf(
-        member=PartyView(member.name, member.company, member.email),
-        cluster_name=cluster.name,
-        currency=cluster.currency,
-        period_from=start,
-        period_to=end,
-        opening_balance_cents=opening,
-        closing_balance_cents=opening + sum(e.amount_cents for e in entries),
-        entries=entries,
     )

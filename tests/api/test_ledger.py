@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.ledger import LedgerActivities
-from api.routes.ledger import statement_view
+from api.statement_views import sections_of
 from models.commission import Clawback
+from models.statements import StatementSection
 from settings import Settings
 from store.tables import Member
 from tests.factories import OPERATOR, World, expect
@@ -89,22 +90,22 @@ async def test_statement_balances_carry_over_and_a_clawback_nets_to_zero(
 ) -> None:
     today = datetime.now(UTC).date()
     alice_id = world.members["alice"].id
-    with db() as session:
-        alice = session.get_one(Member, alice_id)
-        period = statement_view(session, alice, today, today)
-        later = statement_view(session, alice, today + timedelta(days=1), today + timedelta(days=2))
-    assert (period.opening_balance_cents, period.closing_balance_cents) == (0, 8_000)
-    assert [e.amount_cents for e in period.entries] == [8_000]
-    assert (later.opening_balance_cents, later.entries, later.closing_balance_cents) == (
-        8_000,
-        (),
-        8_000,
-    )
+
+    def earnings(start: date, end: date) -> StatementSection:
+        with db() as session:
+            sections = sections_of(session, session.get_one(Member, alice_id), start, end)
+        return sections[0]
+
+    period = earnings(today, today)
+    later = earnings(today + timedelta(days=1), today + timedelta(days=2))
+    assert (period.opening_cents, period.closing_cents) == (0, 8_000)
+    assert [r.movement.amount_cents for r in period.rows] == [8_000]
+    assert (later.opening_cents, later.rows, later.closing_cents) == (8_000, (), 8_000)
     LedgerActivities(db).post_commission_reversal(Clawback(split, "order cancelled"))
-    with db() as session:
-        after = statement_view(session, session.get_one(Member, alice_id), today, today)
-    assert [e.amount_cents for e in after.entries] == [8_000, -8_000]
-    assert after.closing_balance_cents == 0 and after.entries[1].description.startswith("Clawback")
+    after = earnings(today, today)
+    assert [r.movement.amount_cents for r in after.rows] == [8_000, -8_000]
+    assert after.closing_cents == 0
+    assert after.rows[1].movement.description.startswith("Clawback")
 
 
 @pytest.mark.parametrize(

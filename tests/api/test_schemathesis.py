@@ -95,6 +95,7 @@ FOUNDER_ONLY = {
 DECIMALS = "decimal strings keep within ranges a pattern cannot state"
 CURSOR = "a list cursor is valid only as the previous page gave it out"
 LINK = "a link token is valid only as the server signed it"
+PERIOD = "the period's start is not after its end"
 # The schema could say this (a pattern), and does not yet: the rule is enforced by name.
 TEXT = "text refuses control characters and whitespace-only values"
 # Rules no schema can state: a schema-valid request these refuse is a 422 (or 400), not a bug.
@@ -111,7 +112,7 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
     "POST /quotes/{number}/revisions": f"as for a new quote; {DECIMALS}",
     "POST /quotes/{number}/decisions": "the decision is approve or reject",
     "POST /commission-invoices/{number}/payments": "the amount is exactly the invoice's",
-    "GET /members/{member_id}/statement.pdf": "the period's start is not after its end",
+    "GET /members/{member_id}/statement.pdf": PERIOD,
     "POST /clients": TEXT,
     "PATCH /members/me": TEXT,
     "PATCH /clients/{client_id}": TEXT,
@@ -127,9 +128,9 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
             "/quotes",
             "/orders",
             "/commission-invoices",
-            "/ledger",
         )
     },
+    "GET /ledger": f"{CURSOR}; {PERIOD}",
     **{
         f"{method} /{kind}/{{token}}{tail}": LINK
         for kind, method, tail in (

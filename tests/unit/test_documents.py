@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,12 @@ from models.documents import (
     PurchaseLineView,
     PurchaseOrderPdf,
     QuotePdf,
-    StatementEntryView,
     StatementPdf,
     SupplierBlock,
     TaxSummary,
     TaxView,
 )
+from models.statements import Movement, StatementKind, StatementRow, StatementSection
 from tests.pdf import pdf_text
 
 needs_poppler = pytest.mark.skipif(
@@ -258,29 +258,52 @@ def test_an_invoice_without_tax_says_no_vat_was_charged() -> None:
     assert "Total due 6.91 EUR" in text
 
 
+MEMBER_ID = LegalIdentity("Seller AG", "Rheinstrasse 12, Basel", "CHE-123.456.789", "CHE-1 MWST",
+                          "sam@seller.example")  # fmt: skip
+PLATFORM_ID = LegalIdentity("Arkanna SAS", "1 rue X, Paris", "RCS 9", "FR12")
+
+
+def _row(day_: int, reference: str, text: str, cents: int, balance: int) -> StatementRow:
+    return StatementRow(Movement(datetime(2026, 3, day_, 9, tzinfo=UTC), reference, text, cents),
+                        balance)  # fmt: skip
+
+
 def make_statement(closing: int = 4_250) -> StatementPdf:
-    entries = (
-        StatementEntryView(date(2026, 3, 10), "Seller share", "C-2026-00011", 5_000),
-        StatementEntryView(date(2026, 3, 20), "Clawback: order cancelled", "O-2026-00003", -1_250),
-    )
+    earnings = StatementSection(
+        StatementKind.EARNINGS, 500,
+        (_row(10, "C-2026-00011", "Your seller share", 5_000, 5_500),
+         _row(20, "C-2026-00011", "Clawback of your seller share", -1_250, 4_250)),
+        closing,
+    )  # fmt: skip
+    invoices = StatementSection(StatementKind.COMMISSION_INVOICES, 12_000, (), 12_000)
     return StatementPdf(
-        member=SELLER, cluster_name="Rhine Valley Industrials", currency="EUR",
-        period_from=date(2026, 3, 1), period_to=date(2026, 3, 31), opening_balance_cents=500,
-        closing_balance_cents=closing, entries=entries,
+        member=MEMBER_ID, platform=PLATFORM_ID, cluster_name="Rhine Valley Industrials",
+        currency="EUR", period_from=date(2026, 3, 1), period_to=date(2026, 3, 31),
+        issued_on=date(2026, 4, 2), sections=(earnings, invoices),
     )  # fmt: skip
 
 
 @needs_poppler
 def test_statement_pdf_runs_the_balance_from_opening_to_closing() -> None:
-    text = pdf_text(render_statement_pdf(make_statement()))
+    data = render_statement_pdf(make_statement())
+    text = pdf_text(data)
     for expected in (
-        "Statement", "2026-03-01 to 2026-03-31", "Seller AG",
+        "Statement", "2026-03-01 to 2026-03-31", "Seller AG", "CHE-123.456.789", "Arkanna SAS",
+        "Registration: RCS 9", "VAT id: FR12", "Earnings (amounts in EUR)",
         "2026-03-01 Opening balance 5.00",
-        "2026-03-10 Seller share C-2026-00011 50.00 55.00",
-        "2026-03-20 Clawback: order cancelled O-2026-00003 -12.50 42.50",
-        "2026-03-31 Closing balance 42.50", "Closing balance 42.50 EUR",
+        "2026-03-10 Your seller share C-2026-00011 50.00 55.00",
+        "2026-03-20 Clawback of your seller share C-2026-00011 -12.50 42.50",
+        "2026-03-31 Closing balance 42.50",
+        "Commission invoices you owe the platform (amounts in EUR)",
+        "2026-03-01 Opening balance 120.00 Nothing in this period 2026-03-31 Closing balance 120.00",
+        "Section Closing balance Earnings 42.50",
+        "Commission invoices you owe the platform 120.00 Arkanna SAS",
     ):  # fmt: skip
-        assert expected in text
+        assert expected in text, expected
+    info = pdf_info(data)
+    assert info["Title"] == "Statement Seller AG 2026-03-01 to 2026-03-31"
+    assert info["Author"] == "Arkanna SAS"
+    assert info["CreationDate"].startswith("Thu Apr  2 00:00:00 2026")
 
 
 def test_statement_whose_entries_miss_the_closing_balance_is_refused() -> None:
