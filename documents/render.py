@@ -42,6 +42,7 @@ from documents.layout import (
     totals,
 )
 from documents.layout import number as qty
+from documents.orderx import embed_orderx, purchase_order_xml
 from models.documents import (
     AcceptanceView,
     FounderComponentView,
@@ -195,6 +196,11 @@ def _founder_text(fc: FounderComponentView, currency: str) -> str:
 
 
 def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
+    """The purchase order as Order-X: a PDF a person reads, with the same order as XML inside."""
+    return embed_orderx(_purchase_order_pages(pdf), purchase_order_xml(pdf), pdf)
+
+
+def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
     head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
     rows = [
         [cell(x.offer_name, _PO_WIDTHS[0]), qty(x.quantity), cell(x.unit, _PO_WIDTHS[2], "unit"),
