@@ -40,6 +40,8 @@ IDENTITIES = {
     "carol": ("5 rue Haute, Namur", "BCE 0456.789.123", "BE0456789123"),
     "client": ("21 Ostring, Hamburg", "HRB 98765 Hamburg", "DE811234567"),
 }
+COMPANY_OF = {"founder": "Founder SA", "alice": "Alice Ltd", "bob": "Bob Ltd",
+              "carol": "Carol Ltd", "client": "Acme Industries GmbH"}  # fmt: skip
 # The founder's services: (unit, unit price, tax rate, commission rate).
 FOUNDER_OFFERS = {
     "Founder Platform": ("hour", "200.00", "10", "10"),
@@ -156,7 +158,7 @@ async def _catalogue(live: Live) -> World:
 
 async def _add_client(live: Live, world: World, seller: Actor) -> None:
     address, registration, vat_id = IDENTITIES["client"]
-    body = {"company": "Acme Industries GmbH", "contact_name": "Carl Client",
+    body = {"company": COMPANY_OF["client"], "contact_name": "Carl Client",
             "email": "carl@acme.example.com", "address": address,
             "registration_number": registration, "vat_id": vat_id}  # fmt: skip
     data = expect(await live.api.post("/clients", json=body, headers=seller.headers), 201)

@@ -21,6 +21,7 @@ from tests.pdf import pdf_reading_text, pdf_text
 from tests.workflows.conftest import Live
 from tests.workflows.deal_of_four import mail_text
 from tests.workflows.full_deal import (
+    COMPANY_OF,
     IDENTITIES,
     LINES,
     PLATFORM,
@@ -37,8 +38,6 @@ from tests.workflows.full_deal import (
 )  # fmt: skip
 from tests.workflows.helpers import outbox
 
-COMPANIES = {"founder": "Founder SA", "alice": "Alice Ltd", "bob": "Bob Ltd",
-             "carol": "Carol Ltd", "client": "Acme Industries GmbH"}  # fmt: skip
 TAX_ROW = re.compile(r"Tax [\d.]+% on")
 
 
@@ -57,7 +56,7 @@ def as_decimal(rate: Fraction) -> Decimal:
 
 def assert_party(text: str, name: str) -> None:
     address, registration, vat_id = IDENTITIES[name]
-    for expected in (COMPANIES[name], address, f"Registration no. {registration}",
+    for expected in (COMPANY_OF[name], address, f"Registration no. {registration}",
                      f"VAT id {vat_id}"):  # fmt: skip
         assert expected in text, f"{name}: {expected!r} missing from {text}"
 
@@ -149,8 +148,8 @@ async def test_the_founder_is_told_her_services_only_with_a_purchase_order_from_
     assert text.count(f"your service {SERVICE}") == len(hosts)
     for name, offer in hosts.items():
         owed = money(founder_part(offer), "EUR")
-        assert f"owed by {COMPANIES[name]}: {owed}" in text
-        assert f"{COMPANIES[name]} owes you {owed} in all." in text
+        assert f"owed by {COMPANY_OF[name]}: {owed}" in text
+        assert f"{COMPANY_OF[name]} owes you {owed} in all." in text
     for amount in (net(offer) for offer in LINES):
         assert money(amount) not in text
     assert len([p for p in notice.walk() if p.get_content_type() == "application/pdf"]) == 2
@@ -176,7 +175,7 @@ async def test_each_commission_invoice_names_the_platform_and_the_supplier_with_
             PLATFORM["PLATFORM_LEGAL_NAME"], PLATFORM["PLATFORM_ADDRESS"],
             f"Registration: {PLATFORM['PLATFORM_REGISTRATION']}",
             f"VAT id: {PLATFORM['PLATFORM_VAT_ID']}", f"IBAN {PLATFORM['PLATFORM_IBAN']}",
-            COMPANIES[name], address, f"Registration: {registration}", f"VAT id: {vat_id}",
+            COMPANY_OF[name], address, f"Registration: {registration}", f"VAT id: {vat_id}",
         ):  # fmt: skip
             assert expected in text, f"{name}: {expected!r} missing from {text}"
         net_commission = commission(name)
