@@ -149,12 +149,18 @@ def header(kind: str, number_text: str, brand: str, facts: Sequence[tuple[str, s
     return table
 
 
+def unbroken(value: str) -> str:
+    """A registration number or VAT id is read as one: a narrow box wraps before it, never
+    inside it (no-break spaces)."""
+    return value.replace(" ", "\u00a0")
+
+
 def identity(p: PartyView) -> list[Paragraph]:
     """The legal identity lines of a party box; a missing one is said to be missing."""
     return [
         para(p.address or "Address not given"),
-        para(f"Registration no. {p.registration_number or 'not given'}"),
-        para(f"VAT id {p.vat_id or 'not given'}"),
+        para(f"Registration no. {unbroken(p.registration_number or 'not given')}"),
+        para(f"VAT id {unbroken(p.vat_id or 'not given')}"),
     ]
 
 
@@ -194,7 +200,7 @@ def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
     if who.address:
         lines.append(para(who.address))
     for label, value in (("Registration", who.registration), ("VAT id", who.vat_id)):
-        lines.append(para(f"{label}: {value or 'not on record'}"))
+        lines.append(para(f"{label}: {unbroken(value or 'not on record')}"))
     if who.email:
         lines.append(para(who.email))
     return lines
