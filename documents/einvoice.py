@@ -16,6 +16,7 @@ from typing import Any
 import facturx
 from lxml import etree
 
+from documents.pdfa import with_srgb_output_intent
 from models.documents import InvoicePdf, LegalIdentity, PlatformIdentity
 from models.money import format_cents, format_percent
 
@@ -182,9 +183,10 @@ def invoice_cii_xml(pdf: InvoicePdf) -> bytes:
 
 
 def embed_facturx(pdf_bytes: bytes, xml: bytes) -> bytes:
-    """The PDF with the XML attached as factur-x.xml and the Factur-X XMP metadata; the XML is
-    checked against the EN 16931 XSD first, so an invalid invoice is never issued."""
+    """The PDF with the XML attached as factur-x.xml, the Factur-X XMP metadata and the sRGB
+    output intent of PDF/A-3; the XML is checked against the EN 16931 XSD first, so an invalid
+    invoice is never issued."""
     result: bytes = facturx.generate_from_binary(
         pdf_bytes, xml, flavor="factur-x", level="en16931", check_xsd=True, lang="en-GB"
     )
-    return result
+    return with_srgb_output_intent(result)

@@ -69,6 +69,9 @@ _FONT_DIRS = [
     Path("/usr/share/fonts/TTF"),  # Arch
 ]
 FONT, BOLD, ITALIC = _register_fonts()
+# A table sets its cells' font even when they hold paragraphs: without this it names the
+# unembedded standard Helvetica, which an archival (PDF/A) document may not.
+_CELL_FONT: TableCommand = ("FONT", (0, 0), (-1, -1), FONT)
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
 
 
@@ -145,7 +148,7 @@ def header(kind: str, number_text: str, brand: str, facts: Sequence[tuple[str, s
     right = [para(brand, "brand"), Paragraph(fact_rows, STYLES["facts"])]
     table = Table([[left, right]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
     no_padding = [(f"{side}PADDING", (0, 0), (-1, -1), 0) for side in ("LEFT", "RIGHT", "TOP")]
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *no_padding]))
+    table.setStyle(TableStyle([_CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"), *no_padding]))
     return table
 
 
@@ -172,6 +175,7 @@ def parties(*boxes: tuple[str, PartyView]) -> Table:
     ]  # fmt: skip
     table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
     table.setStyle(TableStyle([
+        _CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
@@ -186,6 +190,7 @@ def identities(*boxes: tuple[str, LegalIdentity]) -> Table:
     cells = [[para(label.upper(), "small"), *_identity_lines(who)] for label, who in boxes]
     table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
     table.setStyle(TableStyle([
+        _CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
@@ -278,6 +283,8 @@ def render(
         buffer, pagesize=A4, title=title, author=author, subject=title, creator="Arkanna",
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
         invariant=1,
+        # Pages start in the document's embedded font: no unembedded standard font is named.
+        initialFontName=FONT,
     )  # fmt: skip
     canvas = partial(_NumberedCanvas, footer=footer, issued_on=issued_on)
     doc.build(story, canvasmaker=canvas)

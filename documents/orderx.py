@@ -16,6 +16,7 @@ import facturx
 from lxml import etree
 
 from documents.einvoice import Element, Vocabulary, has_country, xml_day, xml_el, xml_party
+from documents.pdfa import with_srgb_output_intent
 from models.documents import LegalIdentity, PartyView, PurchaseLineView, PurchaseOrderPdf
 from models.money import format_cents, format_percent
 
@@ -121,8 +122,8 @@ def purchase_order_xml(pdf: PurchaseOrderPdf) -> bytes:
 
 
 def embed_orderx(pdf_bytes: bytes, xml: bytes, pdf: PurchaseOrderPdf) -> bytes:
-    """The PDF with the XML attached as order-x.xml and the Order-X XMP metadata, under the
-    document's own title; the XML is checked against the Comfort XSD first, so an invalid
+    """The PDF with the XML attached as order-x.xml, the Order-X XMP metadata and the sRGB
+    output intent of PDF/A-3, under the document's own title; the XML is checked against the Comfort XSD first, so an invalid
     order is never issued."""
     metadata = {
         "title": pdf.title,
@@ -140,4 +141,4 @@ def embed_orderx(pdf_bytes: bytes, xml: bytes, pdf: PurchaseOrderPdf) -> bytes:
         pdf_metadata=metadata,
         lang="en-GB",
     )
-    return result
+    return with_srgb_output_intent(result)

@@ -58,8 +58,9 @@ def _amounts(root: etree._Element, ram: str, holder: str) -> dict[str, int]:
 
 
 def assert_pdfa3_markers(data: bytes, document_type: str, file_name: str) -> None:
-    """What the package writes for PDF/A-3: the XMP identification and the XML attached as
-    an associated file of the document, with the relationship the standards require."""
+    """What PDF/A-3 asks that can be read here: the XMP identification, the XML attached as
+    an associated file of the document with the relationship the standards require, and the
+    sRGB output intent."""
     root = PdfReader(io.BytesIO(data)).trailer["/Root"]
     xmp = root["/Metadata"].get_object().get_data().decode()
     for tag, value in (("pdfaid:part", "3"), ("pdfaid:conformance", "B"),
@@ -67,6 +68,10 @@ def assert_pdfa3_markers(data: bytes, document_type: str, file_name: str) -> Non
         assert re.search(rf"<{tag}>{value}</{tag}>", xmp), f"{tag} is not {value}"
     attached = [spec.get_object() for spec in root["/AF"]]
     assert [(s["/F"], s["/AFRelationship"]) for s in attached] == [(file_name, "/Data")]
+    intents = [
+        intent.get_object()["/OutputConditionIdentifier"] for intent in root["/OutputIntents"]
+    ]
+    assert intents == ["sRGB IEC61966-2.1"]
 
 
 async def test_each_commission_invoice_is_factur_x_with_the_invoice_totals(live: Live) -> None:
