@@ -141,6 +141,10 @@ async def test_the_founder_is_told_her_services_only_with_a_purchase_order_from_
     refused = await live.api.get(f"/orders/{number}/founder-documents/{other.id}.pdf",
                                  headers=deal.people["bob"].headers)  # fmt: skip
     assert refused.status_code == 404
+    # The founder owes herself nothing for her own line: there is no such purchase order.
+    missing = await live.api.get(f"/orders/{number}/founder-documents/{founder.id}.pdf",
+                                 headers=OPERATOR)  # fmt: skip
+    assert missing.status_code == 404 and "purchase order" in missing.text
 
     notice = _founder_notice(outbox(live))
     text = mail_text(notice)
