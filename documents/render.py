@@ -191,7 +191,8 @@ def _line_cells(line: LineView) -> list[Any]:
 def _founder_text(fc: FounderComponentView, currency: str) -> str:
     return (
         f"includes founder service: {fc.offer_name} by {fc.founder_name}"
-        f" · quantity {qty(fc.quantity)} · founder's part {money(fc.founder_price_cents, currency)}"
+        f" · quantity {qty(fc.quantity)} per unit"
+        f" · founder's price {money(fc.founder_price_cents, currency)} each"
     )
 
 
