@@ -114,6 +114,10 @@ async def test_the_quote_and_the_purchase_orders_name_both_parties_and_tax_every
     bobs = expect(await live.api.get(f"/orders/{number}", headers=bob.headers), 200)
     assert_taxes(resold, [(net("Bob Scaffolding"), "20")], bobs)
     assert strangers(resold, {"Bob Scaffolding"}) == set()
+    for name in ("bob", "carol"):  # every email a supplier was sent, with its attachments
+        own = {offer for offer, row in LINES.items() if row[0] == name}
+        received = [m for m in outbox(live) if f"{name}@members.example.com" in str(m["To"])]
+        assert received and all(strangers(mail_text(m), own) == set() for m in received)
 
 
 async def test_the_founder_is_told_her_services_only_with_a_purchase_order_from_each_supplier(
