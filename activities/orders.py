@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from activities.document_views import client_party, member_party, tax_summary
 from activities.founder_parts import founder_purchase_orders, founder_summary
 from documents.render import DocumentStore, render_purchase_order_pdf, render_quote_pdf
 from models.documents import (
@@ -23,11 +24,9 @@ from models.documents import (
     QuotePdf,
     SupplierBlock,
     TaxSummary,
-    TaxView,
 )
 from models.domain import NumberKind, Procurement
 from models.quote_payloads import Act, OpenOrder, OrderOpened, ProcurementDoc, RenderQuote
-from models.tax import taxes, total_with_tax
 from store.db import next_number, transaction
 from store.founder_parts import FOUNDER_MODE, founder_purchase_order_key, write_founder_parts
 from store.quotes import lock_quote
@@ -49,26 +48,10 @@ TERMS = (
 )
 
 
-def _member_party(member: Member) -> PartyView:
-    """Read when the document is issued: the PDF is stored and never rendered again."""
-    return PartyView(member.name, member.company, member.email, *_identity(member))
-
-
-def _client_party(client: Client) -> PartyView:
-    return PartyView(client.contact_name, client.company, client.email, *_identity(client))
-
-
-def _identity(row: Member | Client) -> tuple[str | None, str | None, str | None]:
-    return row.address, row.registration_number, row.vat_id
-
-
 def _tax_summary(lines: list[QuoteLine], net_cents: int) -> TaxSummary:
-    by_rate = taxes((line.net_cents, line.tax_rate) for line in lines)
-    return TaxSummary(
-        tuple(TaxView(t.rate, t.base_cents, t.amount_cents) for t in by_rate),
-        total_with_tax(net_cents, by_rate),
-        all(line.tax_recorded for line in lines),
-    )
+    recorded = all(line.tax_recorded for line in lines)
+    nets = ((line.net_cents, line.tax_rate) for line in lines)
+    return tax_summary(nets, net_cents, recorded=recorded)
 
 
 def _lines(session: Session, number: str, revision: int) -> list[QuoteLine]:
@@ -124,8 +107,8 @@ class OrderActivities:
             revision=render.revision,
             issued_on=quote.created_at.date(),
             valid_until=render.valid_until.date() if render.valid_until else None,
-            seller=_member_party(session.get_one(Member, quote.seller_id)),
-            client=_client_party(session.get_one(Client, quote.client_id)),
+            seller=member_party(session.get_one(Member, quote.seller_id)),
+            client=client_party(session.get_one(Client, quote.client_id)),
             note=quote.note or "",
             terms=TERMS,
             total_cents=quote.total_cents,
@@ -206,9 +189,11 @@ class OrderActivities:
             if doc.mode != FOUNDER_MODE:
                 continue
             doc.summary = founder_summary(session, order)
-            for supplier_id, pdf in founder_purchase_orders(session, order).items():
+            for supplier_id, pdf in founder_purchase_orders(session, order, self.platform).items():
                 key = founder_purchase_order_key(order.number, supplier_id)
-                self.store.put(key, render_purchase_order_pdf(pdf))
+                # Rendered once, like the other purchase orders (R20).
+                if not self.store.exists(key):
+                    self.store.put(key, render_purchase_order_pdf(pdf))
                 doc.attachments.append(key)
 
     def _insert_order(self, session: Session, quote: Quote, request: OpenOrder) -> Order:
@@ -273,9 +258,9 @@ class OrderActivities:
             quote_number=order.quote_number,
             issued_on=order.accepted_at.date(),
             currency=session.get_one(Cluster, order.cluster_id).currency,
-            buyer=_member_party(session.get_one(Member, order.seller_id)),
-            supplier=_member_party(session.get_one(Member, supplier_id)),
-            client=_client_party(session.get_one(Client, order.client_id)),
+            buyer=member_party(session.get_one(Member, order.seller_id)),
+            supplier=member_party(session.get_one(Member, supplier_id)),
+            client=client_party(session.get_one(Client, order.client_id)),
             lines=views,
             total_cents=net,
             tax=_tax_summary(lines, net),

@@ -56,6 +56,11 @@ class OrderFounderComponentRead(BaseModel):
         "discount), never more than the line's net; null on the founder's own lines.",
     )
     owed_by_member: MemberName | None = None
+    purchase_order: str | None = Field(
+        None,
+        description="The purchase order in which owed_by buys it from the founder, as PDF; "
+        "null on the founder's own lines.",
+    )
 
 
 class OrderRead(TaxedTotals):
@@ -112,7 +117,7 @@ def order_summary(order: Order, viewer: Member | None, part_cents: int = 0) -> O
 
 
 def _component(
-    line: QuoteLine, founder_id: int, parts: dict[int, int], names: Named
+    order_number: str, line: QuoteLine, founder_id: int, parts: dict[int, int], names: Named
 ) -> OrderFounderComponentRead:
     part = parts.get(line.position)
     return OrderFounderComponentRead(
@@ -126,6 +131,9 @@ def _component(
         owed_by=line.supplier_id,
         founder_part=None if part is None else format_cents(part),
         owed_by_member=names.member(line.supplier_id),
+        purchase_order=None
+        if part is None
+        else f"/orders/{order_number}/founder-documents/{line.supplier_id}.pdf",
     )
 
 
@@ -158,7 +166,9 @@ def order_detail(session: Session, order: Order, viewer: Member | None) -> Order
     for name, value in tax_fields(own, order.total_cents if full else None).items():
         setattr(view, name, value)
     parts = {p.position: p.amount_cents for p in founder_parts_of(session, order.number)}
-    view.founder_components = [_component(line, founder_id, parts, names) for line in hosts]
+    view.founder_components = [
+        _component(order.number, line, founder_id, parts, names) for line in hosts
+    ]
     view.procurement = [
         ProcurementRead(
             supplier_id=doc.supplier_id,

@@ -9,19 +9,20 @@ XML's line total equals the header's), the platform's tax on it, and the total d
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import facturx
+from lxml import etree
 
+from documents.pdfa import with_srgb_output_intent
 from models.documents import InvoicePdf, LegalIdentity, PlatformIdentity
 from models.money import format_cents, format_percent
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
-for _prefix, _uri in (("rsm", RSM), ("ram", RAM), ("udt", UDT)):
-    ET.register_namespace(_prefix, _uri)
 EN16931 = "urn:cen.eu:en16931:2017"
 COMMERCIAL_INVOICE = "380"
 CREDIT_TRANSFER = "58"
@@ -30,6 +31,27 @@ _VAT_COUNTRY = re.compile(r"^([A-Z]{2})[0-9A-Z]{2,13}$")
 UNCONFIGURED = PlatformIdentity(
     "Arkanna (platform identity not configured)", "", "", "", "not configured", "not configured"
 )
+
+
+Element = Any  # an lxml element: the package ships no type hints
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The namespaces of one UN/CEFACT message: the invoice's (CII) and the order's (Order-X)
+    spell the same trade parties and dates in different versions of the same vocabulary."""
+
+    rsm: str
+    ram: str
+    udt: str
+
+    def root(self, tag: str) -> Element:
+        return etree.Element(
+            f"{{{self.rsm}}}{tag}", nsmap={"rsm": self.rsm, "ram": self.ram, "udt": self.udt}
+        )
+
+
+CII = Vocabulary(RSM, RAM, UDT)
 
 
 def invoice_platform(pdf: InvoicePdf) -> PlatformIdentity:
@@ -47,107 +69,124 @@ def invoice_supplier(pdf: InvoicePdf) -> LegalIdentity:
     return pdf.supplier_identity or fallback
 
 
-def _el(parent: ET.Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    child = ET.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+def has_country(vat_id: str) -> bool:
+    return _VAT_COUNTRY.match(vat_id) is not None
+
+
+def xml_el(parent: Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> Element:
+    child = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
     if text is not None:
         child.text = text
     return child
 
 
-def _day(parent: ET.Element, tag: str, value: date) -> None:
-    holder = _el(parent, RAM, tag)
-    _el(holder, UDT, "DateTimeString", value.strftime("%Y%m%d"), format="102")
+def xml_day(parent: Element, tag: str, value: date, words: Vocabulary = CII) -> None:
+    holder = xml_el(parent, words.ram, tag)
+    xml_el(holder, words.udt, "DateTimeString", value.strftime("%Y%m%d"), format="102")
 
 
-def _party(parent: ET.Element, tag: str, who: LegalIdentity) -> None:
-    party = _el(parent, RAM, tag)
-    _el(party, RAM, "Name", who.legal_name)
+def xml_party(parent: Element, tag: str, who: LegalIdentity, words: Vocabulary = CII) -> None:
+    """A trade party: name, registration, address (when its VAT id tells the country, which
+    the standard requires with an address), email and VAT id, in the standard's order."""
+    ram = words.ram
+    party = xml_el(parent, ram, tag)
+    xml_el(party, ram, "Name", who.legal_name)
     if who.registration:
-        _el(_el(party, RAM, "SpecifiedLegalOrganization"), RAM, "ID", who.registration)
+        xml_el(xml_el(party, ram, "SpecifiedLegalOrganization"), ram, "ID", who.registration)
     country = _VAT_COUNTRY.match(who.vat_id)
     if country:
-        address = _el(party, RAM, "PostalTradeAddress")
+        address = xml_el(party, ram, "PostalTradeAddress")
         if who.address:
-            _el(address, RAM, "LineOne", who.address)
-        _el(address, RAM, "CountryID", country.group(1))
+            xml_el(address, ram, "LineOne", " ".join(who.address.split()))
+        xml_el(address, ram, "CountryID", country.group(1))
     if who.email:
-        mail = _el(party, RAM, "URIUniversalCommunication")
-        _el(mail, RAM, "URIID", who.email, schemeID="EM")
+        mail = xml_el(party, ram, "URIUniversalCommunication")
+        xml_el(mail, ram, "URIID", who.email, schemeID="EM")
     if who.vat_id:
-        _el(_el(party, RAM, "SpecifiedTaxRegistration"), RAM, "ID", who.vat_id, schemeID="VA")
+        registration = xml_el(party, ram, "SpecifiedTaxRegistration")
+        xml_el(registration, ram, "ID", who.vat_id, schemeID="VA")
 
 
-def _tax(parent: ET.Element, pdf: InvoicePdf, *, header: bool) -> None:
-    tax = _el(parent, RAM, "ApplicableTradeTax")
+def _tax(parent: Element, pdf: InvoicePdf, *, header: bool) -> None:
+    tax = xml_el(parent, RAM, "ApplicableTradeTax")
     if header:
-        _el(tax, RAM, "CalculatedAmount", format_cents(pdf.tax_cents))
-    _el(tax, RAM, "TypeCode", "VAT")
+        xml_el(tax, RAM, "CalculatedAmount", format_cents(pdf.tax_cents))
+    xml_el(tax, RAM, "TypeCode", "VAT")
     if header:
-        _el(tax, RAM, "BasisAmount", format_cents(pdf.amount_cents))
+        xml_el(tax, RAM, "BasisAmount", format_cents(pdf.amount_cents))
     # Standard rate when the platform charges tax; zero-rated when it charges none.
-    _el(tax, RAM, "CategoryCode", "S" if pdf.tax_rate > 0 else "Z")
-    _el(tax, RAM, "RateApplicablePercent", format_percent(pdf.tax_rate))
+    xml_el(tax, RAM, "CategoryCode", "S" if pdf.tax_rate > 0 else "Z")
+    xml_el(tax, RAM, "RateApplicablePercent", format_percent(pdf.tax_rate))
 
 
-def _line(parent: ET.Element, pdf: InvoicePdf) -> None:
-    item = _el(parent, RAM, "IncludedSupplyChainTradeLineItem")
-    _el(_el(item, RAM, "AssociatedDocumentLineDocument"), RAM, "LineID", "1")
-    product = _el(item, RAM, "SpecifiedTradeProduct")
-    _el(product, RAM, "Name", f"Commission on order {pdf.order_number}")
-    price = _el(_el(item, RAM, "SpecifiedLineTradeAgreement"), RAM, "NetPriceProductTradePrice")
-    _el(price, RAM, "ChargeAmount", format_cents(pdf.amount_cents))
-    delivery = _el(item, RAM, "SpecifiedLineTradeDelivery")
-    _el(delivery, RAM, "BilledQuantity", "1", unitCode="C62")
-    settlement = _el(item, RAM, "SpecifiedLineTradeSettlement")
+def _line(parent: Element, pdf: InvoicePdf) -> None:
+    item = xml_el(parent, RAM, "IncludedSupplyChainTradeLineItem")
+    xml_el(xml_el(item, RAM, "AssociatedDocumentLineDocument"), RAM, "LineID", "1")
+    product = xml_el(item, RAM, "SpecifiedTradeProduct")
+    xml_el(product, RAM, "Name", f"Commission on order {pdf.order_number}")
+    price = xml_el(
+        xml_el(item, RAM, "SpecifiedLineTradeAgreement"), RAM, "NetPriceProductTradePrice"
+    )
+    xml_el(price, RAM, "ChargeAmount", format_cents(pdf.amount_cents))
+    delivery = xml_el(item, RAM, "SpecifiedLineTradeDelivery")
+    xml_el(delivery, RAM, "BilledQuantity", "1", unitCode="C62")
+    settlement = xml_el(item, RAM, "SpecifiedLineTradeSettlement")
     _tax(settlement, pdf, header=False)
-    summation = _el(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation")
-    _el(summation, RAM, "LineTotalAmount", format_cents(pdf.amount_cents))
+    summation = xml_el(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation")
+    xml_el(summation, RAM, "LineTotalAmount", format_cents(pdf.amount_cents))
 
 
-def _settlement(parent: ET.Element, pdf: InvoicePdf, platform: PlatformIdentity) -> None:
-    settlement = _el(parent, RAM, "ApplicableHeaderTradeSettlement")
-    _el(settlement, RAM, "PaymentReference", pdf.number)
-    _el(settlement, RAM, "InvoiceCurrencyCode", pdf.currency)
-    means = _el(settlement, RAM, "SpecifiedTradeSettlementPaymentMeans")
-    _el(means, RAM, "TypeCode", CREDIT_TRANSFER)
-    _el(_el(means, RAM, "PayeePartyCreditorFinancialAccount"), RAM, "IBANID", platform.iban)
-    _el(_el(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution"), RAM, "BICID", platform.bic)
+def _settlement(parent: Element, pdf: InvoicePdf, platform: PlatformIdentity) -> None:
+    settlement = xml_el(parent, RAM, "ApplicableHeaderTradeSettlement")
+    xml_el(settlement, RAM, "PaymentReference", pdf.number)
+    xml_el(settlement, RAM, "InvoiceCurrencyCode", pdf.currency)
+    means = xml_el(settlement, RAM, "SpecifiedTradeSettlementPaymentMeans")
+    xml_el(means, RAM, "TypeCode", CREDIT_TRANSFER)
+    xml_el(xml_el(means, RAM, "PayeePartyCreditorFinancialAccount"), RAM, "IBANID", platform.iban)
+    xml_el(
+        xml_el(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution"), RAM, "BICID", platform.bic
+    )
     _tax(settlement, pdf, header=True)
-    _day(_el(settlement, RAM, "SpecifiedTradePaymentTerms"), "DueDateDateTime", pdf.due_on)
-    totals = _el(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
-    _el(totals, RAM, "LineTotalAmount", format_cents(pdf.amount_cents))
-    _el(totals, RAM, "TaxBasisTotalAmount", format_cents(pdf.amount_cents))
-    _el(totals, RAM, "TaxTotalAmount", format_cents(pdf.tax_cents), currencyID=pdf.currency)
-    _el(totals, RAM, "GrandTotalAmount", format_cents(pdf.due_cents))
-    _el(totals, RAM, "DuePayableAmount", format_cents(pdf.due_cents))
+    xml_day(xml_el(settlement, RAM, "SpecifiedTradePaymentTerms"), "DueDateDateTime", pdf.due_on)
+    totals = xml_el(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
+    xml_el(totals, RAM, "LineTotalAmount", format_cents(pdf.amount_cents))
+    xml_el(totals, RAM, "TaxBasisTotalAmount", format_cents(pdf.amount_cents))
+    xml_el(totals, RAM, "TaxTotalAmount", format_cents(pdf.tax_cents), currencyID=pdf.currency)
+    xml_el(totals, RAM, "GrandTotalAmount", format_cents(pdf.due_cents))
+    xml_el(totals, RAM, "DuePayableAmount", format_cents(pdf.due_cents))
 
 
 def invoice_cii_xml(pdf: InvoicePdf) -> bytes:
     """The invoice's Cross-Industry-Invoice XML (EN 16931)."""
     platform = invoice_platform(pdf)
-    root = ET.Element(f"{{{RSM}}}CrossIndustryInvoice")
-    context = _el(root, RSM, "ExchangedDocumentContext")
-    _el(_el(context, RAM, "GuidelineSpecifiedDocumentContextParameter"), RAM, "ID", EN16931)
-    document = _el(root, RSM, "ExchangedDocument")
-    _el(document, RAM, "ID", pdf.number)
-    _el(document, RAM, "TypeCode", COMMERCIAL_INVOICE)
-    _day(document, "IssueDateTime", pdf.issued_on)
-    transaction = _el(root, RSM, "SupplyChainTradeTransaction")
+    root = CII.root("CrossIndustryInvoice")
+    context = xml_el(root, RSM, "ExchangedDocumentContext")
+    xml_el(xml_el(context, RAM, "GuidelineSpecifiedDocumentContextParameter"), RAM, "ID", EN16931)
+    document = xml_el(root, RSM, "ExchangedDocument")
+    xml_el(document, RAM, "ID", pdf.number)
+    xml_el(document, RAM, "TypeCode", COMMERCIAL_INVOICE)
+    xml_day(document, "IssueDateTime", pdf.issued_on)
+    transaction = xml_el(root, RSM, "SupplyChainTradeTransaction")
     _line(transaction, pdf)
-    agreement = _el(transaction, RAM, "ApplicableHeaderTradeAgreement")
-    _party(agreement, "SellerTradeParty", platform_identity(platform))
-    _party(agreement, "BuyerTradeParty", invoice_supplier(pdf))
-    order = _el(agreement, RAM, "BuyerOrderReferencedDocument")
-    _el(order, RAM, "IssuerAssignedID", pdf.order_number)
-    _el(transaction, RAM, "ApplicableHeaderTradeDelivery")
+    agreement = xml_el(transaction, RAM, "ApplicableHeaderTradeAgreement")
+    xml_party(agreement, "SellerTradeParty", platform_identity(platform))
+    xml_party(agreement, "BuyerTradeParty", invoice_supplier(pdf))
+    order = xml_el(agreement, RAM, "BuyerOrderReferencedDocument")
+    xml_el(order, RAM, "IssuerAssignedID", pdf.order_number)
+    # The commission is earned when the order it is charged on is invoiced: that is its date.
+    delivery = xml_el(transaction, RAM, "ApplicableHeaderTradeDelivery")
+    event = xml_el(delivery, RAM, "ActualDeliverySupplyChainEvent")
+    xml_day(event, "OccurrenceDateTime", pdf.issued_on)
     _settlement(transaction, pdf, platform)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    xml: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 def embed_facturx(pdf_bytes: bytes, xml: bytes) -> bytes:
-    """The PDF with the XML attached as factur-x.xml and the Factur-X XMP metadata; the XML is
-    checked against the EN 16931 XSD first, so an invalid invoice is never issued."""
+    """The PDF with the XML attached as factur-x.xml, the Factur-X XMP metadata and the sRGB
+    output intent of PDF/A-3; the XML is checked against the EN 16931 XSD first, so an invalid
+    invoice is never issued."""
     result: bytes = facturx.generate_from_binary(
         pdf_bytes, xml, flavor="factur-x", level="en16931", check_xsd=True, lang="en-GB"
     )
-    return result
+    return with_srgb_output_intent(result)

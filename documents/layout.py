@@ -69,6 +69,9 @@ _FONT_DIRS = [
     Path("/usr/share/fonts/TTF"),  # Arch
 ]
 FONT, BOLD, ITALIC = _register_fonts()
+# A table sets its cells' font even when they hold paragraphs: without this it names the
+# unembedded standard Helvetica, which an archival (PDF/A) document may not.
+_CELL_FONT: TableCommand = ("FONT", (0, 0), (-1, -1), FONT)
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=INK)
 
 
@@ -145,16 +148,22 @@ def header(kind: str, number_text: str, brand: str, facts: Sequence[tuple[str, s
     right = [para(brand, "brand"), Paragraph(fact_rows, STYLES["facts"])]
     table = Table([[left, right]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
     no_padding = [(f"{side}PADDING", (0, 0), (-1, -1), 0) for side in ("LEFT", "RIGHT", "TOP")]
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *no_padding]))
+    table.setStyle(TableStyle([_CELL_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"), *no_padding]))
     return table
+
+
+def unbroken(value: str) -> str:
+    """A registration number or VAT id is read as one: a narrow box wraps before it, never
+    inside it (no-break spaces)."""
+    return value.replace(" ", "\u00a0")
 
 
 def identity(p: PartyView) -> list[Paragraph]:
     """The legal identity lines of a party box; a missing one is said to be missing."""
     return [
         para(p.address or "Address not given"),
-        para(f"Registration no. {p.registration_number or 'not given'}"),
-        para(f"VAT id {p.vat_id or 'not given'}"),
+        para(f"Registration no. {unbroken(p.registration_number or 'not given')}"),
+        para(f"VAT id {unbroken(p.vat_id or 'not given')}"),
     ]
 
 
@@ -166,6 +175,7 @@ def parties(*boxes: tuple[str, PartyView]) -> Table:
     ]  # fmt: skip
     table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
     table.setStyle(TableStyle([
+        _CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
@@ -180,6 +190,7 @@ def identities(*boxes: tuple[str, LegalIdentity]) -> Table:
     cells = [[para(label.upper(), "small"), *_identity_lines(who)] for label, who in boxes]
     table = Table([cells], colWidths=[WIDTH / len(boxes)] * len(boxes))
     table.setStyle(TableStyle([
+        _CELL_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("LINEAFTER", (0, 0), (-2, -1), 0.5, RULE),
@@ -194,7 +205,7 @@ def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
     if who.address:
         lines.append(para(who.address))
     for label, value in (("Registration", who.registration), ("VAT id", who.vat_id)):
-        lines.append(para(f"{label}: {value or 'not on record'}"))
+        lines.append(para(f"{label}: {unbroken(value or 'not on record')}"))
     if who.email:
         lines.append(para(who.email))
     return lines
@@ -272,6 +283,8 @@ def render(
         buffer, pagesize=A4, title=title, author=author, subject=title, creator="Arkanna",
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
         invariant=1,
+        # Pages start in the document's embedded font: no unembedded standard font is named.
+        initialFontName=FONT,
     )  # fmt: skip
     canvas = partial(_NumberedCanvas, footer=footer, issued_on=issued_on)
     doc.build(story, canvasmaker=canvas)

@@ -42,6 +42,7 @@ from documents.layout import (
     totals,
 )
 from documents.layout import number as qty
+from documents.orderx import embed_orderx, purchase_order_xml
 from documents.statement import render_statement_pdf as render_statement_pdf
 from models.documents import (
     AcceptanceView,
@@ -189,11 +190,17 @@ def _line_cells(line: LineView) -> list[Any]:
 def _founder_text(fc: FounderComponentView, currency: str) -> str:
     return (
         f"includes founder service: {fc.offer_name} by {fc.founder_name}"
-        f" · quantity {qty(fc.quantity)} · founder's part {money(fc.founder_price_cents, currency)}"
+        f" · quantity {qty(fc.quantity)} per unit"
+        f" · founder's price {money(fc.founder_price_cents, currency)} each"
     )
 
 
 def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
+    """The purchase order as Order-X: a PDF a person reads, with the same order as XML inside."""
+    return embed_orderx(_purchase_order_pages(pdf), purchase_order_xml(pdf), pdf)
+
+
+def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
     head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
     rows = [
         [cell(x.offer_name, _PO_WIDTHS[0]), qty(x.quantity), cell(x.unit, _PO_WIDTHS[2], "unit"),

@@ -81,7 +81,8 @@ class PlatformIdentity:
 
 @dataclass(frozen=True)
 class FounderComponentView:
-    """The founder service a line includes: founder quantity and founder's part for the line."""
+    """The founder service a line includes: its quantity per unit of the line and the
+    founder's price per unit of the service."""
 
     offer_name: str
     founder_name: str

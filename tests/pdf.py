@@ -13,3 +13,12 @@ def pdf_text(data: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
     )
     return " ".join(out.stdout.decode().split())
+
+
+def pdf_reading_text(data: bytes) -> str:
+    """The text in reading order, block by block, whitespace collapsed: a party box's lines
+    stay together even when a narrow column wraps them, where the layout text interleaves the
+    columns of one row."""
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())

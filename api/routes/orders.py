@@ -28,6 +28,7 @@ from documents.render import DocumentStore
 from models.domain import OrderStatus
 from models.errors import Conflict, NotFound
 from models.money import format_cents
+from store.founder_parts import founder_parts_of, founder_purchase_order_key
 from store.orders import (
     get_visible_order,
     mark_cancelled,
@@ -35,7 +36,7 @@ from store.orders import (
     visible_orders,
 )
 from store.parts import order_parts
-from store.tables import Order, utcnow
+from store.tables import Cluster, Order, utcnow
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -99,6 +100,36 @@ def purchase_order(
     path = DocumentStore(settings.DOCUMENTS_DIR).path(doc.document_key)
     return FileResponse(
         path, media_type="application/pdf", filename=f"{number}-po-{supplier_id}.pdf"
+    )
+
+
+@router.get(
+    "/{number}/founder-documents/{supplier_id}.pdf",
+    response_class=Response,
+    responses=pdf_answer("The purchase order of the founder's services, as PDF."),
+)
+def founder_purchase_order(
+    number: BusinessNumber,
+    supplier_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> FileResponse:
+    """The purchase order in which a supplier buys from the founder the founder services
+    under its lines (R23): for the founder, that supplier and operators."""
+    order = get_visible_order(session, principal.member, number)
+    viewer = principal.member
+    founder_id = session.get_one(Cluster, order.cluster_id).founder_id
+    owes = any(part.supplier_id == supplier_id for part in founder_parts_of(session, number))
+    allowed = viewer is None or viewer.id in (founder_id, supplier_id)
+    store = DocumentStore(settings.DOCUMENTS_DIR)
+    key = founder_purchase_order_key(number, supplier_id)
+    if not (owes and allowed and store.exists(key)):
+        raise NotFound("purchase order")
+    return FileResponse(
+        store.path(key),
+        media_type="application/pdf",
+        filename=f"{number}-founder-po-{supplier_id}.pdf",
     )
 
 

@@ -133,8 +133,8 @@ def test_quote_pdf_shows_identity_parties_suppliers_and_validity() -> None:
 def test_quote_pdf_lists_founder_component_under_its_line() -> None:
     text = pdf_text(render_quote_pdf(make_quote()))
     founder = (
-        "includes founder service: Cluster onboarding by Nora Founder · quantity 2.5 · "
-        "founder's part 12.50 EUR"
+        "includes founder service: Cluster onboarding by Nora Founder · quantity 2.5 per unit · "
+        "founder's price 12.50 EUR each"
     )
     assert text.index("Press maintenance 1") < text.index(founder) < text.index("Laser Works")
     assert text.count("includes founder service") == 2  # the founder's own line embeds none

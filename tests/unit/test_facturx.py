@@ -12,6 +12,7 @@ from lxml import etree
 
 from documents.einvoice import RAM, invoice_cii_xml
 from documents.render import render_invoice_pdf
+from tests.schematron import EN16931, schematron_findings
 from tests.unit.test_documents import make_invoice
 
 
@@ -36,6 +37,15 @@ def test_the_embedded_xml_passes_the_en16931_xsd_and_carries_the_invoice_totals(
     assert Decimal(totals["TaxTotalAmount"]) * 100 == invoice.tax_cents
     assert Decimal(totals["GrandTotalAmount"]) * 100 == invoice.due_cents
     assert Decimal(totals["DuePayableAmount"]) * 100 == invoice.due_cents
+    assert schematron_findings(xml, EN16931) == []
+
+
+def test_the_schematron_names_what_a_broken_invoice_breaks() -> None:
+    # The tax total must be the sum of the tax of each rate (BR-CO-14).
+    xml = invoice_cii_xml(make_invoice()).replace(
+        b'<ram:TaxTotalAmount currencyID="EUR">1.38<', b'<ram:TaxTotalAmount currencyID="EUR">1.39<'
+    )
+    assert any("BR-CO-14" in finding for finding in schematron_findings(xml, EN16931))
 
 
 def test_an_invalid_invoice_is_refused_by_the_xsd_check() -> None:

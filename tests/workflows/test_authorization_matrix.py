@@ -198,6 +198,13 @@ MATRIX: list[Row] = [
         members("404", supplier=OK, seller=OK),
         missing={"order": "O-2000-99999"},
     ),
+    # The supplier (bob) owes the founder for the founder service under its line.
+    Row(
+        "GET",
+        "/orders/{order}/founder-documents/{supplier}.pdf",
+        members("404", supplier=OK, founder=OK),
+        missing={"order": "O-2000-99999"},
+    ),
     Row(
         "POST",
         "/orders/{order}/cancel",

@@ -1,0 +1,144 @@
+"""The purchase order as a structured order: Order-X, profile Comfort.
+
+The XML carries what the printed purchase order shows: the buyer, the supplier (the seller of
+the order, in the standard's words) and the client it is delivered to, each with its legal
+identity; every line with its quantity, unit price, net price after discount, tax rate and net;
+and the totals, with the tax of each rate rounded once (R21), so its tax total and grand total
+are the printed ones to the cent. The `factur-x` package checks the XML against the Order-X XSD
+and embeds it in the PDF.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import facturx
+from lxml import etree
+
+from documents.einvoice import Element, Vocabulary, has_country, xml_day, xml_el, xml_party
+from documents.pdfa import with_srgb_output_intent
+from models.documents import LegalIdentity, PartyView, PurchaseLineView, PurchaseOrderPdf
+from models.money import format_cents, format_percent
+
+ORDER_X = Vocabulary(
+    "urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure:100",
+    "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:128",
+    "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:128",
+)
+RAM = ORDER_X.ram
+COMFORT = "urn:order-x.eu:1p0:comfort"
+ORDER = "220"
+ORIGINAL = "9"  # the purpose code of a first issue, not a copy or a change
+# UN/ECE Recommendation 20 codes of the units offers are commonly sold in; any other unit is
+# ordered as "one" (C62) and named in the product description.
+_UNIT_CODES = {"day": "DAY", "hour": "HUR", "week": "WEE", "month": "MON", "year": "ANN"}
+
+
+def _unit_code(unit: str) -> str:
+    return _UNIT_CODES.get(unit.strip().lower().removesuffix("s"), "C62")
+
+
+def _exact_amount(value: Decimal) -> str:
+    """An exact amount in currency units, with at least the two decimals of a cent amount."""
+    text = format(value, "f")
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.rstrip('0').ljust(2, '0')}"
+
+
+def _party(parent: Element, tag: str, who: PartyView) -> None:
+    identity = LegalIdentity(
+        who.company, who.address or "", who.registration_number or "", who.vat_id or "", who.email
+    )
+    xml_party(parent, tag, identity, ORDER_X)
+
+
+def _tax(parent: Element, rate: Decimal) -> None:
+    tax = xml_el(parent, RAM, "ApplicableTradeTax")
+    xml_el(tax, RAM, "TypeCode", "VAT")
+    # Standard rate when the line is taxed; zero-rated when it is not.
+    xml_el(tax, RAM, "CategoryCode", "S" if rate > 0 else "Z")
+    xml_el(tax, RAM, "RateApplicablePercent", format_percent(rate))
+
+
+def _line(parent: Element, position: int, line: PurchaseLineView) -> None:
+    item = xml_el(parent, RAM, "IncludedSupplyChainTradeLineItem")
+    xml_el(xml_el(item, RAM, "AssociatedDocumentLineDocument"), RAM, "LineID", str(position))
+    product = xml_el(item, RAM, "SpecifiedTradeProduct")
+    xml_el(product, RAM, "Name", line.offer_name)
+    xml_el(product, RAM, "Description", f"Ordered by the {line.unit}")
+    agreement = xml_el(item, RAM, "SpecifiedLineTradeAgreement")
+    unit_price = Decimal(line.unit_price_cents) / 100
+    gross = xml_el(agreement, RAM, "GrossPriceProductTradePrice")
+    xml_el(gross, RAM, "ChargeAmount", format_cents(line.unit_price_cents))
+    net = xml_el(agreement, RAM, "NetPriceProductTradePrice")
+    net_price = unit_price * (100 - line.discount) / 100
+    xml_el(net, RAM, "ChargeAmount", _exact_amount(net_price))
+    delivery = xml_el(item, RAM, "SpecifiedLineTradeDelivery")
+    quantity = format_percent(line.quantity)  # a plain decimal, like the rates
+    xml_el(delivery, RAM, "RequestedQuantity", quantity, unitCode=_unit_code(line.unit))
+    settlement = xml_el(item, RAM, "SpecifiedLineTradeSettlement")
+    _tax(settlement, line.tax_rate)
+    summation = xml_el(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation")
+    xml_el(summation, RAM, "LineTotalAmount", format_cents(line.net_cents))
+
+
+def _settlement(parent: Element, pdf: PurchaseOrderPdf) -> None:
+    settlement = xml_el(parent, RAM, "ApplicableHeaderTradeSettlement")
+    xml_el(settlement, RAM, "OrderCurrencyCode", pdf.currency)
+    totals = xml_el(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
+    tax_total = sum(tax.amount_cents for tax in pdf.tax.taxes)
+    xml_el(totals, RAM, "LineTotalAmount", format_cents(pdf.total_cents))
+    xml_el(totals, RAM, "TaxBasisTotalAmount", format_cents(pdf.total_cents))
+    xml_el(totals, RAM, "TaxTotalAmount", format_cents(tax_total), currencyID=pdf.currency)
+    xml_el(totals, RAM, "GrandTotalAmount", format_cents(pdf.total_cents + tax_total))
+
+
+def purchase_order_xml(pdf: PurchaseOrderPdf) -> bytes:
+    """The purchase order's Order-X XML (Comfort)."""
+    root = ORDER_X.root("SCRDMCCBDACIOMessageStructure")
+    context = xml_el(root, ORDER_X.rsm, "ExchangedDocumentContext")
+    xml_el(xml_el(context, RAM, "GuidelineSpecifiedDocumentContextParameter"), RAM, "ID", COMFORT)
+    document = xml_el(root, ORDER_X.rsm, "ExchangedDocument")
+    xml_el(document, RAM, "ID", pdf.order_number)
+    xml_el(document, RAM, "TypeCode", ORDER)
+    xml_day(document, "IssueDateTime", pdf.issued_on, ORDER_X)
+    xml_el(document, RAM, "PurposeCode", ORIGINAL)
+    transaction = xml_el(root, ORDER_X.rsm, "SupplyChainTradeTransaction")
+    for position, line in enumerate(pdf.lines, start=1):
+        _line(transaction, position, line)
+    agreement = xml_el(transaction, RAM, "ApplicableHeaderTradeAgreement")
+    _party(agreement, "SellerTradeParty", pdf.supplier)
+    _party(agreement, "BuyerTradeParty", pdf.buyer)
+    quotation = xml_el(agreement, RAM, "QuotationReferencedDocument")
+    xml_el(quotation, RAM, "IssuerAssignedID", pdf.quote_number)
+    delivery = xml_el(transaction, RAM, "ApplicableHeaderTradeDelivery")
+    # The standard wants a delivery address with its country: the store tells the country by
+    # the VAT id only, so a client without one is named on the printed order alone.
+    if has_country(pdf.client.vat_id or ""):
+        _party(delivery, "ShipToTradeParty", pdf.client)
+    _settlement(transaction, pdf)
+    xml: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml
+
+
+def embed_orderx(pdf_bytes: bytes, xml: bytes, pdf: PurchaseOrderPdf) -> bytes:
+    """The PDF with the XML attached as order-x.xml, the Order-X XMP metadata and the sRGB
+    output intent of PDF/A-3, under the document's own title; the XML is checked against the Comfort XSD first, so an invalid
+    order is never issued."""
+    metadata = {
+        "title": pdf.title,
+        "author": pdf.buyer.company,
+        "subject": f"Order {pdf.order_number} of quote {pdf.quote_number}",
+        "keywords": "Order-X, purchase order",
+    }
+    result: bytes = facturx.generate_from_binary(
+        pdf_bytes,
+        xml,
+        flavor="order-x",
+        level="comfort",
+        orderx_type="order",
+        check_xsd=True,
+        pdf_metadata=metadata,
+        lang="en-GB",
+    )
+    return with_srgb_output_intent(result)
