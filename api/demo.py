@@ -13,6 +13,9 @@ DEMO_CLUSTER: dict[str, Any] = {
         "name": "Claire Martin",
         "company": "Martin Conseil",
         "email": "claire.martin@example.com",
+        "address": "8 rue de la République, 69002 Lyon",
+        "registration_number": "RCS Lyon 812 345 671",
+        "vat_id": "FR27812345671",
     },
 }
 
@@ -47,6 +50,9 @@ MEMBERS: list[dict[str, dict[str, str]]] = [
             "name": "Hugo Bernard",
             "company": "Bernard Logistique",
             "email": "hugo.bernard@example.com",
+            "address": "21 quai Perrache, 69002 Lyon",
+            "registration_number": "RCS Lyon 823 456 782",
+            "vat_id": "FR61823456782",
         },
         "offer": {
             "name": "Freight cost audit",
@@ -59,6 +65,9 @@ MEMBERS: list[dict[str, dict[str, str]]] = [
             "company": "Acier du Rhône",
             "contact_name": "Julie Petit",
             "email": "julie.petit@example.com",
+            "address": "140 avenue Jean Jaurès, 69007 Lyon",
+            "registration_number": "RCS Lyon 734 567 893",
+            "vat_id": "FR09734567893",
         },
     },
     {
@@ -66,6 +75,9 @@ MEMBERS: list[dict[str, dict[str, str]]] = [
             "name": "Léa Dubois",
             "company": "Dubois Cybersécurité",
             "email": "lea.dubois@example.com",
+            "address": "5 place Bellecour, 69002 Lyon",
+            "registration_number": "RCS Lyon 845 678 904",
+            "vat_id": "FR53845678904",
         },
         "offer": {
             "name": "Network security assessment",

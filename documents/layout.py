@@ -130,6 +130,23 @@ def cell(text: str, width: float, style: str = "cell") -> str | Paragraph:
     return text if fits and "\n" not in text else para(text, style)
 
 
+def widened(
+    widths: Sequence[float], column: int, texts: Sequence[str], *, into: int, cap: float = 90
+) -> list[float]:
+    """The widths with `column` as wide as its widest text in the "unit" style (up to `cap`),
+    the room taken from column `into`: a unit such as "assessment" never runs into the next
+    column, and every table of the document keeps the same columns."""
+    font = STYLES["unit"]
+    widest = max(
+        (pdfmetrics.stringWidth(t, font.fontName, font.fontSize) for t in texts), default=0
+    )
+    extra = max(0.0, min(widest + 2 * CELL_PADDING, cap) - widths[column])
+    fitted = list(widths)
+    fitted[column] += extra
+    fitted[into] -= extra
+    return fitted
+
+
 def cell_font(column: int, row: int, style: str) -> list[TableCommand]:
     font = STYLES[style]
     return [
@@ -152,18 +169,23 @@ def header(kind: str, number_text: str, brand: str, facts: Sequence[tuple[str, s
     return table
 
 
+# Longer than this, a value is words (a placeholder's explanation), not an identifier.
+_IDENTIFIER_CHARS = 32
+
+
 def unbroken(value: str) -> str:
     """A registration number or VAT id is read as one: a narrow box wraps before it, never
-    inside it (no-break spaces)."""
-    return value.replace(" ", "\u00a0")
+    inside it (no-break spaces). Longer text keeps its spaces, so it wraps between words rather
+    than inside one."""
+    return value.replace(" ", "\u00a0") if len(value) <= _IDENTIFIER_CHARS else value
 
 
 def identity(p: PartyView) -> list[Paragraph]:
     """The legal identity lines of a party box; a missing one is said to be missing."""
     return [
         para(p.address or "Address not given"),
-        para(f"Registration no. {unbroken(p.registration_number or 'not given')}"),
-        para(f"VAT id {unbroken(p.vat_id or 'not given')}"),
+        para(f"Registration: {unbroken(p.registration_number or 'not given')}"),
+        para(f"VAT id: {unbroken(p.vat_id or 'not given')}"),
     ]
 
 
@@ -201,11 +223,9 @@ def identities(*boxes: tuple[str, LegalIdentity]) -> Table:
 
 
 def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
-    lines = [bold_lead(who.legal_name, style="body")]
-    if who.address:
-        lines.append(para(who.address))
+    lines = [bold_lead(who.legal_name, style="body"), para(who.address or "Address not given")]
     for label, value in (("Registration", who.registration), ("VAT id", who.vat_id)):
-        lines.append(para(f"{label}: {unbroken(value or 'not on record')}"))
+        lines.append(para(f"{label}: {unbroken(value or 'not given')}"))
     if who.email:
         lines.append(para(who.email))
     return lines

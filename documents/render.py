@@ -40,6 +40,7 @@ from documents.layout import (
     render,
     section,
     totals,
+    widened,
 )
 from documents.layout import number as qty
 from documents.orderx import embed_orderx, purchase_order_xml
@@ -85,13 +86,15 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         else "The validity date is set when the quote is sent."
     )
     facts = [("Issued", day(pdf.issued_on)), ("Valid until", day(pdf.valid_until, "on sending"))]
+    units = [line.unit for block in pdf.suppliers for line in block.lines]
+    widths = widened(_QUOTE_WIDTHS, 4, units, into=1)
     story: list[Flowable] = [
         header("Quote", f"{pdf.number} · revision {pdf.revision}", pdf.cluster_name, facts),
         gap(),
         parties(("From (seller)", pdf.seller), ("To (client)", pdf.client)),
         *(section("Note", para(pdf.note, "body")) if pdf.note.strip() else []),
         *section(f"Lines by supplier (amounts in {pdf.currency})"),
-        *(_supplier_table(block, pdf.currency) for block in pdf.suppliers),
+        *(_supplier_table(block, pdf.currency, widths) for block in pdf.suppliers),
         para(_MODE_NOTE, "small"),
         *_tax_totals(pdf.total_cents, pdf.tax, pdf.currency),
         gap(),
@@ -139,7 +142,7 @@ def _acceptance_block(acceptance: AcceptanceView) -> list[Flowable]:
     return section("Accepted by the client", *lines)
 
 
-def _supplier_table(block: SupplierBlock, cur: str) -> Flowable:
+def _supplier_table(block: SupplierBlock, cur: str, widths: list[float]) -> Flowable:
     """One supplier's lines, each followed by the founder service it includes, and a subtotal.
 
     A table per supplier keeps page breaking cheap: platypus re-measures a table at each split.
@@ -148,7 +151,7 @@ def _supplier_table(block: SupplierBlock, cur: str) -> Flowable:
     rows: list[list[Any]] = []
     style: list[TableCommand] = [("ALIGN", (4, 1), (4, -1), "LEFT")]
     for line in block.lines:
-        rows.append(_line_cells(line))
+        rows.append(_line_cells(line, widths))
         if line.founder_component is not None:
             text = _founder_text(line.founder_component, cur)
             rows.append(["", cell(text, _FOUNDER_WIDTH, "sub"), *_SPAN])
@@ -170,16 +173,16 @@ def _supplier_table(block: SupplierBlock, cur: str) -> Flowable:
         ("NOSPLIT", (0, 0), (-1, 2)),  # never a supplier heading alone at a page end
     ]
     title = bold_lead(block.supplier_company, f"  ·  {block.supplier_name}")
-    return grid(head, rows, _QUOTE_WIDTHS, numeric_from=3, extra=style, title=title)
+    return grid(head, rows, widths, numeric_from=3, extra=style, title=title)
 
 
-def _line_cells(line: LineView) -> list[Any]:
+def _line_cells(line: LineView, widths: list[float]) -> list[Any]:
     return [
         str(line.position),
-        cell(line.offer_name, _QUOTE_WIDTHS[1]),
+        cell(line.offer_name, widths[1]),
         _MODES.get(line.procurement, line.procurement),
         qty(line.quantity),
-        cell(line.unit, _QUOTE_WIDTHS[4], "unit"),
+        cell(line.unit, widths[4], "unit"),
         money(line.unit_price_cents),
         percent(line.discount, blank_zero=True),
         percent(line.tax_rate),
@@ -202,8 +205,9 @@ def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
 
 def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
     head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
+    widths = widened(_PO_WIDTHS, 2, [x.unit for x in pdf.lines], into=0)
     rows = [
-        [cell(x.offer_name, _PO_WIDTHS[0]), qty(x.quantity), cell(x.unit, _PO_WIDTHS[2], "unit"),
+        [cell(x.offer_name, widths[0]), qty(x.quantity), cell(x.unit, widths[2], "unit"),
          money(x.unit_price_cents), percent(x.discount, blank_zero=True), percent(x.tax_rate),
          money(x.net_cents)]
         for x in pdf.lines
@@ -215,7 +219,7 @@ def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
         gap(),
         parties(("Buyer", pdf.buyer), ("Supplier", pdf.supplier), ("Deliver to", client)),
         *section(f"Lines (amounts in {pdf.currency})"),
-        grid(head, rows, _PO_WIDTHS, numeric_from=1, extra=[("ALIGN", (2, 1), (2, -1), "LEFT")]),
+        grid(head, rows, widths, numeric_from=1, extra=[("ALIGN", (2, 1), (2, -1), "LEFT")]),
         *_tax_totals(pdf.total_cents, pdf.tax, pdf.currency),
         gap(),
         para(f"Please deliver to {client.company} ({client.name}, {client.email}) and invoice "

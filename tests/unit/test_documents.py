@@ -39,7 +39,7 @@ from models.documents import (
     TaxView,
 )
 from models.statements import Movement, StatementKind, StatementRow, StatementSection
-from tests.pdf import pdf_text
+from tests.pdf import pdf_text, pdf_words
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
@@ -192,6 +192,31 @@ def test_quote_pdf_carries_its_title_and_renders_identically() -> None:
     data = render_quote_pdf(quote)
     assert pdf_info(data)["Title"] == "Quote Q-2026-00007 revision 2"
     assert render_quote_pdf(quote) == data
+
+
+def _gap_after(words: list[tuple[str, float, float, float]], word: str, following: str) -> float:
+    """Points between the end of `word` and the start of the next word on its line, which
+    must be `following`."""
+    _, left, right, top = next(w for w in words if w[0] == word)
+    after = sorted((w for w in words if abs(w[3] - top) < 2 and w[1] > left), key=lambda w: w[1])
+    assert after and after[0][0] == following, after[:2]
+    return after[0][1] - right
+
+
+@needs_poppler
+def test_a_long_unit_widens_its_column_instead_of_running_into_the_price() -> None:
+    long_unit = make_line(1, "Network security", unit="assessment", unit_price_cents=450_000)
+    machines = replace(make_quote().suppliers[0], lines=(long_unit,))
+    quote = render_quote_pdf(make_quote(suppliers=(machines,)))
+    assert _gap_after(pdf_words(quote), "assessment", "4") > 2
+    order = PurchaseOrderPdf(
+        order_number="O-2026-00003", quote_number="Q-2026-00007", issued_on=date(2026, 3, 9),
+        currency="EUR", buyer=SELLER, supplier=SUPPLIER, client=CLIENT,
+        lines=(PurchaseLineView("Audit", "commissioning-visit", Decimal("2"), 1_234_567,
+                                Decimal("5"), 2_345_677),),
+        total_cents=2_345_677,
+    )  # fmt: skip
+    assert _gap_after(pdf_words(render_purchase_order_pdf(order)), "commissioning-visit", "12") > 2
 
 
 @needs_poppler
@@ -358,8 +383,8 @@ def test_quote_pdf_names_both_parties_taxes_per_rate_and_its_issue_date() -> Non
     data = render_quote_pdf(make_quote(seller=seller, client=client, tax=tax, platform=platform))
     text = pdf_text(data)
     for expected in (
-        "Rheinstrasse 12", "Registration no. CHE-123.456.789", "VAT id CHE-123.456.789 MWST",
-        "3 quai Kleber", "Registration no. RCS 123", "VAT id not given",
+        "Rheinstrasse 12", "Registration: CHE-123.456.789", "VAT id: CHE-123.456.789 MWST",
+        "3 quai Kleber", "Registration: RCS 123", "VAT id: not given",
         "Tax 5.5% on 100.00 5.50 EUR", "Tax 20% on 3 692.97 738.59 EUR",
         "Total with tax 14 437.06 EUR", "Made through Arkanna SAS, 1 rue X",
     ):  # fmt: skip

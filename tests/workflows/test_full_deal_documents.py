@@ -56,8 +56,8 @@ def as_decimal(rate: Fraction) -> Decimal:
 
 def assert_party(text: str, name: str) -> None:
     address, registration, vat_id = IDENTITIES[name]
-    for expected in (COMPANY_OF[name], address, f"Registration no. {registration}",
-                     f"VAT id {vat_id}"):  # fmt: skip
+    for expected in (COMPANY_OF[name], address, f"Registration: {registration}",
+                     f"VAT id: {vat_id}"):  # fmt: skip
         assert expected in text, f"{name}: {expected!r} missing from {text}"
 
 
