@@ -3,11 +3,8 @@ document is issued: the PDF is stored and never rendered again (R20)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
-
-from models.documents import PartyView, TaxSummary, TaxView
-from models.tax import taxes, total_with_tax
+from models.documents import PartyView
+from models.documents import tax_summary as tax_summary
 from store.tables import Client, Member
 
 
@@ -21,15 +18,3 @@ def client_party(client: Client) -> PartyView:
 
 def _identity(row: Member | Client) -> tuple[str | None, str | None, str | None]:
     return row.address, row.registration_number, row.vat_id
-
-
-def tax_summary(
-    nets: Iterable[tuple[int, Decimal]], net_cents: int, *, recorded: bool = True
-) -> TaxSummary:
-    """Per rate over (net cents, rate percent) pairs, and the total with tax (R21)."""
-    by_rate = taxes(nets)
-    return TaxSummary(
-        tuple(TaxView(t.rate, t.base_cents, t.amount_cents) for t in by_rate),
-        total_with_tax(net_cents, by_rate),
-        recorded,
-    )

@@ -23,9 +23,8 @@ from models.documents import (
     QuotePdf,
     SupplierBlock,
     TaxSummary,
-    TaxView,
+    tax_summary,
 )
-from models.tax import taxes, total_with_tax
 
 
 def build_quote(suppliers: int = 10, lines_each: int = 10) -> QuotePdf:
@@ -90,9 +89,7 @@ def build_quote(suppliers: int = 10, lines_each: int = 10) -> QuotePdf:
 
 def quote_tax(blocks: list[SupplierBlock]) -> TaxSummary:
     lines = [(x.net_cents, x.tax_rate) for b in blocks for x in b.lines]
-    by_rate = taxes(lines)
-    views = tuple(TaxView(t.rate, t.base_cents, t.amount_cents) for t in by_rate)
-    return TaxSummary(views, total_with_tax(sum(n for n, _ in lines), by_rate))
+    return tax_summary(lines, sum(n for n, _ in lines))
 
 
 def pages(data: bytes) -> int:

@@ -110,6 +110,8 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
 
 def _tax_totals(net_cents: int, tax: TaxSummary, cur: str) -> list[Flowable]:
     """Net total, each rate's tax on its base, and the total with tax (R21)."""
+    if tax.total_with_tax_cents != net_cents + sum(t.amount_cents for t in tax.taxes):
+        raise ValueError("the total with tax is not the net total plus each rate's tax")
     rows = [("Total before tax", money(net_cents, cur))]
     rows += [
         (f"Tax {percent(t.rate)} on {money(t.base_cents)}", money(t.amount_cents, cur))

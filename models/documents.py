@@ -6,11 +6,13 @@ Money is integer cents in the document currency; rates and discounts are `Decima
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from models.statements import StatementSection
+from models.tax import taxes, total_with_tax
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,18 @@ class TaxSummary:
     taxes: tuple[TaxView, ...] = ()
     total_with_tax_cents: int = 0
     recorded: bool = True
+
+
+def tax_summary(
+    nets: Iterable[tuple[int, Decimal]], net_cents: int, *, recorded: bool = True
+) -> TaxSummary:
+    """Per rate over (net cents, rate percent) pairs, and the total with tax (R21)."""
+    by_rate = taxes(nets)
+    return TaxSummary(
+        tuple(TaxView(t.rate, t.base_cents, t.amount_cents) for t in by_rate),
+        total_with_tax(net_cents, by_rate),
+        recorded,
+    )
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from models.documents import (
     SupplierBlock,
     TaxSummary,
     TaxView,
+    tax_summary,
 )
 from models.statements import Movement, StatementKind, StatementRow, StatementSection
 from tests.pdf import pdf_text, pdf_words
@@ -90,7 +91,11 @@ def make_quote(lines_per_supplier: int = 1, **overrides: Any) -> QuotePdf:
             SupplierBlock("Nora Founder", "Founder Co", (founder_line,), 23_625),
         ),
     )  # fmt: skip
-    return replace(quote, **overrides)
+    quote = replace(quote, **overrides)
+    if "tax" in overrides:
+        return quote
+    nets = [(line.net_cents, line.tax_rate) for block in quote.suppliers for line in block.lines]
+    return replace(quote, tax=tax_summary(nets, quote.total_cents))
 
 
 @pytest.mark.parametrize(
@@ -214,7 +219,7 @@ def test_a_long_unit_widens_its_column_instead_of_running_into_the_price() -> No
         currency="EUR", buyer=SELLER, supplier=SUPPLIER, client=CLIENT,
         lines=(PurchaseLineView("Audit", "commissioning-visit", Decimal("2"), 1_234_567,
                                 Decimal("5"), 2_345_677),),
-        total_cents=2_345_677,
+        total_cents=2_345_677, tax=tax_summary([(2_345_677, Decimal(0))], 2_345_677),
     )  # fmt: skip
     assert _gap_after(pdf_words(render_purchase_order_pdf(order)), "commissioning-visit", "12") > 2
 
@@ -226,7 +231,7 @@ def test_purchase_order_pdf_shows_buyer_supplier_delivery_and_lines() -> None:
         currency="EUR", buyer=SELLER, supplier=SUPPLIER, client=CLIENT,
         lines=(PurchaseLineView("Laser calibration", "visit", Decimal("2"), 1_234_567,
                                 Decimal("5"), 2_345_677),),
-        total_cents=2_345_677,
+        total_cents=2_345_677, tax=tax_summary([(2_345_677, Decimal(0))], 2_345_677),
     )  # fmt: skip
     data = render_purchase_order_pdf(order)
     text = pdf_text(data)
@@ -398,3 +403,9 @@ def test_quote_pdf_names_both_parties_taxes_per_rate_and_its_issue_date() -> Non
 def test_a_deal_quoted_before_tax_was_recorded_says_so() -> None:
     text = pdf_text(render_quote_pdf(make_quote(tax=TaxSummary((), 1_369_297, recorded=False))))
     assert "quoted before tax rates were recorded" in text
+
+
+def test_a_document_whose_total_with_tax_does_not_add_up_is_never_rendered() -> None:
+    quote = make_quote(tax=TaxSummary((), 0))
+    with pytest.raises(ValueError, match="total with tax"):
+        render_quote_pdf(quote)
