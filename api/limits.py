@@ -12,15 +12,17 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, case, delete
+from sqlalchemy import Connection, Engine, case, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from models.errors import TooManyRequests
 from settings import Settings
+from store.db import BUSY_TIMEOUT_MS
 from store.tables import RateLimitCounter
 
 log = logging.getLogger("arkanna.api")
@@ -30,6 +32,9 @@ Clock = Callable[[], float]
 MAX_KEY_LENGTH = 200
 # How often each process deletes the windows that have ended.
 SWEEP_SECONDS = 60.0
+# How long a window that fails open waits for a counter row another writer holds: a person's
+# page is not kept waiting on a busy store for a count it can do without.
+FAIL_OPEN_WAIT_MS = 1000
 
 
 class CounterStore:
@@ -43,11 +48,13 @@ class CounterStore:
         upsert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = upsert(RateLimitCounter)
 
-    def count(self, limit_name: str, key: str, seconds: float) -> tuple[int, float]:
+    def count(
+        self, limit_name: str, key: str, seconds: float, wait_ms: int | None = None
+    ) -> tuple[int, float]:
         """Counts an event of `key` now: the events in its window so far, and the window's
-        seconds left."""
+        seconds left. With `wait_ms`, a counter locked longer than that fails the count
+        (OperationalError) instead of waiting out the store's own timeout."""
         now_ms = self._now_ms()
-        self._sweep(now_ms)
         ended = RateLimitCounter.window_ends_ms <= now_ms
         new_end = now_ms + round(seconds * 1000)
         statement = (
@@ -64,7 +71,9 @@ class CounterStore:
             )
             .returning(RateLimitCounter.events, RateLimitCounter.window_ends_ms)
         )
-        with self.engine.begin() as connection:
+        with self.engine.begin() as connection, _waiting_at_most(connection, wait_ms):
+            if self._sweep_due(now_ms):
+                connection.execute(delete(RateLimitCounter).where(ended))
             events, ends_ms = connection.execute(statement).one()
         return events, (ends_ms - now_ms) / 1000
 
@@ -75,17 +84,34 @@ class CounterStore:
         with self.engine.begin() as connection:
             return connection.execute(ended).rowcount
 
-    def _sweep(self, now_ms: int) -> None:
+    def _sweep_due(self, now_ms: int) -> bool:
         # One indexed DELETE per process per SWEEP_SECONDS keeps the table to the active keys.
         with self._lock:
             due = now_ms - self._swept_ms >= SWEEP_SECONDS * 1000
             if due:
                 self._swept_ms = now_ms
-        if due:
-            self.sweep()
+        return due
 
     def _now_ms(self) -> int:
         return math.floor(self.clock() * 1000)
+
+
+@contextmanager
+def _waiting_at_most(connection: Connection, wait_ms: int | None) -> Iterator[None]:
+    """Lock waits of this transaction bounded to `wait_ms` (SQLite: the busy timeout, set back
+    after; PostgreSQL: `lock_timeout`, which ends with the transaction); None: the store's."""
+    if wait_ms is None:
+        yield
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +130,9 @@ class Window:
 
     def hit(self, key: str) -> int:
         """Counts an event of `key`; 0 when within the limit, else whole seconds to wait."""
+        wait_ms = FAIL_OPEN_WAIT_MS if self.fail_open else None
         try:
-            events, left = self.store.count(self.name, key, self.seconds)
+            events, left = self.store.count(self.name, key, self.seconds, wait_ms)
         except OperationalError:
             if not self.fail_open:
                 raise

@@ -7,17 +7,21 @@ import json
 import math
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from api.app import create_app
-from api.limits import CounterStore, Limits
+from api.limits import CounterStore, Limits, Window
 from settings import Settings
+from store.db import BUSY_TIMEOUT_MS
 from tests.api.store import read_every_table
 from tests.clock import FakeClock
 from tests.factories import (
@@ -377,3 +381,35 @@ async def test_a_list_never_exceeds_its_limit_and_next_leads_to_the_rest(
             break
         params["cursor"] = page["next"]
     assert seen == [_key(item) for item in everything["items"]]
+
+
+@contextmanager
+def _counters_locked(engine: Engine) -> Iterator[None]:
+    """Another writer holds the counters: SQLite's write lock, or PostgreSQL's table lock."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.begin()
+            conn.execute(text("LOCK TABLE rate_limit_counters IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
+def test_a_client_link_is_not_held_behind_a_locked_counter_while_other_limits_wait(
+    engine: Engine, db: sessionmaker[Session]
+) -> None:
+    store = CounterStore(engine)
+    links = Window("client_links", 5, 60, store, fail_open=True)
+    with _counters_locked(engine):
+        started = time.monotonic()
+        assert links.hit("203.0.113.9") == 0
+        waited = time.monotonic() - started
+        # Bounded by the fail-open wait, far below the store's own timeout.
+        assert waited < BUSY_TIMEOUT_MS / 1000 / 3
+        with pytest.raises(OperationalError):
+            store.count("auth_failures", "203.0.113.9", 60, wait_ms=50)
+    # The store's own timeout is back on the connection: a count after the lock goes through.
+    assert store.count("client_links", "203.0.113.9", 60) == (1, pytest.approx(60, abs=1))
