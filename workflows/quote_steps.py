@@ -22,6 +22,11 @@ with workflow.unsafe.imports_passed_through():
 
 async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
     """R8: positions whose founder service (or founder offer) is no longer validated."""
+    return await calls.check_founder_inclusion(founder_check_of(cluster_id, state))
+
+
+def founder_check_of(cluster_id: int, state: QuoteState) -> FounderCheck:
+    """What the founder check looks at: each founder component and the founder's own lines."""
     components = [
         (line.position, line.founder_component.offer_id)
         for line in state.lines
@@ -32,10 +37,15 @@ async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
         for line in state.lines
         if line.supplier_id == state.founder_id
     ]
-    return await calls.check_founder_inclusion(FounderCheck(cluster_id, components, own))
+    return FounderCheck(cluster_id, components, own)
 
 
 async def upsert_search(state: QuoteState) -> None:
+    upsert_now(state)
+
+
+def upsert_now(state: QuoteState) -> None:
+    """The status, total and suppliers operators filter quotes by, and the UI's summary."""
     suppliers = approvals.suppliers_on(state.lines, state.founder_id)
     pending = (
         approvals.pending_suppliers(state.approvals) if state.status == "pending_approval" else []
