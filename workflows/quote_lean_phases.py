@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         StatusRecord,
     )
     from models.quote_phases import Blocked, CloseQuote, OpenRevision, SendQuote, Step
-    from workflows import calls
+    from workflows import calls, search
     from workflows.approval_notices import ApprovalAsk
     from workflows.lean_notices import Notices
     from workflows.quote_base import QuoteBase
@@ -88,8 +88,14 @@ class LeanPhases(QuoteBase):
         """Search attributes move with the status only; who still owes a decision is the
         store's `awaiting` query (PendingSupplierIds: who was asked when the round opened)."""
         if self.state.status != self.upserted:
+            # The start set the attributes of the first revision's round (workflows/search.py).
+            first = self.upserted is None and search.PENDING_SUPPLIER_IDS in self._started_with()
             self.upserted = self.state.status
-            upsert_now(self.state)
+            upsert_now(self.state, attributes=not first)
+
+    @staticmethod
+    def _started_with() -> list[object]:
+        return [pair.key for pair in workflow.info().typed_search_attributes]
 
     # Opening a revision (R8–R10)
 
