@@ -32,9 +32,10 @@ with workflow.unsafe.imports_passed_through():
     from models.quote_phases import Step
     from workflows.lean_notices import Notices
     from workflows.quote_lean_phases import LeanPhases
+    from workflows.quote_lean_waits import LeanWaits
 
 
-class LeanQuote(LeanPhases):
+class LeanQuote(LeanPhases, LeanWaits):
     def _lean_setup(self) -> None:
         self.notices = Notices(self.input, self.people)
         self.todo = Step()
