@@ -6,7 +6,8 @@ Starts the same private stack as bench/quote_load.py (dev server, worker, API), 
 cluster, runs one warm-up deal, then N deals one after another through the HTTP API (create,
 four decisions, acceptance, order, each invoice paid and split). Prints, for the median deal,
 activities, history events and search-attribute upserts of the quote and of its commission
-invoice children, activities by type, and the decision and acceptance latencies (p50, max).
+invoice children, activities by type, and the decision (all, each deal's first, the later
+ones) and acceptance latencies (p50, p90, max).
 """
 
 from __future__ import annotations
@@ -60,7 +61,16 @@ def report(trees: list[Tree], timings: Timings) -> None:
     print(line("  quote workflow", [quote]))
     print(line(f"  {len(invoices)} invoice workflows", invoices))
     print(f"activities per deal by type: {activity_types((quote, invoices))}")
-    for name, values in (("decision", timings.decisions), ("acceptance", timings.accepts)):
+    decisions = timings.decisions
+    per_deal = len(decisions) // max(len(trees), 1)
+    first = decisions[::per_deal] if per_deal else []
+    later = [d for i, d in enumerate(decisions) if per_deal and i % per_deal]
+    for name, values in (
+        ("decision", decisions),
+        ("first decision", first),
+        ("later decision", later),
+        ("acceptance", timings.accepts),
+    ):
         if values:
             print(
                 f"{name} latency one at a time: p50 {statistics.median(values):.0f} ms, "
