@@ -15,6 +15,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
+    from activities.quote_phases import QuotePhaseActivities
     from activities.quotes import QuoteActivities
     from documents.render import DocumentStore
     from store.db import make_engine, make_session_factory
@@ -27,6 +28,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
     cancellations = CancellationActivities(factory)
+    phases = QuotePhaseActivities(factory, quotes, orders, mail, commission)
     return [
         quotes.check_founder_inclusion,
         quotes.save_quote_revision,
@@ -44,4 +46,8 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         ledger.post_commission_reversal,
         cancellations.invoices_of_cancelled_order,
         cancellations.open_quotes_of_removed_member,
+        phases.record_quote_step,
+        phases.open_quote_revision,
+        phases.send_quote,
+        phases.close_quote,
     ]

@@ -39,6 +39,15 @@ with workflow.unsafe.imports_passed_through():
         SaveRevision,
         StatusRecord,
     )
+    from models.quote_phases import (
+        Checked,
+        Closed,
+        CloseQuote,
+        OpenRevision,
+        PhaseAct,
+        SendQuote,
+        Step,
+    )
 
 # Business refusals raised by activities are final; anything else (a database or SMTP
 # outage) is retried with backoff until it clears.
@@ -87,6 +96,32 @@ async def record_status(record: StatusRecord) -> None:
 async def record_decision(record: DecisionRecord) -> None:
     await _run(
         Act.RECORD_DECISION, record, summary=f"supplier {record.supplier_id} {record.status}"
+    )
+
+
+async def record_quote_step(step: Step) -> None:
+    what = step.status.status if step.status else f"{len(step.decisions)} decision(s)"
+    await _run(PhaseAct.RECORD_STEP, step, summary=f"record {what}, {len(step.notices)} email(s)")
+
+
+async def open_quote_revision(phase: OpenRevision) -> Checked:
+    summary = f"open revision {phase.save.revision.number}"
+    return await _run(
+        PhaseAct.OPEN_REVISION, phase, result_type=Checked, start_to_close=SLOW, summary=summary
+    )
+
+
+async def send_quote(phase: SendQuote) -> Checked:
+    summary = f"send revision {phase.render.revision} to the client"
+    return await _run(
+        PhaseAct.SEND_QUOTE, phase, result_type=Checked, start_to_close=SLOW, summary=summary
+    )
+
+
+async def close_quote(phase: CloseQuote) -> Closed:
+    summary = "open the order, its documents, notices and invoices"
+    return await _run(
+        PhaseAct.CLOSE_QUOTE, phase, result_type=Closed, start_to_close=SLOW, summary=summary
     )
 
 
