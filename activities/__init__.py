@@ -16,6 +16,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
     from activities.quotes import QuoteActivities
+    from activities.settlement import SettlementActivities
     from documents.render import DocumentStore
     from store.db import make_engine, make_session_factory
 
@@ -26,6 +27,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     mail = MailActivities(settings, factory, store)
     commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
+    settlement = SettlementActivities(factory, store, settings, mail)
     cancellations = CancellationActivities(factory)
     return [
         quotes.check_founder_inclusion,
@@ -42,6 +44,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         commission.void_commission_invoice,
         ledger.post_commission_split,
         ledger.post_commission_reversal,
+        settlement.issue_and_announce_commission_invoices,
+        settlement.settle_commission_payment,
+        settlement.mark_commission_invoice_overdue,
         cancellations.invoices_of_cancelled_order,
         cancellations.open_quotes_of_removed_member,
     ]

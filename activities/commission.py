@@ -43,19 +43,7 @@ class CommissionActivities:
     @activity.defn(name=CommissionAct.ISSUE)
     def issue_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
         """R14: the order's invoices, numbered gap-free; a retry returns the same ones."""
-        with transaction(self.db) as session:
-            tax_rate = Decimal(self.settings.PLATFORM_TAX_RATE)
-            invoices = issue_invoices(session, request.order_number, request.issued_at, tax_rate)
-            inputs = [invoice_input(session, invoice) for invoice in invoices]
-        # Rendered after the commit, so a slow PDF never holds the numbering lock; a crash in
-        # between leaves the file missing, and the retry renders it.
-        for invoice in inputs:
-            if invoice.document_key and not self.store.exists(invoice.document_key):
-                with self.db() as session:
-                    stored = session.get_one(CommissionInvoice, invoice.number)
-                    pdf = invoice_pdf(session, stored, platform_of(self.settings))
-                self.store.put(invoice.document_key, render_invoice_pdf(pdf))
-        return inputs
+        return issue_and_render(self.db, self.store, self.settings, request)
 
     @activity.defn(name=CommissionAct.FLAG_OVERDUE)
     def flag_commission_invoice_overdue(self, number: str) -> bool:
@@ -87,6 +75,25 @@ class CommissionActivities:
             if invoice.status == InvoiceStatus.ISSUED:
                 invoice.status = InvoiceStatus.VOID
             return invoice.status.value
+
+
+def issue_and_render(
+    db: sessionmaker[Session], store: DocumentStore, settings: Settings, request: IssueInvoices
+) -> list[InvoiceInput]:
+    """Issues the order's invoices (once) and renders each one's PDF (once)."""
+    with transaction(db) as session:
+        tax_rate = Decimal(settings.PLATFORM_TAX_RATE)
+        invoices = issue_invoices(session, request.order_number, request.issued_at, tax_rate)
+        inputs = [invoice_input(session, invoice) for invoice in invoices]
+    # Rendered after the commit, so a slow PDF never holds the numbering lock; a crash in
+    # between leaves the file missing, and the retry renders it.
+    for invoice in inputs:
+        if invoice.document_key and not store.exists(invoice.document_key):
+            with db() as session:
+                stored = session.get_one(CommissionInvoice, invoice.number)
+                pdf = invoice_pdf(session, stored, platform_of(settings))
+            store.put(invoice.document_key, render_invoice_pdf(pdf))
+    return inputs
 
 
 def platform_of(settings: Settings) -> PlatformIdentity:

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         SaveRevision,
         StatusRecord,
     )
+    from workflows import search
 
 # Business refusals raised by activities are final; anything else (a database or SMTP
 # outage) is retried with backoff until it clears.
@@ -52,6 +53,8 @@ SLOW = timedelta(minutes=2)
 # Short, so a worker that died in the middle of the split is noticed quickly and the retry —
 # a no-op for postings already committed — runs on another worker.
 SPLIT_TIMEOUT = timedelta(seconds=15)
+# The quote's close issues its invoices and emails them in one step, not one per invoice.
+INVOICES_ANNOUNCED_AT_ISSUE = "invoices-announced-at-issue"
 
 
 def refuse(check: Callable[..., None], *args: Any) -> None:
@@ -151,7 +154,23 @@ async def record_payment(record: PaymentRecord) -> str:
 
 
 async def void_invoice(number: str) -> str:
-    return await _run(CommissionAct.VOID, number, result_type=str, summary=f"void {number}")
+    return await _run(CommissionAct.VOID, number, result_type=str)
+
+
+async def settle_payment(record: PaymentRecord) -> list[ShareLine]:
+    """The payment, its split and its receipt in one step; the reference is what an operator
+    looks for."""
+    return await _run(
+        CommissionAct.SETTLE,
+        record,
+        result_type=list[ShareLine],
+        start_to_close=SPLIT_TIMEOUT,
+        summary=f"payment {record.reference}",
+    )
+
+
+async def mark_overdue(number: str) -> bool:
+    return await _run(CommissionAct.MARK_OVERDUE, number, result_type=bool)
 
 
 async def post_split(number: str) -> list[ShareLine]:
@@ -169,7 +188,16 @@ async def post_reversal(clawback: Clawback) -> list[ShareLine]:
         CommissionAct.REVERSE,
         clawback,
         result_type=list[ShareLine],
-        summary=f"claw back the split of {clawback.number}",
+    )
+
+
+async def issue_and_announce(request: IssueInvoices) -> list[InvoiceInput]:
+    """Issues the order's invoices and emails each to its supplier, in one step."""
+    return await _run(
+        CommissionAct.ISSUE_AND_ANNOUNCE,
+        request,
+        result_type=list[InvoiceInput],
+        start_to_close=SLOW,
     )
 
 
@@ -179,7 +207,11 @@ async def open_invoices(order_number: str) -> list[str]:
     Children, not an activity with a client: each invoice's history sits under its deal in
     the UI, and the start is part of the quote's history, so a replay never starts it again.
     """
-    invoices = await issue_invoices(IssueInvoices(order_number, workflow.now()))
+    issue = IssueInvoices(order_number, workflow.now())
+    if workflow.patched(INVOICES_ANNOUNCED_AT_ISSUE):
+        invoices = await issue_and_announce(issue)
+    else:
+        invoices = await issue_invoices(issue)
     for invoice in invoices:
         await start_invoice_workflow(invoice)
     return [invoice.number for invoice in invoices]
@@ -201,6 +233,7 @@ async def start_invoice_workflow(invoice: InvoiceInput) -> bool:
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=invoice_summary(invoice),
+            search_attributes=search.invoice_attributes(invoice),
         )
     except WorkflowAlreadyStartedError:
         return False

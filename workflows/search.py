@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
-from models.domain import QuoteStatus
+from models.commission import InvoiceInput
+from models.domain import InvoiceStatus, QuoteStatus
 from models.quote_payloads import QuoteInput
 
 QUOTE_NUMBER = SearchAttributeKey.for_keyword("QuoteNumber")
@@ -31,5 +32,19 @@ def quote_attributes(start: QuoteInput) -> TypedSearchAttributes:
             SearchAttributePair(SELLER_ID, str(start.seller.id)),
             SearchAttributePair(CLIENT_COMPANY, start.client.company),
             SearchAttributePair(QUOTE_TOTAL, start.revision.total_cents / 100),
+        ]
+    )
+
+
+def invoice_attributes(invoice: InvoiceInput) -> TypedSearchAttributes:
+    """What operators filter an invoice's workflow by from its start on; the workflow upserts
+    only its status and its overdue flag as they change."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(INVOICE_NUMBER, invoice.number),
+            SearchAttributePair(INVOICE_STATUS, InvoiceStatus.ISSUED.value),
+            SearchAttributePair(INVOICE_OVERDUE, False),
+            SearchAttributePair(CLUSTER_ID, str(invoice.cluster_id)),
+            SearchAttributePair(SUPPLIER_IDS, [str(invoice.supplier.id)]),
         ]
     )
