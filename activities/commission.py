@@ -40,11 +40,6 @@ class CommissionActivities:
         self.store = store
         self.settings = settings or Settings()
 
-    @activity.defn(name=CommissionAct.ISSUE)
-    def issue_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
-        """R14: the order's invoices, numbered gap-free; a retry returns the same ones."""
-        return issue_and_render(self.db, self.store, self.settings, request)
-
     @activity.defn(name=CommissionAct.FLAG_OVERDUE)
     def flag_commission_invoice_overdue(self, number: str) -> bool:
         """Flags an unpaid invoice past its due date; False when it was settled meanwhile."""
@@ -80,7 +75,8 @@ class CommissionActivities:
 def issue_and_render(
     db: sessionmaker[Session], store: DocumentStore, settings: Settings, request: IssueInvoices
 ) -> list[InvoiceInput]:
-    """Issues the order's invoices (once) and renders each one's PDF (once)."""
+    """R14: the order's invoices, numbered gap-free, each with its PDF; a retry returns the
+    same ones and renders only what is missing."""
     with transaction(db) as session:
         tax_rate = Decimal(settings.PLATFORM_TAX_RATE)
         invoices = issue_invoices(session, request.order_number, request.issued_at, tax_rate)

@@ -49,8 +49,8 @@ class SettlementActivities:
         self.settings = settings
         self.mail = mail
 
-    @activity.defn(name=CommissionAct.ISSUE_AND_ANNOUNCE)
-    def issue_and_announce_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
+    @activity.defn(name=CommissionAct.ISSUE)
+    def issue_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
         """The order's invoices issued, rendered and emailed to their suppliers, each once;
         they come back `announced`, so their workflows do not email them again."""
         return issue_and_announce(self.db, self.store, self.settings, self.mail, request)

@@ -28,14 +28,13 @@ TAX_ROLE = "tax"
 class CommissionAct:
     """Activity names: the workflow calls them by name, never importing SQLAlchemy."""
 
-    ISSUE = "issue_commission_invoices"
+    ISSUE = "issue_commission_invoices"  # and emailed, once each
     FLAG_OVERDUE = "flag_commission_invoice_overdue"
     RECORD_PAYMENT = "record_commission_payment"
     VOID = "void_commission_invoice"
     SPLIT = "post_commission_split"
     REVERSE = "post_commission_reversal"
     # One step each: the payment with its split and receipt; the overdue flag with its email.
-    ISSUE_AND_ANNOUNCE = "issue_and_announce_commission_invoices"
     SETTLE = "settle_commission_payment"
     MARK_OVERDUE = "mark_commission_invoice_overdue"
 

@@ -53,8 +53,6 @@ SLOW = timedelta(minutes=2)
 # Short, so a worker that died in the middle of the split is noticed quickly and the retry —
 # a no-op for postings already committed — runs on another worker.
 SPLIT_TIMEOUT = timedelta(seconds=15)
-# The quote's close issues its invoices and emails them in one step, not one per invoice.
-INVOICES_ANNOUNCED_AT_ISSUE = "invoices-announced-at-issue"
 
 
 def refuse(check: Callable[..., None], *args: Any) -> None:
@@ -129,6 +127,7 @@ async def send_notice(notice: Notice) -> None:
 
 
 async def issue_invoices(request: IssueInvoices) -> list[InvoiceInput]:
+    """The order's invoices, issued and each emailed to its supplier, in one step."""
     return await _run(
         CommissionAct.ISSUE,
         request,
@@ -191,27 +190,13 @@ async def post_reversal(clawback: Clawback) -> list[ShareLine]:
     )
 
 
-async def issue_and_announce(request: IssueInvoices) -> list[InvoiceInput]:
-    """Issues the order's invoices and emails each to its supplier, in one step."""
-    return await _run(
-        CommissionAct.ISSUE_AND_ANNOUNCE,
-        request,
-        result_type=list[InvoiceInput],
-        start_to_close=SLOW,
-    )
-
-
 async def open_invoices(order_number: str) -> list[str]:
     """Issues the order's invoices and starts one child workflow per invoice.
 
     Children, not an activity with a client: each invoice's history sits under its deal in
     the UI, and the start is part of the quote's history, so a replay never starts it again.
     """
-    issue = IssueInvoices(order_number, workflow.now())
-    if workflow.patched(INVOICES_ANNOUNCED_AT_ISSUE):
-        invoices = await issue_and_announce(issue)
-    else:
-        invoices = await issue_invoices(issue)
+    invoices = await issue_invoices(IssueInvoices(order_number, workflow.now()))
     for invoice in invoices:
         await start_invoice_workflow(invoice)
     return [invoice.number for invoice in invoices]

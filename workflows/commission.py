@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from models.errors import DomainError
     from models.money import format_cents
     from workflows import calls, search
-    from workflows.waits import wait_for
+    from workflows.waits import timer_for, wait_for
 
 LEAN_INVOICE = "lean-invoice"
 
@@ -56,10 +56,12 @@ class CommissionInvoiceWorkflow:
         )
         self.state.void_reason = invoice.void_reason
         self.payment: PaymentInput | None = None
+        self.lean = False  # decided by the run's first step
 
     @workflow.run
     async def run(self, invoice: InvoiceInput) -> InvoiceState:
-        if not workflow.patched(LEAN_INVOICE):
+        self.lean = workflow.patched(LEAN_INVOICE)
+        if not self.lean:
             return await self._run_before_lean(invoice)
         self._describe()
         if workflow.info().typed_search_attributes.get(search.INVOICE_NUMBER) is None:
@@ -147,7 +149,8 @@ class CommissionInvoiceWorkflow:
 
     async def _wait_until(self, moment: datetime, what: str) -> bool:
         """True when the invoice was paid or voided before `moment`, False at `moment`."""
-        wait = wait_for((moment - workflow.now()).total_seconds())
+        seconds = (moment - workflow.now()).total_seconds()
+        wait = timer_for(seconds) if self.lean else wait_for(seconds)
         if wait and not self._settling():
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(self._settling, timeout=wait, timeout_summary=what)
