@@ -67,6 +67,7 @@ CONTRACT: dict[str, set[str]] = {
     "commission_invoice": {*BASE, "invoice", "order", "amount", "due_date"},
     "commission_reminder": {*BASE, "invoice", "order", "amount", "due_date"},
     "commission_overdue": {*BASE, "invoice", "order", "amount", "due_date"},
+    "commission_receipt": {*BASE, "invoice", "order", "amount"},
 }
 
 

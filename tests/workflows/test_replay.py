@@ -19,6 +19,7 @@ from temporalio.workflow import NondeterminismError
 from models.commission import InvoiceInput as CommissionInput
 from models.commission import PaymentInput
 from models.quote_payloads import QuoteInput, QuoteState
+from worker import workflow_runner
 from workflows.registry import WORKFLOWS
 
 ROOT = Path(__file__).parent / "histories"
@@ -54,7 +55,11 @@ def test_every_main_path_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=_name)
 async def test_history_replays(path: Path) -> None:
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=WORKFLOWS,
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),  # the worker's sandbox, as in production
+    )
     await replayer.replay_workflow(_history(path))
 
 
