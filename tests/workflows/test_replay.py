@@ -19,7 +19,6 @@ from temporalio.workflow import NondeterminismError
 from models.commission import InvoiceInput as CommissionInput
 from models.commission import PaymentInput
 from models.quote_payloads import QuoteInput, QuoteState
-from worker import workflow_runner
 from workflows.registry import WORKFLOWS
 
 ROOT = Path(__file__).parent / "histories"
@@ -55,6 +54,10 @@ def test_every_main_path_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=_name)
 async def test_history_replays(path: Path) -> None:
+    # Imported here: the sandbox imports this module for its workflows, and the worker's
+    # module reads files at import.
+    from worker import workflow_runner
+
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
