@@ -13,7 +13,8 @@ Handlers only record (the payment, the void reason); the run loop acts, one acti
 phase: the payment with its split and receipt, the overdue flag with its email, the void or
 the clawback. The invoice's fixed search attributes come with its start; the workflow upserts
 only a change of status or of the overdue flag. Histories from before (`lean-invoice`) replay
-through `_run_before_lean`, one activity per store write and email.
+through `_run_before_lean` (workflows/commission_before.py), one activity per store write
+and email.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
+
+# Sandboxed with this module, not passed through: it is workflow code.
+from workflows.commission_before import InvoiceBeforeLean
 
 with workflow.unsafe.imports_passed_through():
     from models.commission import (
@@ -47,7 +51,7 @@ LEAN_INVOICE = "lean-invoice"
 
 
 @workflow.defn(name="CommissionInvoiceWorkflow")
-class CommissionInvoiceWorkflow:
+class CommissionInvoiceWorkflow(InvoiceBeforeLean):
     @workflow.init
     def __init__(self, invoice: InvoiceInput) -> None:
         self.invoice = invoice
@@ -86,27 +90,6 @@ class CommissionInvoiceWorkflow:
             await calls.post_reversal(Clawback(invoice.number, self.state.void_reason or ""))
             self.state.clawed_back = True
             self._describe()
-        return self.state
-
-    async def _run_before_lean(self, invoice: InvoiceInput) -> InvoiceState:
-        self._publish_all()
-        if self.state.void_reason is None:
-            await self._notify("commission_invoice", attach=True)
-        if not await self._wait_until(reminder_at(invoice.issued_at, invoice.due_at), "reminder"):
-            await self._notify("commission_reminder")
-        if not await self._wait_until(invoice.due_at, "due date"):
-            await self._flag_overdue()
-        await workflow.wait_condition(self._settling)
-        if self.payment is not None:
-            await self._collect(self.payment)
-        else:
-            self.state.status = await calls.void_invoice(invoice.number)
-            self._publish_all()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        if self._to_claw_back():
-            await calls.post_reversal(Clawback(invoice.number, self.state.void_reason or ""))
-            self.state.clawed_back = True
-            self._publish_all()
         return self.state
 
     @workflow.query(name="state")
@@ -174,36 +157,6 @@ class CommissionInvoiceWorkflow:
 
     async def _notify(self, kind: str, *, attach: bool = False) -> None:
         await calls.send_notice(invoice_notice(self.invoice, kind, attach=attach))
-
-    # Before `lean-invoice`: a store write, the split and each email as activities of their own.
-
-    async def _flag_overdue(self) -> None:
-        if await calls.flag_overdue(self.invoice.number):
-            self.state.overdue = True
-            self._publish_all()
-            await self._notify("commission_overdue")
-
-    async def _collect(self, payment: PaymentInput) -> None:
-        number = self.invoice.number
-        paid_at = workflow.now()
-        record = PaymentRecord(number, payment.amount_cents, payment.reference, paid_at)
-        self.state.status = await calls.record_payment(record)
-        self.state.paid_at, self.state.payment_reference = paid_at, payment.reference
-        self._publish_all()
-        self.state.shares = await calls.post_split(number)
-        self.state.status = InvoiceStatus.SPLIT.value
-        self._publish_all()
-
-    # Operators' view
-
-    def _publish_all(self) -> None:
-        state = self.state
-        self._publish(
-            search.INVOICE_NUMBER.value_set(state.number),
-            search.INVOICE_STATUS.value_set(state.status),
-            search.INVOICE_OVERDUE.value_set(state.overdue),
-            search.CLUSTER_ID.value_set(str(self.invoice.cluster_id)),
-        )
 
     def _publish(self, *changes: SearchAttributeUpdate[Any]) -> None:
         """Keeps the operators' search attributes and the UI's current details in step."""
