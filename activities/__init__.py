@@ -17,6 +17,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.orders import OrderActivities
     from activities.quote_phases import QuotePhaseActivities
     from activities.quotes import QuoteActivities
+    from activities.settlement import SettlementActivities
     from documents.render import DocumentStore
     from store.db import make_engine, make_session_factory
 
@@ -27,8 +28,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     mail = MailActivities(settings, factory, store)
     commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
+    settlement = SettlementActivities(factory, store, settings, mail)
     cancellations = CancellationActivities(factory)
-    phases = QuotePhaseActivities(factory, quotes, orders, mail, commission)
+    phases = QuotePhaseActivities(factory, quotes, orders, mail, settlement)
     return [
         quotes.check_founder_inclusion,
         quotes.save_quote_revision,
@@ -38,12 +40,14 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         orders.open_order,
         mail.send_notice,
         mail.send_notices,
-        commission.issue_commission_invoices,
         commission.flag_commission_invoice_overdue,
         commission.record_commission_payment,
         commission.void_commission_invoice,
         ledger.post_commission_split,
         ledger.post_commission_reversal,
+        settlement.issue_commission_invoices,
+        settlement.settle_commission_payment,
+        settlement.mark_commission_invoice_overdue,
         cancellations.invoices_of_cancelled_order,
         cancellations.open_quotes_of_removed_member,
         phases.record_quote_step,

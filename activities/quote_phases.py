@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from activities.commission import CommissionActivities
 from activities.mail import MailActivities
 from activities.orders import OrderActivities
 from activities.quotes import QuoteActivities
+from activities.settlement import SettlementActivities
 from models.commission import IssueInvoices
 from models.quote_payloads import FounderCheck
 from models.quote_phases import (
@@ -37,13 +37,13 @@ class QuotePhaseActivities:
         quotes: QuoteActivities,
         orders: OrderActivities,
         mail: MailActivities,
-        commission: CommissionActivities,
+        settlement: SettlementActivities,
     ) -> None:
         self.db = session_factory
         self.quotes = quotes
         self.orders = orders
         self.mail = mail
-        self.commission = commission
+        self.settlement = settlement
 
     @activity.defn(name=PhaseAct.RECORD_STEP)
     def record_quote_step(self, step: Step) -> None:
@@ -84,7 +84,7 @@ class QuotePhaseActivities:
         order = self.orders.open_order(phase.order)
         self.mail.send_notices(order_notices(phase.notices, order))
         issue = IssueInvoices(order.number, phase.order.accepted_at)
-        invoices = self.commission.issue_commission_invoices(issue)
+        invoices = self.settlement.issue_commission_invoices(issue)
         after = phase.after
         notices = [confirmed(notice, order) for notice in after.notices]
         self.record_quote_step(Step(after.decisions, after.status, notices))

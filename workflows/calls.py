@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         SendQuote,
         Step,
     )
+    from workflows import search
 
 # Business refusals raised by activities are final; anything else (a database or SMTP
 # outage) is retried with backoff until it clears.
@@ -161,6 +162,7 @@ async def send_notice(notice: Notice) -> None:
 
 
 async def issue_invoices(request: IssueInvoices) -> list[InvoiceInput]:
+    """The order's invoices, issued and each emailed to its supplier, in one step."""
     return await _run(
         CommissionAct.ISSUE,
         request,
@@ -186,7 +188,23 @@ async def record_payment(record: PaymentRecord) -> str:
 
 
 async def void_invoice(number: str) -> str:
-    return await _run(CommissionAct.VOID, number, result_type=str, summary=f"void {number}")
+    return await _run(CommissionAct.VOID, number, result_type=str)
+
+
+async def settle_payment(record: PaymentRecord) -> list[ShareLine]:
+    """The payment, its split and its receipt in one step; the reference is what an operator
+    looks for."""
+    return await _run(
+        CommissionAct.SETTLE,
+        record,
+        result_type=list[ShareLine],
+        start_to_close=SPLIT_TIMEOUT,
+        summary=f"payment {record.reference}",
+    )
+
+
+async def mark_overdue(number: str) -> bool:
+    return await _run(CommissionAct.MARK_OVERDUE, number, result_type=bool)
 
 
 async def post_split(number: str) -> list[ShareLine]:
@@ -204,7 +222,6 @@ async def post_reversal(clawback: Clawback) -> list[ShareLine]:
         CommissionAct.REVERSE,
         clawback,
         result_type=list[ShareLine],
-        summary=f"claw back the split of {clawback.number}",
     )
 
 
@@ -236,6 +253,7 @@ async def start_invoice_workflow(invoice: InvoiceInput) -> bool:
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=invoice_summary(invoice),
+            search_attributes=search.invoice_attributes(invoice),
         )
     except WorkflowAlreadyStartedError:
         return False

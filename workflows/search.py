@@ -10,7 +10,8 @@ from temporalio.common import (
 )
 
 from models import approvals
-from models.domain import QuoteStatus
+from models.commission import InvoiceInput
+from models.domain import InvoiceStatus, QuoteStatus
 from models.quote_payloads import QuoteInput, QuoteState
 
 QUOTE_NUMBER = SearchAttributeKey.for_keyword("QuoteNumber")
@@ -66,3 +67,17 @@ def quote_state_attributes(state: QuoteState) -> list[SearchAttributeUpdate]:
 
 def _ids(members: list[int]) -> list[str]:
     return [str(member) for member in members]
+
+
+def invoice_attributes(invoice: InvoiceInput) -> TypedSearchAttributes:
+    """What operators filter an invoice's workflow by from its start on; the workflow upserts
+    only its status and its overdue flag as they change."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(INVOICE_NUMBER, invoice.number),
+            SearchAttributePair(INVOICE_STATUS, InvoiceStatus.ISSUED.value),
+            SearchAttributePair(INVOICE_OVERDUE, False),
+            SearchAttributePair(CLUSTER_ID, str(invoice.cluster_id)),
+            SearchAttributePair(SUPPLIER_IDS, [str(invoice.supplier.id)]),
+        ]
+    )
