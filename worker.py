@@ -14,6 +14,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from settings import Settings, get_settings
 from workflows.connection import connect_temporal
@@ -32,6 +33,15 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 # How long the process waits for the Temporal frontend when it starts before the server does.
 CONNECT_ATTEMPTS = 30
 CONNECT_DELAY_SECONDS = 2.0
+# Modules the sandbox shares with every workflow instead of importing them again for each new
+# one: the pure core (standard library only, no state) and the workflows' helpers, which hold no
+# workflow definition and no state of their own. The workflow modules themselves stay sandboxed.
+PASSED_THROUGH = ("models", "workflows.calls", "workflows.search", "workflows.waits")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+    return SandboxedWorkflowRunner(restrictions=restrictions)
 
 
 def build_worker(
@@ -51,6 +61,7 @@ def build_worker(
         client,
         task_queue=task_queue or settings.TEMPORAL_TASK_QUEUE,
         workflows=[*WORKFLOWS, *extra_workflows],
+        workflow_runner=workflow_runner(),
         activities=[*build_activities(settings), *extra_activities],
         activity_executor=ThreadPoolExecutor(
             max_workers=MAX_CONCURRENT_ACTIVITIES, thread_name_prefix="activity"

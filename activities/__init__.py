@@ -15,7 +15,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
+    from activities.quote_phases import QuotePhaseActivities
     from activities.quotes import QuoteActivities
+    from activities.settlement import SettlementActivities
     from documents.render import DocumentStore
     from store.db import make_engine, make_session_factory
 
@@ -26,7 +28,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     mail = MailActivities(settings, factory, store)
     commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
+    settlement = SettlementActivities(factory, store, settings, mail)
     cancellations = CancellationActivities(factory)
+    phases = QuotePhaseActivities(factory, quotes, orders, mail, settlement)
     return [
         quotes.check_founder_inclusion,
         quotes.save_quote_revision,
@@ -36,12 +40,18 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         orders.open_order,
         mail.send_notice,
         mail.send_notices,
-        commission.issue_commission_invoices,
         commission.flag_commission_invoice_overdue,
         commission.record_commission_payment,
         commission.void_commission_invoice,
         ledger.post_commission_split,
         ledger.post_commission_reversal,
+        settlement.issue_commission_invoices,
+        settlement.settle_commission_payment,
+        settlement.mark_commission_invoice_overdue,
         cancellations.invoices_of_cancelled_order,
         cancellations.open_quotes_of_removed_member,
+        phases.record_quote_step,
+        phases.open_quote_revision,
+        phases.send_quote,
+        phases.close_quote,
     ]

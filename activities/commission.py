@@ -40,23 +40,6 @@ class CommissionActivities:
         self.store = store
         self.settings = settings or Settings()
 
-    @activity.defn(name=CommissionAct.ISSUE)
-    def issue_commission_invoices(self, request: IssueInvoices) -> list[InvoiceInput]:
-        """R14: the order's invoices, numbered gap-free; a retry returns the same ones."""
-        with transaction(self.db) as session:
-            tax_rate = Decimal(self.settings.PLATFORM_TAX_RATE)
-            invoices = issue_invoices(session, request.order_number, request.issued_at, tax_rate)
-            inputs = [invoice_input(session, invoice) for invoice in invoices]
-        # Rendered after the commit, so a slow PDF never holds the numbering lock; a crash in
-        # between leaves the file missing, and the retry renders it.
-        for invoice in inputs:
-            if invoice.document_key and not self.store.exists(invoice.document_key):
-                with self.db() as session:
-                    stored = session.get_one(CommissionInvoice, invoice.number)
-                    pdf = invoice_pdf(session, stored, platform_of(self.settings))
-                self.store.put(invoice.document_key, render_invoice_pdf(pdf))
-        return inputs
-
     @activity.defn(name=CommissionAct.FLAG_OVERDUE)
     def flag_commission_invoice_overdue(self, number: str) -> bool:
         """Flags an unpaid invoice past its due date; False when it was settled meanwhile."""
@@ -87,6 +70,26 @@ class CommissionActivities:
             if invoice.status == InvoiceStatus.ISSUED:
                 invoice.status = InvoiceStatus.VOID
             return invoice.status.value
+
+
+def issue_and_render(
+    db: sessionmaker[Session], store: DocumentStore, settings: Settings, request: IssueInvoices
+) -> list[InvoiceInput]:
+    """R14: the order's invoices, numbered gap-free, each with its PDF; a retry returns the
+    same ones and renders only what is missing."""
+    with transaction(db) as session:
+        tax_rate = Decimal(settings.PLATFORM_TAX_RATE)
+        invoices = issue_invoices(session, request.order_number, request.issued_at, tax_rate)
+        inputs = [invoice_input(session, invoice) for invoice in invoices]
+    # Rendered after the commit, so a slow PDF never holds the numbering lock; a crash in
+    # between leaves the file missing, and the retry renders it.
+    for invoice in inputs:
+        if invoice.document_key and not store.exists(invoice.document_key):
+            with db() as session:
+                stored = session.get_one(CommissionInvoice, invoice.number)
+                pdf = invoice_pdf(session, stored, platform_of(settings))
+            store.put(invoice.document_key, render_invoice_pdf(pdf))
+    return inputs
 
 
 def platform_of(settings: Settings) -> PlatformIdentity:

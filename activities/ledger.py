@@ -15,16 +15,17 @@ from store.ledger import post_reversal, post_split
 from store.tables import LedgerEntry
 
 # Fault tests only: the path of a marker file. When set and the file does not exist yet, the
-# split kills its own worker process right after its commit, once — the crash window where
-# the postings are written but Temporal never hears the activity complete.
+# split (alone, or with the payment before its receipt) kills its own worker process right
+# after its commit, once — the crash window where the postings are written but Temporal never
+# hears the activity complete, and the receipt is not sent yet.
 KILL_AFTER_SPLIT_COMMIT_ENV = "ARKANNA_FAULT_KILL_AFTER_SPLIT_COMMIT"
 
 
-def _shares(entries: list[LedgerEntry]) -> list[ShareLine]:
+def share_lines(entries: list[LedgerEntry]) -> list[ShareLine]:
     return [ShareLine(e.member_id, e.role, e.amount_cents) for e in entries]
 
 
-def _crash_once_after_commit() -> None:
+def crash_once_after_commit() -> None:
     marker = os.environ.get(KILL_AFTER_SPLIT_COMMIT_ENV)
     if not marker:
         return
@@ -43,12 +44,12 @@ class LedgerActivities:
     def post_commission_split(self, number: str) -> list[ShareLine]:
         """Splits a paid invoice into one posting per share, exactly once (status → split)."""
         with transaction(self.db) as session:
-            shares = _shares(post_split(session, number))
-        _crash_once_after_commit()
+            shares = share_lines(post_split(session, number))
+        crash_once_after_commit()
         return shares
 
     @activity.defn(name=CommissionAct.REVERSE)
     def post_commission_reversal(self, clawback: Clawback) -> list[ShareLine]:
         """R15: reverses every share of a split invoice, exactly once each."""
         with transaction(self.db) as session:
-            return _shares(post_reversal(session, clawback.number, clawback.reason))
+            return share_lines(post_reversal(session, clawback.number, clawback.reason))

@@ -1,4 +1,4 @@
-"""Sends each email once per business key: claim a row, deliver, mark it sent.
+"""Sends each email once per business key: its row and its delivery in one transaction.
 
 Delivery is SMTP when `SMTP_URL` is set (`smtp://[user:pass@]host:port`, `smtp+starttls://…`
 or `smtps://…`), otherwise one `.eml` file per message in `OUTBOX_DIR`.
@@ -102,25 +102,30 @@ class MailActivities:
 
     @activity.defn(name=Act.SEND_NOTICE)
     def send_notice(self, notice: Notice) -> bool:
-        """Sends one email unless its business key was already sent; True when it went out now."""
+        """Sends one email unless its business key was already sent; True when it went out now.
+
+        One transaction: the key is recorded sent, the message delivered, then the commit. A
+        delivery that fails rolls the record back, so the retry sends; a concurrent attempt
+        waits on the key's row and then finds it sent. A crash after the delivery and before
+        the commit sends again on the retry, with the same Message-ID (mail clients thread or
+        drop it) and, in the outbox, into the same file: a lost quote or approval request
+        stalls a deal silently, a recognisable duplicate does not.
+        """
         to = recipient_of(notice)
         subject, body, html = self._render(notice)
         message_id = message_id_for(notice.business_key, self.domain)
-        claimed_at = self._claim(notice, subject, message_id)
-        if claimed_at is None:
-            activity.logger.info("email %s already sent, not sending again", notice.business_key)
-            return False
-        message = self._message(notice, to, subject, (body, html), message_id)
-        if self.smtp is not None:
-            self._send_smtp(self.smtp, message)
-        else:
-            self._write_outbox(message, notice.business_key, claimed_at)
         with transaction(self.db) as session:
-            session.execute(
-                update(SentEmail)
-                .where(SentEmail.business_key == notice.business_key)
-                .values(state="sent", sent_at=datetime.now(UTC))
-            )
+            claimed_at = self._claim(session, notice, subject, message_id)
+            if claimed_at is None:
+                activity.logger.info(
+                    "email %s already sent, not sending again", notice.business_key
+                )
+                return False
+            message = self._message(notice, to, subject, (body, html), message_id)
+            if self.smtp is not None:
+                self._send_smtp(self.smtp, message)
+            else:
+                self._write_outbox(message, notice.business_key, claimed_at)
         return True
 
     @activity.defn(name=Act.SEND_NOTICES)
@@ -176,34 +181,39 @@ class MailActivities:
         token = sign_approval_link(self.settings.SECRET_KEY, link)
         return f"{self.settings.PUBLIC_BASE_URL.rstrip('/')}/a/{token}"
 
-    def _claim(self, notice: Notice, subject: str, message_id: str) -> datetime | None:
-        """The key's first claim time when this attempt must send; None when already sent."""
-        with transaction(self.db) as session:
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            session.execute(
-                insert(SentEmail)
-                .values(
-                    business_key=notice.business_key,
-                    kind=notice.kind,
-                    recipient=notice.to_email[:320],
-                    subject=subject[:300],
-                    message_id=message_id,
-                    state="sending",
-                    claimed_at=datetime.now(UTC),
-                )
-                .on_conflict_do_nothing(index_elements=["business_key"])
+    def _claim(
+        self, session: Session, notice: Notice, subject: str, message_id: str
+    ) -> datetime | None:
+        """Records the key sent, in the caller's transaction; the key's first claim time when
+        this attempt must deliver, None when it was sent already."""
+        now = datetime.now(UTC)
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        inserted = session.execute(
+            insert(SentEmail)
+            .values(
+                business_key=notice.business_key,
+                kind=notice.kind,
+                recipient=notice.to_email[:320],
+                subject=subject[:300],
+                message_id=message_id,
+                state="sent",
+                claimed_at=now,
+                sent_at=now,
             )
-            row = session.scalars(
-                select(SentEmail).where(SentEmail.business_key == notice.business_key)
-            ).one()
-            state, claimed_at = row.state, row.claimed_at
+            .on_conflict_do_nothing(index_elements=["business_key"])
+        )
+        if inserted.rowcount == 1:  # type: ignore[attr-defined]
+            return now
+        key = SentEmail.business_key == notice.business_key
+        state, claimed_at = session.execute(
+            select(SentEmail.state, SentEmail.claimed_at).where(key).with_for_update()
+        ).one()
         if state == "sent" and os.environ.get(NO_DEDUP_ENV) != "1":  # fault tests only: no dedup
             return None
-        # Still "sending" from an earlier attempt means it died between claim and mark: the
-        # message may or may not have left. Sending again is the chosen side: a lost quote or
-        # approval request stalls a deal silently, while a duplicate carries the same
-        # Message-ID, so mail clients thread or drop it and a reader recognises it.
+        # Left `sending` by a delivery that died before it was marked, when claim and mark
+        # were two transactions: it may or may not have left, and it is sent again.
+        session.execute(update(SentEmail).where(key).values(state="sent", sent_at=now))
         return claimed_at
 
     def _message(
@@ -252,7 +262,7 @@ class MailActivities:
             return None
 
     def _send_smtp(self, target: SmtpTarget, message: EmailMessage) -> None:
-        """Any failure raises and the activity is retried; the claim stays `sending`."""
+        """Any failure raises: the record of the key is rolled back and the retry sends."""
         tls = ssl.create_default_context()
         if target.scheme == "smtps":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -268,11 +278,15 @@ class MailActivities:
             smtp.send_message(message)
 
     def _write_outbox(self, message: EmailMessage, key: str, claimed_at: datetime) -> None:
-        """Named by the first claim, so a resend replaces the file instead of adding one."""
+        """Named by the first claim, so a resend replaces the file instead of adding one; a
+        resend whose first claim was rolled back (a crash before the commit) finds the file
+        by its key."""
         outbox = Path(self.settings.OUTBOX_DIR)
         outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{_UNSAFE.sub('_', key)[:150]}.eml"
         stamp = claimed_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = outbox / f"{stamp}-{_UNSAFE.sub('_', key)[:150]}.eml"
+        earlier = sorted(outbox.glob("?" * len(stamp) + f"-{name}"))
+        target = earlier[0] if earlier else outbox / f"{stamp}-{name}"
         fd, temp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:

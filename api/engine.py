@@ -30,7 +30,7 @@ from models.cancellations import (
     member_removal_workflow_id,
     order_cancellation_workflow_id,
 )
-from models.commission import PaymentInput
+from models.commission import InvoiceState, PaymentInput
 from models.domain import invoice_workflow_id, quote_workflow_id
 from models.errors import (
     Conflict,
@@ -143,12 +143,13 @@ async def client_viewed(client: Client, number: str, revision: int) -> None:
     await call(quote_handle(client, number).signal(QuoteWorkflow.client_viewed, view))
 
 
-async def record_payment(client: Client, number: str, payment: PaymentInput) -> None:
-    """Gone when the invoice's workflow is closed, or not started yet."""
+async def record_payment(client: Client, number: str, payment: PaymentInput) -> InvoiceState:
+    """The invoice as its workflow holds it once the payment is recorded (its split follows);
+    Gone when the invoice's workflow is closed, or not started yet."""
     handle = client.get_workflow_handle_for(
         CommissionInvoiceWorkflow.run, invoice_workflow_id(number)
     )
-    await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
+    return await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
 
 
 async def cancel_order_invoices(

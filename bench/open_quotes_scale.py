@@ -83,7 +83,8 @@ async def open_cluster(http: httpx.AsyncClient, world: World) -> None:
 
 
 def open_query(world: World) -> str:
-    # PendingSupplierIds is first set when the workflow has asked for approvals.
+    # PendingSupplierIds: who the round asks, from the start (workflows/search.py) until the
+    # quote leaves pending approval; per decision, the store's awaiting query says who still owes one.
     return (
         'WorkflowType = "QuoteWorkflow" AND ExecutionStatus = "Running" '
         f'AND PendingSupplierIds = "{world.founder[0]}"'

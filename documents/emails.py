@@ -180,6 +180,11 @@ TEMPLATES: dict[str, Template] = {
         "is unpaid. It is now flagged as overdue.",
         _COMMISSION_PAYMENT + " If you have already paid, reply with the payment reference.",
     ),
+    "commission_receipt": _template(
+        "Payment received for {invoice}",
+        "Arkanna has received your payment of {amount} for commission invoice {invoice} "
+        "(order {order}). Nothing more is due on it.",
+    ),
 }
 
 KINDS: tuple[str, ...] = tuple(TEMPLATES)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from models.domain import InvoiceStatus
 from models.errors import Conflict, RuleViolation
 from models.money import format_cents
-from models.quote_payloads import Party
+from models.quote_payloads import Notice, Party
 
 # Reminders go out a week before the due date, or a quarter of the terms before it when the
 # terms are shorter than four weeks (seconds-long terms in tests get a reminder too).
@@ -28,12 +28,15 @@ TAX_ROLE = "tax"
 class CommissionAct:
     """Activity names: the workflow calls them by name, never importing SQLAlchemy."""
 
-    ISSUE = "issue_commission_invoices"
+    ISSUE = "issue_commission_invoices"  # and emailed, once each
     FLAG_OVERDUE = "flag_commission_invoice_overdue"
     RECORD_PAYMENT = "record_commission_payment"
     VOID = "void_commission_invoice"
     SPLIT = "post_commission_split"
     REVERSE = "post_commission_reversal"
+    # One step each: the payment with its split and receipt; the overdue flag with its email.
+    SETTLE = "settle_commission_payment"
+    MARK_OVERDUE = "mark_commission_invoice_overdue"
 
 
 @dataclass
@@ -62,6 +65,8 @@ class InvoiceInput:
     # Invoices issued before tax carry none: their amount is their commission.
     tax_cents: int = 0
     tax_rate: str = "0"
+    # True when the issuing step emailed the invoice already, so its workflow does not.
+    announced: bool = False
 
 
 @dataclass
@@ -154,4 +159,26 @@ def invoice_summary(invoice: InvoiceInput) -> str:
     return (
         f"Commission invoice {invoice.number} to {invoice.supplier.company} for order "
         f"{invoice.order_number}, {format_cents(invoice.amount_cents)} {invoice.currency}"
+    )
+
+
+def invoice_notice(invoice: InvoiceInput, kind: str, *, attach: bool = False) -> Notice:
+    """An email about the invoice to its supplier, keyed by invoice, kind and supplier so that
+    it goes out once whichever step sends it and however often that step is retried."""
+    supplier = invoice.supplier
+    return Notice(
+        business_key=f"{invoice.number}/{kind}/member:{supplier.id}",
+        kind=kind,
+        to_email=supplier.email,
+        to_name=supplier.name,
+        context={
+            "name": supplier.name,
+            "cluster": invoice.cluster_name,
+            "invoice": invoice.number,
+            "order": invoice.order_number,
+            "amount": f"{format_cents(invoice.amount_cents)} {invoice.currency}",
+            "due_date": f"{invoice.due_at:%Y-%m-%d}",
+        },
+        attachment_key=invoice.document_key if attach else None,
+        attachment_name=f"{invoice.number}.pdf" if attach else None,
     )

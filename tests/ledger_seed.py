@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.commission import CommissionActivities
+from activities.commission import CommissionActivities, issue_and_render
 from activities.ledger import LedgerActivities
 from activities.orders import OrderActivities
 from activities.quotes import QuoteActivities
@@ -16,6 +16,7 @@ from api.schemas import QuoteCreate
 from documents.render import DocumentStore
 from models.commission import InvoiceInput, IssueInvoices, PaymentRecord
 from models.quote_payloads import OpenOrder, SaveRevision
+from settings import Settings
 from store.db import transaction
 from store.quotes import create_quote
 from store.tables import Member
@@ -50,8 +51,8 @@ def seed_order(
 
 
 def issue(db: sessionmaker[Session], documents: Path, order_number: str) -> list[InvoiceInput]:
-    activities = CommissionActivities(db, DocumentStore(documents))
-    return activities.issue_commission_invoices(IssueInvoices(order_number, datetime.now(UTC)))
+    request = IssueInvoices(order_number, datetime.now(UTC))
+    return issue_and_render(db, DocumentStore(documents), Settings(), request)
 
 
 def pay_and_split(db: sessionmaker[Session], documents: Path, invoice: InvoiceInput) -> None:

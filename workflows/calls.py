@@ -39,6 +39,16 @@ with workflow.unsafe.imports_passed_through():
         SaveRevision,
         StatusRecord,
     )
+    from models.quote_phases import (
+        Checked,
+        Closed,
+        CloseQuote,
+        OpenRevision,
+        PhaseAct,
+        SendQuote,
+        Step,
+    )
+    from workflows import search
 
 # Business refusals raised by activities are final; anything else (a database or SMTP
 # outage) is retried with backoff until it clears.
@@ -90,6 +100,32 @@ async def record_decision(record: DecisionRecord) -> None:
     )
 
 
+async def record_quote_step(step: Step) -> None:
+    what = step.status.status if step.status else f"{len(step.decisions)} decision(s)"
+    await _run(PhaseAct.RECORD_STEP, step, summary=f"record {what}, {len(step.notices)} email(s)")
+
+
+async def open_quote_revision(phase: OpenRevision) -> Checked:
+    summary = f"open revision {phase.save.revision.number}"
+    return await _run(
+        PhaseAct.OPEN_REVISION, phase, result_type=Checked, start_to_close=SLOW, summary=summary
+    )
+
+
+async def send_quote(phase: SendQuote) -> Checked:
+    summary = f"send revision {phase.render.revision} to the client"
+    return await _run(
+        PhaseAct.SEND_QUOTE, phase, result_type=Checked, start_to_close=SLOW, summary=summary
+    )
+
+
+async def close_quote(phase: CloseQuote) -> Closed:
+    summary = "open the order, its documents, notices and invoices"
+    return await _run(
+        PhaseAct.CLOSE_QUOTE, phase, result_type=Closed, start_to_close=SLOW, summary=summary
+    )
+
+
 async def render_quote_pdf(render: RenderQuote) -> str:
     return await _run(
         Act.RENDER_QUOTE_PDF,
@@ -126,6 +162,7 @@ async def send_notice(notice: Notice) -> None:
 
 
 async def issue_invoices(request: IssueInvoices) -> list[InvoiceInput]:
+    """The order's invoices, issued and each emailed to its supplier, in one step."""
     return await _run(
         CommissionAct.ISSUE,
         request,
@@ -151,7 +188,23 @@ async def record_payment(record: PaymentRecord) -> str:
 
 
 async def void_invoice(number: str) -> str:
-    return await _run(CommissionAct.VOID, number, result_type=str, summary=f"void {number}")
+    return await _run(CommissionAct.VOID, number, result_type=str)
+
+
+async def settle_payment(record: PaymentRecord) -> list[ShareLine]:
+    """The payment, its split and its receipt in one step; the reference is what an operator
+    looks for."""
+    return await _run(
+        CommissionAct.SETTLE,
+        record,
+        result_type=list[ShareLine],
+        start_to_close=SPLIT_TIMEOUT,
+        summary=f"payment {record.reference}",
+    )
+
+
+async def mark_overdue(number: str) -> bool:
+    return await _run(CommissionAct.MARK_OVERDUE, number, result_type=bool)
 
 
 async def post_split(number: str) -> list[ShareLine]:
@@ -169,7 +222,6 @@ async def post_reversal(clawback: Clawback) -> list[ShareLine]:
         CommissionAct.REVERSE,
         clawback,
         result_type=list[ShareLine],
-        summary=f"claw back the split of {clawback.number}",
     )
 
 
@@ -201,6 +253,7 @@ async def start_invoice_workflow(invoice: InvoiceInput) -> bool:
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=invoice_summary(invoice),
+            search_attributes=search.invoice_attributes(invoice),
         )
     except WorkflowAlreadyStartedError:
         return False

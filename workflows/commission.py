@@ -8,14 +8,26 @@ CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
   started with `void_reason` set instead, and sends nothing);
 - query `state`;
 - timers: a reminder before the due date, the overdue flag at it.
+
+Handlers only record (the payment, the void reason); the run loop acts, one activity per
+phase: the payment with its split and receipt, the overdue flag with its email, the void or
+the clawback. The invoice's fixed search attributes come with its start; the workflow upserts
+only a change of status or of the overdue flag. Histories from before (`lean-invoice`) replay
+through `_run_before_lean` (workflows/commission_before.py), one activity per store write
+and email.
 """
 
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+
+# Sandboxed with this module, not passed through: it is workflow code.
+from workflows.commission_before import InvoiceBeforeLean
 
 with workflow.unsafe.imports_passed_through():
     from models.commission import (
@@ -26,18 +38,20 @@ with workflow.unsafe.imports_passed_through():
         PaymentRecord,
         VoidInput,
         check_payment,
+        invoice_notice,
         reminder_at,
     )
     from models.domain import InvoiceStatus
     from models.errors import DomainError
     from models.money import format_cents
-    from models.quote_payloads import Notice
     from workflows import calls, search
-    from workflows.waits import wait_for
+    from workflows.waits import timer_for, wait_for
+
+LEAN_INVOICE = "lean-invoice"
 
 
 @workflow.defn(name="CommissionInvoiceWorkflow")
-class CommissionInvoiceWorkflow:
+class CommissionInvoiceWorkflow(InvoiceBeforeLean):
     @workflow.init
     def __init__(self, invoice: InvoiceInput) -> None:
         self.invoice = invoice
@@ -46,24 +60,36 @@ class CommissionInvoiceWorkflow:
         )
         self.state.void_reason = invoice.void_reason
         self.payment: PaymentInput | None = None
+        self.lean = False  # decided by the run's first step
 
     @workflow.run
     async def run(self, invoice: InvoiceInput) -> InvoiceState:
-        self._publish()
-        if self.state.void_reason is None:
+        self.lean = workflow.patched(LEAN_INVOICE)
+        if not self.lean:
+            return await self._run_before_lean(invoice)
+        self._describe()
+        if workflow.info().typed_search_attributes.get(search.INVOICE_NUMBER) is None:
+            self._publish_all()  # started before its attributes came with the start
+        if self.state.void_reason is None and not invoice.announced:
             await self._notify("commission_invoice", attach=True)
         if not await self._wait_until(reminder_at(invoice.issued_at, invoice.due_at), "reminder"):
             await self._notify("commission_reminder")
-        if not await self._wait_until(invoice.due_at, "due date"):
-            await self._flag_overdue()
+        if not await self._wait_until(invoice.due_at, "due date") and await calls.mark_overdue(
+            invoice.number
+        ):
+            self.state.overdue = True
+            self._publish(search.INVOICE_OVERDUE.value_set(True))
         await workflow.wait_condition(self._settling)
         if self.payment is not None:
-            await self._collect(self.payment)
+            await self._settle(self.payment)
         else:
             self.state.status = await calls.void_invoice(invoice.number)
-            self._publish()
+        self._publish(search.INVOICE_STATUS.value_set(self.state.status))
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._claw_back_if_voided()
+        if self._to_claw_back():
+            await calls.post_reversal(Clawback(invoice.number, self.state.void_reason or ""))
+            self.state.clawed_back = True
+            self._describe()
         return self.state
 
     @workflow.query(name="state")
@@ -72,8 +98,13 @@ class CommissionInvoiceWorkflow:
 
     @workflow.update
     async def record_payment(self, payment: PaymentInput) -> InvoiceState:
+        """The payment, recorded: durable once answered, it is settled by the run loop."""
         self._validate_payment(payment)  # a second payment may have come in meanwhile
         self.payment = payment
+        if workflow.patched(LEAN_INVOICE):
+            self.state.status = InvoiceStatus.PAID.value
+            self.state.paid_at, self.state.payment_reference = workflow.now(), payment.reference
+            return self.state
         await workflow.wait_condition(lambda: self.state.status != InvoiceStatus.ISSUED)
         return self.state
 
@@ -101,68 +132,39 @@ class CommissionInvoiceWorkflow:
 
     async def _wait_until(self, moment: datetime, what: str) -> bool:
         """True when the invoice was paid or voided before `moment`, False at `moment`."""
-        wait = wait_for((moment - workflow.now()).total_seconds())
+        seconds = (moment - workflow.now()).total_seconds()
+        wait = timer_for(seconds) if self.lean else wait_for(seconds)
         if wait and not self._settling():
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(self._settling, timeout=wait, timeout_summary=what)
         return self._settling()
 
-    async def _flag_overdue(self) -> None:
-        if await calls.flag_overdue(self.invoice.number):
-            self.state.overdue = True
-            self._publish()
-            await self._notify("commission_overdue")
-
-    async def _collect(self, payment: PaymentInput) -> None:
-        number = self.invoice.number
-        paid_at = workflow.now()
-        record = PaymentRecord(number, payment.amount_cents, payment.reference, paid_at)
-        self.state.status = await calls.record_payment(record)
-        self.state.paid_at, self.state.payment_reference = paid_at, payment.reference
-        self._publish()
-        self.state.shares = await calls.post_split(number)
+    async def _settle(self, payment: PaymentInput) -> None:
+        paid_at = self.state.paid_at or workflow.now()
+        record = PaymentRecord(
+            self.invoice.number, payment.amount_cents, payment.reference, paid_at
+        )
+        self.state.shares = await calls.settle_payment(record)
         self.state.status = InvoiceStatus.SPLIT.value
-        self._publish()
 
-    async def _claw_back_if_voided(self) -> None:
-        reason = self.state.void_reason
-        if reason is None or self.state.status != InvoiceStatus.SPLIT or self.state.clawed_back:
-            return
-        await calls.post_reversal(Clawback(self.invoice.number, reason))
-        self.state.clawed_back = True
-        self._publish()
+    def _to_claw_back(self) -> bool:
+        state = self.state
+        return (
+            state.void_reason is not None
+            and state.status == InvoiceStatus.SPLIT
+            and (not state.clawed_back)
+        )
 
     async def _notify(self, kind: str, *, attach: bool = False) -> None:
-        invoice, supplier = self.invoice, self.invoice.supplier
-        notice = Notice(
-            business_key=f"{invoice.number}/{kind}/member:{supplier.id}",
-            kind=kind,
-            to_email=supplier.email,
-            to_name=supplier.name,
-            context={
-                "name": supplier.name,
-                "cluster": invoice.cluster_name,
-                "invoice": invoice.number,
-                "order": invoice.order_number,
-                "amount": f"{format_cents(invoice.amount_cents)} {invoice.currency}",
-                "due_date": f"{invoice.due_at:%Y-%m-%d}",
-            },
-            attachment_key=invoice.document_key if attach else None,
-            attachment_name=f"{invoice.number}.pdf" if attach else None,
-        )
-        await calls.send_notice(notice)
+        await calls.send_notice(invoice_notice(self.invoice, kind, attach=attach))
 
-    def _publish(self) -> None:
+    def _publish(self, *changes: SearchAttributeUpdate[Any]) -> None:
         """Keeps the operators' search attributes and the UI's current details in step."""
+        workflow.upsert_search_attributes(list(changes))
+        self._describe()
+
+    def _describe(self) -> None:
         state = self.state
-        workflow.upsert_search_attributes(
-            [
-                search.INVOICE_NUMBER.value_set(state.number),
-                search.INVOICE_STATUS.value_set(state.status),
-                search.INVOICE_OVERDUE.value_set(state.overdue),
-                search.CLUSTER_ID.value_set(str(self.invoice.cluster_id)),
-            ]
-        )
         flags = " — **overdue**" if state.overdue else ""
         flags += " — clawed back" if state.clawed_back else ""
         workflow.set_current_details(

@@ -9,91 +9,58 @@ QuoteWorkflow exposes:
   `seller_removed` (the seller left: the quote is cancelled if it still can be);
 - query `state` (the full state; the API's quote view);
 - timers: approval reminders and escalation, approval timeout, revision timeout, validity.
+
+Two shapes behind one patch, chosen once when the workflow object is made (before any
+handler or `run`, so that a message in the first task takes the same shape as the rest):
+quotes started since `lean-phases` run the lean shape (workflows/quote_lean.py: handlers only
+record, one activity per phase); those started before replay and run as they were recorded
+(workflows/quote_legacy.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
-from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models import approvals
-    from models.domain import ApprovalStatus, QuoteStatus
-    from models.errors import Conflict
+    # Every module whose dataclasses travel as this workflow's payloads is named here: the
+    # converter resolves their annotations through the sandbox's modules, where only the
+    # modules this (sandboxed) module imports by name are found.
+    from models.commission import InvoiceInput  # noqa: F401
     from models.quote_payloads import (
-        Approval,
         CancelInput,
         ClientAnswerInput,
         ClientViewInput,
         DecisionInput,
-        DecisionRecord,
-        Event,
-        Line,
         QuoteInput,
         QuoteState,
-        Revision,
         RevisionInput,
-        StatusRecord,
         SupplierRemovedInput,
     )
-    from workflows import calls
-    from workflows.approval_notices import APPROVAL_LINKS, ApprovalAsk, still_pending
-    from workflows.client_notices import CLIENT_ACKNOWLEDGEMENTS
-    from workflows.quote_steps import Notifier, founder_check, upsert_search
-    from workflows.waits import wait_for
+    from models.quote_phases import Checked, Closed  # noqa: F401
+    from workflows.quote_lean import LeanQuote
+    from workflows.quote_legacy import SELLER_REMOVAL, LegacyQuote
 
-
-MESSAGES_AFTER_OPENING = "messages-after-opening"
-SUPPLIER_REMOVAL = "supplier-removal"
-SELLER_REMOVAL = "seller-removal-signal"
+LEAN_PHASES = "lean-phases"
 
 
 @workflow.defn(name="QuoteWorkflow")
-class QuoteWorkflow:
+class QuoteWorkflow(LeanQuote, LegacyQuote):
     @workflow.init
     def __init__(self, quote: QuoteInput) -> None:
-        self.input = quote
-        self.people = {p.id: p for p in [*quote.people, quote.seller, quote.founder]}
-        self.state = approvals.initial_state(quote)
-        self.lock = asyncio.Lock()
-        self.notify = Notifier(quote, self.people)
-        self.ready_to_send = False
-        self.opened = False
-        # Suppliers removed from the cluster while the quote is open, in arrival order.
-        self.removed_suppliers: list[int] = []
-        # What the approval emails of the current revision say: the revision before, the round.
-        self.previous: tuple[list[Line], list[Approval]] | None = None
-        self.ask: ApprovalAsk | None = None
+        self._setup(quote)
+        self.lean = workflow.patched(LEAN_PHASES)
+        if self.lean:
+            self._lean_setup()
 
     @workflow.run
     async def run(self, quote: QuoteInput) -> QuoteState:
-        async with self.lock:
-            await self._open_revision(quote.revision, previous=None)
-        self.opened = True
-        phases = {
-            QuoteStatus.PENDING_APPROVAL: self._await_approvals,
-            QuoteStatus.CHANGES_REQUESTED: self._await_revision,
-            QuoteStatus.BLOCKED: self._await_revision,
-            QuoteStatus.SENT: self._await_client,
-            QuoteStatus.ACCEPTED: self._close_deal,
-        }
-        while not QuoteStatus(self.state.status).is_terminal:
-            if self._removal_due():
-                async with self.lock:
-                    await self._block_removed_suppliers()
-                continue
-            await phases[QuoteStatus(self.state.status)]()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self.state
-
-    # Queries and messages
+        if self.lean:
+            return await self._lean_run(quote)
+        return await self._legacy_run(quote)
 
     @workflow.query(name="state")
     def get_state(self) -> QuoteState:
@@ -102,385 +69,68 @@ class QuoteWorkflow:
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
-        await self._after_opening()
-        async with self.lock:
-            self._validate_decide(decision)  # the state may have moved while we waited
-            approval = next(
-                a for a in self.state.approvals if a.supplier_id == decision.supplier_id
-            )
-            approved = decision.decision == "approve"
-            approval.status = (
-                ApprovalStatus.APPROVED if approved else ApprovalStatus.REJECTED
-            ).value
-            approval.comment = decision.comment
-            approval.decided_at = workflow.now()
-            who = self.people[decision.supplier_id].name
-            self._event(
-                approval.status,
-                f"{who} {approval.status} revision {self.state.revision}",
-                decision.supplier_id,
-            )
-            await calls.record_decision(
-                DecisionRecord(
-                    self.state.number,
-                    self.state.revision,
-                    decision.supplier_id,
-                    approval.status,
-                    approval.decided_at,
-                    decision.comment,
-                )
-            )
-            outcome = approvals.approval_outcome(self.state.approvals)
-            if outcome is QuoteStatus.CHANGES_REQUESTED:
-                await self._set_status(QuoteStatus.CHANGES_REQUESTED)
-                await self.notify.seller(
-                    self.state, "changes_requested", supplier=who, comment=decision.comment or "-"
-                )
-            elif outcome is QuoteStatus.SENT:
-                self.ready_to_send = True
-            else:
-                await upsert_search(self.state)
-        return self.state
+        if self.lean:
+            return self._lean_decide(decision)
+        return await self._legacy_decide(decision)
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
-        calls.refuse(
-            approvals.check_decision,
-            self.state,
-            decision.supplier_id,
-            decision.revision,
-            decision.decision,
-        )
+        self._check_decide(decision)
 
     @workflow.update
     async def revise(self, revision: RevisionInput) -> QuoteState:
-        async with self.lock:
-            self._validate_revise(revision)
-            self.people.update({p.id: p for p in revision.people})
-            previous = (self.state.lines, self.state.approvals)
-            await self._open_revision(revision.revision, previous=previous)
-        return self.state
+        if self.lean:
+            return await self._lean_revise(revision)
+        return await self._legacy_revise(revision)
 
     @revise.validator
     def _validate_revise(self, revision: RevisionInput) -> None:
-        calls.refuse(approvals.check_revisable, self.state, revision.seller_id)
-        if revision.revision.number != self.state.revision + 1:
-            raise calls.refusal(Conflict(f"expected {self.state.revision + 1}", field="revision"))
+        self._check_revise(revision)
 
     @workflow.update
     async def answer(self, answer: ClientAnswerInput) -> QuoteState:
-        async with self.lock:
-            self._validate_answer(answer)
-            if answer.accept:
-                self.state.accepted_by = answer.signer_name
-                self.state.po_reference = answer.po_reference
-                self._event("accepted", f"accepted by {answer.signer_name}")
-                await self._set_status(QuoteStatus.ACCEPTED)
-            else:
-                self.state.end_reason = answer.reason
-                self._event("declined", f"declined by the client: {answer.reason}")
-                await self._set_status(QuoteStatus.DECLINED)
-                await self.notify.seller(self.state, "quote_declined", reason=answer.reason or "-")
-                if workflow.patched(CLIENT_ACKNOWLEDGEMENTS):
-                    await self.notify.client(self.state, "quote_decline_received")
-        return self.state
+        if self.lean:
+            return self._lean_answer(answer)
+        return await self._legacy_answer(answer)
 
     @answer.validator
     def _validate_answer(self, answer: ClientAnswerInput) -> None:
-        calls.refuse(approvals.check_client_answer, self.state, answer.revision)
+        self._check_answer(answer)
 
     @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
+        if self.lean:
+            return self._lean_cancel(cancel)
         return await self._cancel(cancel)
-
-    async def _cancel(self, cancel: CancelInput) -> QuoteState:
-        await self._after_opening()
-        async with self.lock:
-            self._validate_cancel(cancel)
-            self.state.end_reason = cancel.reason
-            who = "the operator" if cancel.by_member_id is None else "the seller"
-            self._event("cancelled", f"cancelled by {who}: {cancel.reason}", cancel.by_member_id)
-            await self._set_status(QuoteStatus.CANCELLED)
-            await self.notify.seller(self.state, "quote_cancelled", reason=cancel.reason)
-        return self.state
 
     @cancel.validator
     def _validate_cancel(self, cancel: CancelInput) -> None:
-        calls.refuse(approvals.check_cancellable, self.state, cancel.by_member_id)
+        self._check_cancel(cancel)
 
     @workflow.signal(name="client_viewed")
     async def client_viewed(self, view: ClientViewInput) -> None:
-        async with self.lock:
-            fresh = view.revision == self.state.revision and self.state.viewed_at is None
-            if not fresh or self.state.status != QuoteStatus.SENT:
-                return
-            self.state.viewed_at = workflow.now()
-            self._event("viewed", "viewed by client")
-            await self._record_status()
-            await self.notify.seller(self.state, "quote_viewed")
+        if self.lean:
+            self._lean_client_viewed(view)
+        else:
+            await self._legacy_client_viewed(view)
 
     @workflow.signal(name="supplier_removed")
     def supplier_removed(self, removal: SupplierRemovedInput) -> None:
-        """Records the removal; the run loop blocks the lines that supplier supplies. A
-        removal signalled before this handler existed stays ignored on replay."""
-        if removal.member_id in self.removed_suppliers or not workflow.patched(SUPPLIER_REMOVAL):
-            return
-        self.removed_suppliers.append(removal.member_id)
+        if self.lean:
+            self._lean_supplier_removed(removal)
+        else:
+            self._legacy_supplier_removed(removal)
 
     @workflow.signal(name="seller_removed")
     async def seller_removed(self, cancel: CancelInput) -> None:
         """The seller left the cluster (R2): cancelled as by an operator, unless the quote has
-        moved past cancelling meanwhile. One signalled before this handler existed stays
-        ignored on replay."""
-        if not workflow.patched(SELLER_REMOVAL):
+        moved past cancelling meanwhile."""
+        if not self.lean:
+            await self._legacy_seller_removed(cancel)
             return
         with contextlib.suppress(ApplicationError):  # the validator's refusal: nothing to do
-            await self._cancel(cancel)
-
-    # Phases
-
-    async def _open_revision(self, revision: Revision, previous: tuple[Any, Any] | None) -> None:
-        """Founder inclusion check (R8), then approvals with smart re-approval (R9, R10)."""
-        state = self.state
-        state.revision, state.lines = revision.number, revision.lines
-        state.sales_team, state.note, state.total_cents = (
-            revision.sales_team,
-            revision.note,
-            revision.total_cents,
-        )
-        state.sent_at = state.valid_until = state.viewed_at = None
-        self.ready_to_send = False
-        prior_lines, prior_approvals = previous or (None, None)
-        self.previous = previous
-        state.approvals = approvals.open_approvals(
-            state.lines,
-            seller_id=state.seller_id,
-            founder_id=state.founder_id,
-            previous_lines=prior_lines,
-            previous=prior_approvals,
-        )
-        if previous is not None:
-            self._event("revised", f"revision {revision.number}", state.seller_id)
-        await calls.save_revision(calls.SaveRevision(state.number, revision))
-        state.blocked_positions = await founder_check(self.input.cluster_id, state)
-        if state.blocked_positions:
-            await self._block()
-            return
-        for approval in state.approvals:
-            if approval.status != ApprovalStatus.PENDING:
-                await self._record_approval(approval)
-        await self._set_status(QuoteStatus.PENDING_APPROVAL)
-        self.ready_to_send = approvals.approval_outcome(state.approvals) is QuoteStatus.SENT
-
-    async def _block(self) -> None:
-        positions = ", ".join(str(p) for p in self.state.blocked_positions)
-        self._event("blocked", f"founder's service no longer available on lines {positions}")
-        await self._set_status(QuoteStatus.BLOCKED)
-        await self.notify.seller(self.state, "quote_blocked", lines=positions)
-
-    async def _await_approvals(self) -> None:
-        timing, revision = self.input.timing, self.state.revision
-        started = workflow.now()
-        reminders = 0
-        pending = approvals.pending_suppliers(self.state.approvals)
-        deadline = started + timedelta(seconds=timing.approval_timeout)
-        self.ask = ApprovalAsk(deadline, self.input.seller, self.previous)
-        await self.notify.suppliers(self.state, "approval_request", pending, ask=self.ask)
-        while self._waiting_for_approvals(revision):
-            elapsed = (workflow.now() - started).total_seconds()
-            plan = approvals.next_wakeup(
-                elapsed, reminders, timing.reminder_interval, timing.approval_timeout
-            )
-            if await self._wait(
-                lambda: not self._waiting_for_approvals(revision), plan.wait_seconds
-            ):
-                break
-            async with self.lock:
-                if not self._waiting_for_approvals(revision):
-                    break
-                if plan.reminder_due:
-                    reminders += 1
-                    await self._remind(reminders)
-                else:
-                    self._event("approval_expired", "suppliers did not all decide in time")
-                    await self._set_status(QuoteStatus.APPROVAL_EXPIRED)
-                    await self.notify.seller(self.state, "approval_expired")
-        if self.ready_to_send and self.state.status == QuoteStatus.PENDING_APPROVAL:
-            async with self.lock:
-                if not self._removal_due():  # a removed supplier's lines are never sent
-                    await self._send_to_client()
-
-    def _waiting_for_approvals(self, revision: int) -> bool:
-        state = self.state
-        return (
-            state.status == QuoteStatus.PENDING_APPROVAL
-            and state.revision == revision
-            and not self.ready_to_send
-            and not self._removal_due()
-        )
-
-    async def _remind(self, count: int) -> None:
-        pending = approvals.pending_suppliers(self.state.approvals)
-        ask = self.ask.reminder() if self.ask else None
-        await self.notify.suppliers(
-            self.state, "approval_reminder", pending, ask=ask, reminder=str(count)
-        )
-        self._event("reminded", f"reminder {count} to {len(pending)} supplier(s)")
-        if count == approvals.ESCALATE_AFTER_REMINDERS:
-            await self._escalate(pending)
-
-    async def _escalate(self, pending: list[int]) -> None:
-        names = ", ".join(self.people[s].name for s in pending)
-        if workflow.patched(APPROVAL_LINKS) and self.ask is not None:
-            # The founder is not listed as someone else she should chase.
-            names = still_pending(self.people, pending, self.state.founder_id)
-            notice = self.notify.founder_notice(self.state, "approval_escalation", pending=names)
-            await calls.send_notice(self.ask.escalation(notice))
-        else:
-            await self.notify.founder(self.state, "approval_escalation", pending=names)
-        self._event("escalated", f"founder told: still waiting on {names}")
-
-    async def _send_to_client(self) -> None:
-        """R11: re-check the founder's offers, render the PDF, email the client its link."""
-        self.ready_to_send = False
-        state = self.state
-        state.blocked_positions = await founder_check(self.input.cluster_id, state)
-        if state.blocked_positions:
-            await self._block()
-            return
-        state.sent_at = workflow.now()
-        state.valid_until = state.sent_at + timedelta(seconds=self.input.timing.validity)
-        state.document_key = await calls.render_quote_pdf(
-            calls.RenderQuote(state.number, state.revision, state.valid_until)
-        )
-        await self.notify.client(state)
-        self._event(
-            "sent",
-            f"sent to {state.client.contact_name}, valid until {state.valid_until:%Y-%m-%d %H:%M}",
-        )
-        await self._set_status(QuoteStatus.SENT)
-
-    def _removal_due(self) -> dict[int, list[int]]:
-        return approvals.removed_supplier_lines(self.state, self.removed_suppliers)
-
-    async def _block_removed_suppliers(self) -> None:
-        """The lines of suppliers who left the cluster block the quote, so that the seller
-        revises it without them (a sent quote's link stops answering)."""
-        due = self._removal_due()
-        if not due:
-            return
-        state = self.state
-        removed = {p for positions in due.values() for p in positions}
-        state.blocked_positions = sorted({*state.blocked_positions, *removed})
-        for supplier, positions in due.items():
-            company = self.people[supplier].company
-            lines = ", ".join(str(p) for p in positions)
-            self._event("blocked", f"{company} left the cluster: lines {lines} need revising")
-        await self._set_status(QuoteStatus.BLOCKED)
-        for supplier, positions in due.items():
-            await self.notify.supplier_removed(self.state, self.people[supplier], positions)
-
-    async def _await_revision(self) -> None:
-        revision = self.state.revision
-        status = self.state.status
-        changed = lambda: (  # noqa: E731
-            self.state.revision != revision
-            or self.state.status != status
-            or bool(self._removal_due())
-        )
-        if await self._wait(changed, self.input.timing.revision_timeout):
-            return
-        async with self.lock:
-            if not changed():
-                self._event("expired", "no revision in time")
-                await self._set_status(QuoteStatus.EXPIRED)
-                await self.notify.seller(self.state, "quote_expired")
-
-    async def _await_client(self) -> None:
-        assert self.state.valid_until is not None
-        left = (self.state.valid_until - workflow.now()).total_seconds()
-        if await self._wait(
-            lambda: self.state.status != QuoteStatus.SENT or bool(self._removal_due()), left
-        ):
-            return
-        async with self.lock:
-            if self.state.status == QuoteStatus.SENT:
-                self._event("expired", "the client did not answer before the validity date")
-                await self._set_status(QuoteStatus.EXPIRED)
-                await self.notify.seller(self.state, "quote_expired")
-
-    async def _close_deal(self) -> None:
-        """R13: the order, with per-supplier procurement instructions."""
-        state = self.state
-        assert state.accepted_by is not None
-        order = await calls.open_order(
-            calls.OpenOrder(
-                state.number, state.revision, state.accepted_by, workflow.now(), state.po_reference
-            )
-        )
-        state.order_number = order.number
-        state.signed_document_key = order.signed_document_key
-        await self.notify.order(state, order)
-        self._event("ordered", f"order {order.number} opened")
-        if workflow.patched("commission-invoices"):  # R14; histories before it replay unchanged
-            for invoice in await calls.open_invoices(order.number):
-                self._event("invoiced", f"commission invoice {invoice} issued")
-        await self._set_status(QuoteStatus.ORDERED)
-        await self.notify.seller(self.state, "quote_accepted", order=order.number)
-        if workflow.patched(CLIENT_ACKNOWLEDGEMENTS):
-            await self.notify.client(self.state, "quote_confirmation", order=order.number)
-
-    # Helpers
-
-    async def _after_opening(self) -> None:
-        """A message that comes with the workflow's first task is handled before `run` opens
-        the first revision, whose opening would then reset the approvals and the status over
-        it: such a message waits for the opening. Histories from before the wait replay as
-        they were recorded."""
-        if not self.opened and workflow.patched(MESSAGES_AFTER_OPENING):
-            await workflow.wait_condition(lambda: self.opened)
-
-    async def _wait(self, done: Callable[[], bool], seconds: float) -> bool:
-        """True when `done` came true, False when the time ran out first."""
-        try:
-            await workflow.wait_condition(done, timeout=wait_for(seconds))
-            return True
-        except TimeoutError:
-            return done()
-
-    def _event(self, kind: str, text: str, actor_id: int | None = None) -> None:
-        self.state.events.append(Event(workflow.now(), kind, text, actor_id))
-
-    async def _set_status(self, status: QuoteStatus) -> None:
-        self.state.status = status.value
-        await self._record_status()
-        await upsert_search(self.state)
-
-    async def _record_status(self) -> None:
-        state = self.state
-        await calls.record_status(
-            StatusRecord(
-                state.number,
-                state.status,
-                state.revision,
-                workflow.now(),
-                state.valid_until,
-                state.viewed_at,
-            )
-        )
-
-    async def _record_approval(self, approval: Approval) -> None:
-        approval.decided_at = approval.decided_at or workflow.now()
-        await calls.record_decision(
-            DecisionRecord(
-                self.state.number,
-                self.state.revision,
-                approval.supplier_id,
-                approval.status,
-                approval.decided_at,
-                approval.comment,
-            )
-        )
+            self._check_cancel(cancel)
+            self._lean_cancel(cancel)
 
 
-__all__ = ["QuoteWorkflow"]
+__all__ = ["SELLER_REMOVAL", "QuoteWorkflow"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models import approvals
     from models.money import format_cents
     from models.quote_payloads import (
         FounderCheck,
@@ -22,6 +21,11 @@ with workflow.unsafe.imports_passed_through():
 
 async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
     """R8: positions whose founder service (or founder offer) is no longer validated."""
+    return await calls.check_founder_inclusion(founder_check_of(cluster_id, state))
+
+
+def founder_check_of(cluster_id: int, state: QuoteState) -> FounderCheck:
+    """What the founder check looks at: each founder component and the founder's own lines."""
     components = [
         (line.position, line.founder_component.offer_id)
         for line in state.lines
@@ -32,22 +36,19 @@ async def founder_check(cluster_id: int, state: QuoteState) -> list[int]:
         for line in state.lines
         if line.supplier_id == state.founder_id
     ]
-    return await calls.check_founder_inclusion(FounderCheck(cluster_id, components, own))
+    return FounderCheck(cluster_id, components, own)
 
 
 async def upsert_search(state: QuoteState) -> None:
-    suppliers = approvals.suppliers_on(state.lines, state.founder_id)
-    pending = (
-        approvals.pending_suppliers(state.approvals) if state.status == "pending_approval" else []
-    )
-    workflow.upsert_search_attributes(
-        [
-            search.QUOTE_STATUS.value_set(state.status),
-            search.QUOTE_TOTAL.value_set(state.total_cents / 100),
-            search.SUPPLIER_IDS.value_set([str(s) for s in suppliers]),
-            search.PENDING_SUPPLIER_IDS.value_set([str(s) for s in pending]),
-        ]
-    )
+    upsert_now(state)
+
+
+def upsert_now(state: QuoteState, attributes: bool = True) -> None:
+    """The status, total and suppliers operators filter quotes by (unless the workflow's start
+    already set them: `attributes` False), and the UI's summary."""
+    pending = search.pending_of(state)
+    if attributes:
+        workflow.upsert_search_attributes(search.quote_state_attributes(state))
     workflow.set_current_details(
         f"**{state.number}** revision {state.revision} — **{state.status}**\n\n"
         f"client {state.client.company}, total {format_cents(state.total_cents)} {state.currency}; "

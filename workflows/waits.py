@@ -16,7 +16,12 @@ SHORTEST_WAIT = timedelta(milliseconds=1)
 def wait_for(seconds: float) -> timedelta:
     """The timeout of a wait of `seconds` (overdue when ≤ 0); histories before the change keep
     their zero-length waits on replay."""
-    wait = timedelta(seconds=max(seconds, 0.0))
     if workflow.patched(TIMER_ON_EVERY_WAIT):
-        return max(wait, SHORTEST_WAIT)
-    return wait
+        return timer_for(seconds)
+    return timedelta(seconds=max(seconds, 0.0))
+
+
+def timer_for(seconds: float) -> timedelta:
+    """The timeout of a wait of `seconds`, never zero, for code that came after the change
+    (each workflow.patched costs a marker and a search-attribute upsert the first time)."""
+    return max(timedelta(seconds=max(seconds, 0.0)), SHORTEST_WAIT)

@@ -251,11 +251,16 @@ async def pay_invoice(
         payment = PaymentInput(payload.amount, payload.reference)
         release(session)
         try:
-            await record_payment(client, number, payment)
+            recorded = await record_payment(client, number, payment)
         except Gone:
             # Paid meanwhile (through another process) and closed, or not started yet.
             session.refresh(invoice)
             check_payment(invoice.status, invoice.due_cents, payload.amount)
             raise Unavailable("the invoice is being opened; try again shortly") from None
     session.refresh(invoice)
-    return invoice_view(session, invoice)
+    view = invoice_view(session, invoice)
+    if view.status == InvoiceStatus.ISSUED:
+        # Recorded in the invoice's workflow, durably; its store row follows with the split.
+        view.status = InvoiceStatus(recorded.status)
+        view.paid_at, view.payment_reference = recorded.paid_at, recorded.payment_reference
+    return view

@@ -75,9 +75,10 @@ class LedgerEntry(Base):
 class SentEmail(Base):
     """Every email goes out once per business key (quote + revision + kind + recipient…).
 
-    The row is claimed (`sending`) before the message leaves and marked `sent` after; a retry
-    finding `sent` does nothing. The Message-ID derives from the key, so the rare resend after
-    a crash between the two is recognisable as the same message.
+    The row is written `sent` in the transaction that delivers the message and commits after
+    it; a retry finding `sent` does nothing. The Message-ID derives from the key, so the rare
+    resend after a crash between delivery and commit is recognisable as the same message.
+    `sending` remains only on rows claimed before that, when claim and mark were two steps.
     """
 
     __tablename__ = "sent_emails"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.commission import CommissionActivities
+from activities.commission import CommissionActivities, issue_and_render
 from activities.ledger import LedgerActivities
 from documents.render import DocumentStore
 from models.commission import TAX_PAYABLE, Clawback, IssueInvoices, PaymentRecord
@@ -58,10 +58,10 @@ def test_tax_is_posted_once_and_a_clawback_nets_every_account_to_zero(
     order = seed_order(
         db, tmp_path, world, alice, world.clients["acme"], [("alice-audit", str(quantity))]
     )
-    commission = CommissionActivities(
-        db, DocumentStore(tmp_path), Settings(PLATFORM_TAX_RATE=str(rate))
-    )
-    invoices = commission.issue_commission_invoices(IssueInvoices(order, world_now()))
+    settings = Settings(PLATFORM_TAX_RATE=str(rate))
+    commission = CommissionActivities(db, DocumentStore(tmp_path), settings)
+    request = IssueInvoices(order, world_now())
+    invoices = issue_and_render(db, DocumentStore(tmp_path), settings, request)
     for invoice in invoices:
         net = invoice.amount_cents - invoice.tax_cents
         exact = Fraction(net) * Fraction(rate) / 100

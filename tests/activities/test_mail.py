@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from reportlab.pdfgen import canvas
-from sqlalchemy import select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
@@ -67,6 +67,7 @@ CONTRACT: dict[str, set[str]] = {
     "commission_invoice": {*BASE, "invoice", "order", "amount", "due_date"},
     "commission_reminder": {*BASE, "invoice", "order", "amount", "due_date"},
     "commission_overdue": {*BASE, "invoice", "order", "amount", "due_date"},
+    "commission_receipt": {*BASE, "invoice", "order", "amount"},
 }
 
 
@@ -259,7 +260,7 @@ def test_an_smtp_outage_raises_and_the_retry_delivers(
     down = make_mail(settings, db, f"smtp://127.0.0.1:{free_port()}")
     with pytest.raises(OSError):
         down.send_notice(supplier_notice())
-    assert rows(db)[0].state == "sending"
+    assert rows(db) == []  # rolled back with the failed delivery: nothing says it was sent
 
     assert make_mail(settings, db, smtp_server.url).send_notice(supplier_notice()) is True
     assert len(smtp_server.inbox.received) == 1
@@ -405,3 +406,34 @@ def test_a_missing_key_names_the_kind_and_the_key(kind: str, key: str) -> None:
 def test_an_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown email kind 'quote_lost'"):
         render("quote_lost", {})
+
+
+def test_an_email_is_one_transaction(settings: Settings, db: Factory) -> None:
+    mail = make_mail(settings, db)
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    engine = db.kw["bind"]
+    event.listen(engine, "commit", count)
+    try:
+        assert mail.send_notice(supplier_notice()) is True
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == 1
+    assert rows(db)[0].state == "sent"
+
+
+def test_a_resend_after_a_rolled_back_record_replaces_its_outbox_file(
+    settings: Settings, db: Factory
+) -> None:
+    mail = make_mail(settings, db)
+    mail.send_notice(supplier_notice())
+    with db.begin() as session:  # the worker died after writing the file, before the commit
+        session.execute(delete(SentEmail))
+
+    assert mail.send_notice(supplier_notice()) is True
+
+    assert len(list(Path(settings.OUTBOX_DIR).iterdir())) == 1
+    assert rows(db)[0].state == "sent"

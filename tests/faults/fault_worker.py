@@ -19,6 +19,7 @@ SPLIT_WITHOUT_GUARD_ENV = "ARKANNA_FAULT_SPLIT_WITHOUT_GUARD"
 
 def switch_off_split_guard() -> None:
     import activities.ledger
+    import activities.settlement
     import store.ledger
     from models.commission import posting_key
     from models.domain import InvoiceStatus
@@ -37,6 +38,7 @@ def switch_off_split_guard() -> None:
 
     store.ledger.posting_key = key_per_attempt
     activities.ledger.post_split = split_without_guard  # type: ignore[assignment]
+    activities.settlement.post_split = split_without_guard  # type: ignore[assignment]
 
 
 def main() -> int:

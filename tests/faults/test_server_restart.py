@@ -30,7 +30,7 @@ from temporalio.client import Client
 from api.app import create_app
 from models.approvals import ESCALATE_AFTER_REMINDERS
 from models.domain import QuoteStatus, quote_workflow_id
-from models.quote_payloads import Act
+from models.quote_phases import PhaseAct
 from settings import Settings
 from store.tables import Quote, SentEmail
 from tests.factories import OPERATOR, Actor, World, catalogue_world, expect
@@ -191,10 +191,11 @@ async def test_quotes_waiting_on_people_timers_and_activities_survive_a_server_k
             run_ids = await _run_ids(before, [a, b, c, d["number"]])
 
             with writes_blocked(queued.DATABASE_URL):
-                # The client opens D's link: the workflow records the view, and that write waits.
+                # The client opens D's link: the workflow records the view (the loop's step of
+                # the status and the seller's email), and that write waits.
                 token = d["client_link"].rsplit("/", 1)[-1]
                 assert (await api.get(f"/q/{token}")).status_code == 200
-                await _activity_running(before, d["number"], Act.RECORD_QUOTE_STATUS)
+                await _activity_running(before, d["number"], PhaseAct.RECORD_STEP)
                 assert (await stored(stack, lambda s: s.get_one(Quote, b).status)) == "sent"
                 killed_at = datetime.now(UTC)
                 assert own_server.kill() == -9

@@ -1,8 +1,10 @@
-"""The split's crash window: postings committed, worker killed before Temporal hears of it.
+"""The payment's crash window: payment and postings committed, the receipt not sent yet, the
+worker killed before Temporal hears of it.
 
 The worker runs as its own OS process with a fault hook that SIGKILLs it right after the
-split's commit (once). A fresh worker without the hook then retries the activity: the ledger
-must hold exactly one posting per (invoice, member, role).
+commit of the payment with its split (once). A fresh worker without the hook then retries the
+activity: it sends the receipt, once, and the ledger holds exactly one posting per (invoice,
+member, role).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tests.processes import ROOT, exit_code, until_polled, worker_environment
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
 from tests.workflows.conftest import FAST, Live
-from tests.workflows.helpers import line
+from tests.workflows.helpers import line, mails
 
 
 def worker_process(
@@ -83,6 +85,7 @@ async def test_a_worker_killed_after_the_split_commit_leaves_one_posting_per_sha
     expect(await pay(live, number, "120.00"), 200)
 
     assert await exit_code(process) == -9 and marker.exists()
+    assert not mails(live, "Payment received")
     with live.db() as session:  # committed before the kill: status and postings are there
         assert session.get_one(CommissionInvoice, number).status.value == "split"
         first = _keys(session, number)
@@ -93,6 +96,7 @@ async def test_a_worker_killed_after_the_split_commit_leaves_one_posting_per_sha
         await asyncio.wait_for(handle.result(), timeout=60)
     assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
     assert await _split_attempts(handle) >= 2  # the activity really ran again
+    assert len(mails(live, "Payment received")) == 1  # what the killed attempt left undone
 
     with live.db() as session:
         assert _keys(session, number) == first  # one posting per (invoice, member, role)

@@ -6,6 +6,7 @@ replaying with workflow.patched where quotes may be in flight).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from models.commission import InvoiceInput as CommissionInput
+from models.commission import PaymentInput
 from models.quote_payloads import QuoteInput, QuoteState
 from workflows.registry import WORKFLOWS
 
@@ -51,7 +54,15 @@ def test_every_main_path_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=_name)
 async def test_history_replays(path: Path) -> None:
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    # Imported here: the sandbox imports this module for its workflows, and the worker's
+    # module reads files at import.
+    from worker import workflow_runner
+
+    replayer = Replayer(
+        workflows=WORKFLOWS,
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),  # the worker's sandbox, as in production
+    )
     await replayer.replay_workflow(_history(path))
 
 
@@ -69,3 +80,29 @@ async def test_a_changed_workflow_is_caught_as_nondeterministic() -> None:
     replayer = Replayer(workflows=[ChangedQuoteWorkflow], data_converter=pydantic_data_converter)
     with pytest.raises(NondeterminismError):
         await replayer.replay_workflow(_history(ROOT / "happy.json"))
+
+
+@workflow.defn(name="CommissionInvoiceWorkflow", sandboxed=False)
+class InvoiceWorkflowOfTwoSteps:
+    """The invoice's payment back as two steps, record then split: the recorded one-step
+    histories must refuse it."""
+
+    @workflow.run
+    async def run(self, invoice: CommissionInput) -> None:
+        workflow.patched("lean-invoice")
+        await workflow.wait_condition(lambda: False, timeout=1)
+        await workflow.execute_activity(
+            "record_commission_payment", invoice.number, start_to_close_timeout=timedelta(1)
+        )
+
+    @workflow.update
+    async def record_payment(self, payment: PaymentInput) -> None:
+        return None
+
+
+async def test_an_invoice_paid_in_two_steps_is_caught_as_nondeterministic() -> None:
+    replayer = Replayer(
+        workflows=[InvoiceWorkflowOfTwoSteps], data_converter=pydantic_data_converter
+    )
+    with pytest.raises(NondeterminismError):
+        await replayer.replay_workflow(_history(ROOT / "commission_split.json"))
