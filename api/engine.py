@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from temporalio.client import (
     Client,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -65,6 +66,8 @@ log = logging.getLogger("arkanna.api")
 
 # A query runs on a worker: when none is there, the reader gets a 503 after this long.
 QUERY_TIMEOUT = timedelta(seconds=10)
+# How long a new quote's creation waits for its workflow to take its first task.
+READY_TIMEOUT = timedelta(seconds=2)
 # How long an order's cancellation waits for its invoices to be settled before it answers; past
 # it the answer goes out anyway, and the workflow finishes the rest.
 SETTLE_WAIT_SECONDS = 10.0
@@ -120,6 +123,17 @@ async def start_quote(client: Client, settings: Settings, start: QuoteInput) -> 
         summary,
         search_attributes=quote_attributes(start),
     )
+    await _first_task_done(quote_handle(client, start.number))
+
+
+async def _first_task_done(handle: WorkflowHandle[Any, Any]) -> None:
+    """Waits, briefly, until a worker has made the new workflow and run its first task (a query
+    is answered only then), so the suppliers' first decisions find it ready rather than paying
+    for its creation. A quote whose worker is slow still exists: the creation answers anyway."""
+    try:
+        await handle.query(QuoteWorkflow.get_state, rpc_timeout=READY_TIMEOUT)
+    except (RPCError, WorkflowQueryFailedError) as exc:
+        log.info("quote %s: first workflow task not done yet (%s)", handle.id, exc)
 
 
 async def decide(client: Client, number: str, decision: DecisionInput) -> QuoteState:
