@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -17,6 +19,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from settings import SEARCH_ATTRIBUTES, Settings
 
@@ -92,8 +95,11 @@ async def running_worker(
         extra_workflows=extra_workflows,
         extra_activities=extra_activities,
     )
-    async with worker:
+    running = asyncio.create_task(worker.run())
+    try:
         yield queue
+    finally:
+        await _shut_down(worker, running)
     executor = worker.config().get("activity_executor")
     if executor is not None:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -107,6 +113,24 @@ async def assert_no_workflow_task_failure(handle: WorkflowHandle[Any, Any]) -> N
             raise AssertionError(
                 f"workflow task failed in {handle.id}: {failure.message}\n{failure.stack_trace}"
             )
+
+
+# A worker's shutdown once hung in a test's teardown (the SDK waited on work it no longer
+# tracked); past this bound the teardown says so and the suite goes on.
+SHUTDOWN_SECONDS = 60
+log = logging.getLogger("tests.worker")
+
+
+async def _shut_down(worker: Worker, running: asyncio.Task[None]) -> None:
+    async def stopped() -> None:
+        await worker.shutdown()
+        await running  # raises what stopped the worker, if anything did
+
+    try:
+        await asyncio.wait_for(stopped(), SHUTDOWN_SECONDS)
+    except TimeoutError:
+        log.error("worker on %s still shutting down after %s s; left behind",
+                  worker.task_queue, SHUTDOWN_SECONDS)  # fmt: skip
 
 
 async def terminate_open(client: Client, queue: str) -> None:
