@@ -32,20 +32,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     cancellations = CancellationActivities(factory)
     phases = QuotePhaseActivities(factory, quotes, orders, mail, settlement)
     return [
-        quotes.check_founder_inclusion,
-        quotes.save_quote_revision,
-        quotes.record_quote_status,
-        quotes.record_decision,
-        orders.render_quote_pdf,
-        orders.open_order,
         mail.send_notice,
-        mail.send_notices,
-        commission.flag_commission_invoice_overdue,
-        commission.record_commission_payment,
         commission.void_commission_invoice,
-        ledger.post_commission_split,
         ledger.post_commission_reversal,
-        settlement.issue_commission_invoices,
         settlement.settle_commission_payment,
         settlement.mark_commission_invoice_overdue,
         cancellations.invoices_of_cancelled_order,

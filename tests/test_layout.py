@@ -5,6 +5,7 @@ activities or the worker process."""
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -77,3 +78,25 @@ def test_the_api_reaches_the_engine_only_through_its_engine_module(path: Path) -
         return
     reached = imported_roots(path) & {"temporalio", "workflows"}
     assert not reached, f"{path.relative_to(ROOT)} imports {sorted(reached)}"
+
+
+# Words that name a module's past instead of its role ("clean" is not "lean").
+HISTORY_WORDS = re.compile(r"(^|[_/])(lean|legacy|before)([_.]|$)|Lean|Legacy|Before[A-Z]")
+PACKAGES = ("models", "store", "documents", "activities", "workflows", "api", "bench")
+
+
+def _defined_names(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [node.name for node in ast.walk(tree) if isinstance(node, kinds)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for package in PACKAGES for path in modules_of(package)],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_modules_and_their_names_say_their_role_not_their_history(path: Path) -> None:
+    names = [str(path.relative_to(ROOT)), *_defined_names(path)]
+    dated = [name for name in names if HISTORY_WORDS.search(name)]
+    assert not dated, f"{path.relative_to(ROOT)} names {dated}"

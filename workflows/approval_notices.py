@@ -1,8 +1,5 @@
 """What every approval request and reminder carries for its supplier (R16, R18): the approval
-link to sign, the deadline, the seller to reply to and, on a revision, what changed.
-
-Quotes that started before these emails replay without them: `APPROVAL_LINKS` is patched.
-"""
+link to sign, the deadline, the seller to reply to and, on a revision, what changed."""
 
 from __future__ import annotations
 
@@ -21,8 +18,6 @@ with workflow.unsafe.imports_passed_through():
         Party,
         QuoteState,
     )
-
-APPROVAL_LINKS = "approval-links"
 
 
 @dataclass(frozen=True)
@@ -56,15 +51,6 @@ class ApprovalAsk:
             )
         link = ApprovalLinkSpec(state.number, state.revision, supplier_id, self.deadline)
         return replace(notice, context=context, approval_link=link, reply_to=self.seller.email)
-
-
-def attach_links(
-    notices: list[Notice], supplier_ids: list[int], state: QuoteState, ask: ApprovalAsk | None
-) -> list[Notice]:
-    """The notices with their links, once the workflow runs the code that sends them."""
-    if ask is None or not workflow.patched(APPROVAL_LINKS):
-        return notices
-    return [ask.attach(n, s, state) for n, s in zip(notices, supplier_ids, strict=True)]
 
 
 def still_pending(people: dict[int, Party], pending: list[int], founder_id: int) -> str:

@@ -21,24 +21,13 @@ with workflow.unsafe.imports_passed_through():
         Clawback,
         CommissionAct,
         InvoiceInput,
-        IssueInvoices,
         PaymentRecord,
         ShareLine,
         invoice_summary,
     )
     from models.domain import invoice_workflow_id
     from models.errors import DomainError
-    from models.quote_payloads import (
-        Act,
-        DecisionRecord,
-        FounderCheck,
-        Notice,
-        OpenOrder,
-        OrderOpened,
-        RenderQuote,
-        SaveRevision,
-        StatusRecord,
-    )
+    from models.quote_payloads import Act, Notice
     from models.quote_phases import (
         Checked,
         Closed,
@@ -77,29 +66,6 @@ def refusal(exc: DomainError) -> ApplicationError:
     return ApplicationError(exc.message, type=type(exc).__name__, non_retryable=True)
 
 
-async def check_founder_inclusion(check: FounderCheck) -> list[int]:
-    return await _run(
-        Act.CHECK_FOUNDER_INCLUSION,
-        check,
-        result_type=list[int],
-        summary="check founder offers are still validated",
-    )
-
-
-async def save_revision(save: SaveRevision) -> None:
-    await _run(Act.SAVE_QUOTE_REVISION, save)
-
-
-async def record_status(record: StatusRecord) -> None:
-    await _run(Act.RECORD_QUOTE_STATUS, record, summary=f"status {record.status}")
-
-
-async def record_decision(record: DecisionRecord) -> None:
-    await _run(
-        Act.RECORD_DECISION, record, summary=f"supplier {record.supplier_id} {record.status}"
-    )
-
-
 async def record_quote_step(step: Step) -> None:
     what = step.status.status if step.status else f"{len(step.decisions)} decision(s)"
     await _run(PhaseAct.RECORD_STEP, step, summary=f"record {what}, {len(step.notices)} email(s)")
@@ -126,65 +92,8 @@ async def close_quote(phase: CloseQuote) -> Closed:
     )
 
 
-async def render_quote_pdf(render: RenderQuote) -> str:
-    return await _run(
-        Act.RENDER_QUOTE_PDF,
-        render,
-        result_type=str,
-        start_to_close=SLOW,
-        summary=f"render PDF revision {render.revision}",
-    )
-
-
-async def open_order(order: OpenOrder) -> OrderOpened:
-    return await _run(
-        Act.OPEN_ORDER,
-        order,
-        result_type=OrderOpened,
-        start_to_close=SLOW,
-        summary="open the order and its procurement documents",
-    )
-
-
-async def send_notices(notices: list[Notice]) -> None:
-    if not notices:
-        return
-    await _run(
-        Act.SEND_NOTICES,
-        notices,
-        start_to_close=SLOW,
-        summary=f"email {notices[0].kind} to {len(notices)} people",
-    )
-
-
 async def send_notice(notice: Notice) -> None:
     await _run(Act.SEND_NOTICE, notice, summary=f"email {notice.kind} to {notice.to_name}")
-
-
-async def issue_invoices(request: IssueInvoices) -> list[InvoiceInput]:
-    """The order's invoices, issued and each emailed to its supplier, in one step."""
-    return await _run(
-        CommissionAct.ISSUE,
-        request,
-        result_type=list[InvoiceInput],
-        start_to_close=SLOW,
-        summary=f"issue commission invoices of order {request.order_number}",
-    )
-
-
-async def flag_overdue(number: str) -> bool:
-    return await _run(
-        CommissionAct.FLAG_OVERDUE, number, result_type=bool, summary=f"flag {number} overdue"
-    )
-
-
-async def record_payment(record: PaymentRecord) -> str:
-    return await _run(
-        CommissionAct.RECORD_PAYMENT,
-        record,
-        result_type=str,
-        summary=f"record payment {record.reference}",
-    )
 
 
 async def void_invoice(number: str) -> str:
@@ -207,34 +116,12 @@ async def mark_overdue(number: str) -> bool:
     return await _run(CommissionAct.MARK_OVERDUE, number, result_type=bool)
 
 
-async def post_split(number: str) -> list[ShareLine]:
-    return await _run(
-        CommissionAct.SPLIT,
-        number,
-        result_type=list[ShareLine],
-        start_to_close=SPLIT_TIMEOUT,
-        summary=f"split {number} into ledger postings",
-    )
-
-
 async def post_reversal(clawback: Clawback) -> list[ShareLine]:
     return await _run(
         CommissionAct.REVERSE,
         clawback,
         result_type=list[ShareLine],
     )
-
-
-async def open_invoices(order_number: str) -> list[str]:
-    """Issues the order's invoices and starts one child workflow per invoice.
-
-    Children, not an activity with a client: each invoice's history sits under its deal in
-    the UI, and the start is part of the quote's history, so a replay never starts it again.
-    """
-    invoices = await issue_invoices(IssueInvoices(order_number, workflow.now()))
-    for invoice in invoices:
-        await start_invoice_workflow(invoice)
-    return [invoice.number for invoice in invoices]
 
 
 async def start_invoice_workflow(invoice: InvoiceInput) -> bool:

@@ -10,9 +10,6 @@ with workflow.unsafe.imports_passed_through():
     from models.money import format_cents
     from models.quote_payloads import Notice, Party, QuoteLinkSpec, QuoteState
 
-# Histories recorded before the client was told of its answer replay without these emails.
-CLIENT_ACKNOWLEDGEMENTS = "client-acknowledgements"
-
 
 def client_notice(
     state: QuoteState, seller: Party, cluster: str, kind: str, **extra: str

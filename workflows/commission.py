@@ -12,9 +12,7 @@ CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
 Handlers only record (the payment, the void reason); the run loop acts, one activity per
 phase: the payment with its split and receipt, the overdue flag with its email, the void or
 the clawback. The invoice's fixed search attributes come with its start; the workflow upserts
-only a change of status or of the overdue flag. Histories from before (`lean-invoice`) replay
-through `_run_before_lean` (workflows/commission_before.py), one activity per store write
-and email.
+only a change of status or of the overdue flag.
 """
 
 from __future__ import annotations
@@ -25,9 +23,6 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
-
-# Sandboxed with this module, not passed through: it is workflow code.
-from workflows.commission_before import InvoiceBeforeLean
 
 with workflow.unsafe.imports_passed_through():
     from models.commission import (
@@ -45,13 +40,11 @@ with workflow.unsafe.imports_passed_through():
     from models.errors import DomainError
     from models.money import format_cents
     from workflows import calls, search
-    from workflows.waits import timer_for, wait_for
-
-LEAN_INVOICE = "lean-invoice"
+    from workflows.waits import timer_for
 
 
 @workflow.defn(name="CommissionInvoiceWorkflow")
-class CommissionInvoiceWorkflow(InvoiceBeforeLean):
+class CommissionInvoiceWorkflow:
     @workflow.init
     def __init__(self, invoice: InvoiceInput) -> None:
         self.invoice = invoice
@@ -60,16 +53,10 @@ class CommissionInvoiceWorkflow(InvoiceBeforeLean):
         )
         self.state.void_reason = invoice.void_reason
         self.payment: PaymentInput | None = None
-        self.lean = False  # decided by the run's first step
 
     @workflow.run
     async def run(self, invoice: InvoiceInput) -> InvoiceState:
-        self.lean = workflow.patched(LEAN_INVOICE)
-        if not self.lean:
-            return await self._run_before_lean(invoice)
         self._describe()
-        if workflow.info().typed_search_attributes.get(search.INVOICE_NUMBER) is None:
-            self._publish_all()  # started before its attributes came with the start
         if self.state.void_reason is None and not invoice.announced:
             await self._notify("commission_invoice", attach=True)
         if not await self._wait_until(reminder_at(invoice.issued_at, invoice.due_at), "reminder"):
@@ -101,11 +88,8 @@ class CommissionInvoiceWorkflow(InvoiceBeforeLean):
         """The payment, recorded: durable once answered, it is settled by the run loop."""
         self._validate_payment(payment)  # a second payment may have come in meanwhile
         self.payment = payment
-        if workflow.patched(LEAN_INVOICE):
-            self.state.status = InvoiceStatus.PAID.value
-            self.state.paid_at, self.state.payment_reference = workflow.now(), payment.reference
-            return self.state
-        await workflow.wait_condition(lambda: self.state.status != InvoiceStatus.ISSUED)
+        self.state.status = InvoiceStatus.PAID.value
+        self.state.paid_at, self.state.payment_reference = workflow.now(), payment.reference
         return self.state
 
     @record_payment.validator
@@ -133,7 +117,7 @@ class CommissionInvoiceWorkflow(InvoiceBeforeLean):
     async def _wait_until(self, moment: datetime, what: str) -> bool:
         """True when the invoice was paid or voided before `moment`, False at `moment`."""
         seconds = (moment - workflow.now()).total_seconds()
-        wait = timer_for(seconds) if self.lean else wait_for(seconds)
+        wait = timer_for(seconds)
         if wait and not self._settling():
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(self._settling, timeout=wait, timeout_summary=what)

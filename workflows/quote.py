@@ -10,11 +10,14 @@ QuoteWorkflow exposes:
 - query `state` (the full state; the API's quote view);
 - timers: approval reminders and escalation, approval timeout, revision timeout, validity.
 
-Two shapes behind one patch, chosen once when the workflow object is made (before any
-handler or `run`, so that a message in the first task takes the same shape as the rest):
-quotes started since `lean-phases` run the lean shape (workflows/quote_lean.py: handlers only
-record, one activity per phase); those started before replay and run as they were recorded
-(workflows/quote_legacy.py).
+Handlers validate, change the in-memory state and queue what the store and the emails must
+learn (`todo`); they issue no command, so a decision answers after one workflow task, the
+first as fast as the others, and the order in which the SDK runs a handler and the loop in
+one task cannot change the commands (tests/workflows/test_same_task_order.py). The loop hands
+the queue to its next activity: a phase's (opening, sending, closing; workflows/quote_phases.py),
+or a step of its own — so decisions that arrive while an activity runs are recorded together
+in the next one. Recorded messages are handled before a timer's action is re-checked
+(workflows/quote_waits.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     # converter resolves their annotations through the sandbox's modules, where only the
     # modules this (sandboxed) module imports by name are found.
     from models.commission import InvoiceInput  # noqa: F401
+    from models.domain import QuoteStatus
     from models.quote_payloads import (
         CancelInput,
         ClientAnswerInput,
@@ -41,26 +45,36 @@ with workflow.unsafe.imports_passed_through():
         SupplierRemovedInput,
     )
     from models.quote_phases import Checked, Closed  # noqa: F401
-    from workflows.quote_lean import LeanQuote
-    from workflows.quote_legacy import SELLER_REMOVAL, LegacyQuote
-
-LEAN_PHASES = "lean-phases"
+    from workflows.quote_handlers import QuoteHandlers
 
 
 @workflow.defn(name="QuoteWorkflow")
-class QuoteWorkflow(LeanQuote, LegacyQuote):
+class QuoteWorkflow(QuoteHandlers):
     @workflow.init
     def __init__(self, quote: QuoteInput) -> None:
         self._setup(quote)
-        self.lean = workflow.patched(LEAN_PHASES)
-        if self.lean:
-            self._lean_setup()
 
     @workflow.run
     async def run(self, quote: QuoteInput) -> QuoteState:
-        if self.lean:
-            return await self._lean_run(quote)
-        return await self._legacy_run(quote)
+        self.revision_todo = quote.revision  # opened in memory already (initial_state)
+        while True:
+            self._upsert_on_change()
+            if self.revision_todo is not None:
+                await self._open(self.revision_todo)
+            elif self._removal_due():
+                self._block_removed()
+            elif self.state.status == QuoteStatus.ACCEPTED:
+                await self._close()
+            elif self.state.status == QuoteStatus.PENDING_APPROVAL and self.ready_to_send:
+                await self._send()
+            elif self._step_due():
+                await self._record(self._take())
+            elif QuoteStatus(self.state.status).is_terminal:
+                break
+            else:
+                await self._wait_or_act()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
 
     @workflow.query(name="state")
     def get_state(self) -> QuoteState:
@@ -69,9 +83,7 @@ class QuoteWorkflow(LeanQuote, LegacyQuote):
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
-        if self.lean:
-            return self._lean_decide(decision)
-        return await self._legacy_decide(decision)
+        return self._record_decision(decision)
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
@@ -79,9 +91,12 @@ class QuoteWorkflow(LeanQuote, LegacyQuote):
 
     @workflow.update
     async def revise(self, revision: RevisionInput) -> QuoteState:
-        if self.lean:
-            return await self._lean_revise(revision)
-        return await self._legacy_revise(revision)
+        """Opened in memory now; the loop stores it and runs the founder check, and the answer
+        waits for that, so it says whether the revision went out for approval or is blocked."""
+        self._record_revision(revision)
+        number = revision.revision.number
+        await workflow.wait_condition(lambda: self.opened_revision >= number)
+        return self.state
 
     @revise.validator
     def _validate_revise(self, revision: RevisionInput) -> None:
@@ -89,9 +104,7 @@ class QuoteWorkflow(LeanQuote, LegacyQuote):
 
     @workflow.update
     async def answer(self, answer: ClientAnswerInput) -> QuoteState:
-        if self.lean:
-            return self._lean_answer(answer)
-        return await self._legacy_answer(answer)
+        return self._record_answer(answer)
 
     @answer.validator
     def _validate_answer(self, answer: ClientAnswerInput) -> None:
@@ -99,38 +112,28 @@ class QuoteWorkflow(LeanQuote, LegacyQuote):
 
     @workflow.update
     async def cancel(self, cancel: CancelInput) -> QuoteState:
-        if self.lean:
-            return self._lean_cancel(cancel)
-        return await self._cancel(cancel)
+        return self._record_cancel(cancel)
 
     @cancel.validator
     def _validate_cancel(self, cancel: CancelInput) -> None:
         self._check_cancel(cancel)
 
     @workflow.signal(name="client_viewed")
-    async def client_viewed(self, view: ClientViewInput) -> None:
-        if self.lean:
-            self._lean_client_viewed(view)
-        else:
-            await self._legacy_client_viewed(view)
+    def client_viewed(self, view: ClientViewInput) -> None:
+        self._record_view(view)
 
     @workflow.signal(name="supplier_removed")
     def supplier_removed(self, removal: SupplierRemovedInput) -> None:
-        if self.lean:
-            self._lean_supplier_removed(removal)
-        else:
-            self._legacy_supplier_removed(removal)
+        if removal.member_id not in self.removed_suppliers:
+            self.removed_suppliers.append(removal.member_id)
 
     @workflow.signal(name="seller_removed")
-    async def seller_removed(self, cancel: CancelInput) -> None:
+    def seller_removed(self, cancel: CancelInput) -> None:
         """The seller left the cluster (R2): cancelled as by an operator, unless the quote has
         moved past cancelling meanwhile."""
-        if not self.lean:
-            await self._legacy_seller_removed(cancel)
-            return
         with contextlib.suppress(ApplicationError):  # the validator's refusal: nothing to do
             self._check_cancel(cancel)
-            self._lean_cancel(cancel)
+            self._record_cancel(cancel)
 
 
-__all__ = ["SELLER_REMOVAL", "QuoteWorkflow"]
+__all__ = ["QuoteWorkflow"]

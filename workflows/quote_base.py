@@ -1,9 +1,8 @@
-"""What both shapes of the quote workflow share: its state, the messages' rules (the update
-validators' checks) and small helpers. See workflows/quote.py for the workflow itself."""
+"""The quote workflow's state, the messages' rules (the update validators' checks) and small
+helpers. See workflows/quote.py for the workflow itself."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -19,11 +18,13 @@ with workflow.unsafe.imports_passed_through():
         Event,
         Line,
         QuoteInput,
+        Revision,
         RevisionInput,
     )
+    from models.quote_phases import Step
     from workflows import calls
     from workflows.approval_notices import ApprovalAsk
-    from workflows.quote_steps import Notifier
+    from workflows.notices import Notices
 
 
 class QuoteBase:
@@ -33,10 +34,12 @@ class QuoteBase:
         self.input = quote
         self.people = {p.id: p for p in [*quote.people, quote.seller, quote.founder]}
         self.state = approvals.initial_state(quote)
-        self.lock = asyncio.Lock()
-        self.notify = Notifier(quote, self.people)
+        self.notices = Notices(quote, self.people)
         self.ready_to_send = False
-        self.opened = False
+        # What handlers recorded for the run loop's next activity, and the revision to open.
+        self.todo = Step()
+        self.revision_todo: Revision | None = None
+        self.opened_revision = 0
         # Suppliers removed from the cluster while the quote is open, in arrival order.
         self.removed_suppliers: list[int] = []
         # What the approval emails of the current revision say: the revision before, the round.

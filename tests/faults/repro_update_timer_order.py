@@ -1,5 +1,5 @@
 """A minimal reproduction, outside the product, of a retried workflow task whose update and timer
-run in one order and replay in the other (tests/faults/UPSTREAM-update-timer-order.md).
+run in one order and replay in the other (the family of temporalio/sdk-python#1591).
 
 Run: python -m tests.faults.repro_update_timer_order [--keep history.json] [--trace]
 

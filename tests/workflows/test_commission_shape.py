@@ -44,6 +44,6 @@ async def test_a_paid_invoice_is_one_activity_with_its_attributes_from_the_start
         for e in events
         if e.event_type == UPSERTED
     ]
-    assert upserted == [{"TemporalChangeVersion"}, {"InvoiceStatus"}]
+    assert upserted == [{"InvoiceStatus"}]  # no patch marker: one upsert, the status
     assert len(await mails_after(live, "Commission invoice")) == 1  # sent with the issue
     assert len(await mails_after(live, "Payment received")) == 1

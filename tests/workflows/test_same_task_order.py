@@ -5,6 +5,11 @@ The worker is parked (stopped) while the reminder's timer fires and the decision
 before the other, then started again: both come to it in one activation. The loop looks at the
 recorded decision first and the reminder again after it, so whichever came first, that task
 schedules the same commands.
+
+What it guards against: the SDK may run an update's handler before or after the code woken by a
+timer of the same activation, and in another order on replay than live, after a worker's cold
+start (temporalio/sdk-python#1591, open). A handler that issued commands itself could then write
+a history its own replay refuses; a handler that only records cannot.
 """
 
 from __future__ import annotations

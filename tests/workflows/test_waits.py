@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
 
     from settings import Settings
     from tests.temporal_fixtures import assert_no_workflow_task_failure, running_worker
-    from workflows.waits import SHORTEST_WAIT, wait_for
+    from workflows.waits import SHORTEST_WAIT, timer_for
 
 
 @workflow.defn
@@ -22,7 +22,7 @@ class OverdueWaitWorkflow:
 
     @workflow.run
     async def run(self, late: float) -> float:
-        wait = wait_for(-late)
+        wait = timer_for(-late)
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(lambda: False, timeout=wait)
         return wait.total_seconds()

@@ -1,5 +1,5 @@
-"""The lean run loop's phases, each one activity: opening a revision (R8–R10), sending the
-quote (R11), closing the deal (R13, R14). See workflows/quote_lean.py."""
+"""The run loop's phases, each one activity: opening a revision (R8–R10), sending the quote
+(R11), closing the deal (R13, R14). See workflows/quote.py."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         DecisionRecord,
         Line,
         OpenOrder,
+        RenderQuote,
         Revision,
         SaveRevision,
         StatusRecord,
@@ -23,11 +24,11 @@ with workflow.unsafe.imports_passed_through():
     from models.quote_phases import Blocked, CloseQuote, OpenRevision, SendQuote, Step
     from workflows import calls
     from workflows.approval_notices import ApprovalAsk
-    from workflows.quote_lean_queue import LeanQueue
+    from workflows.quote_queue import QuoteQueue
     from workflows.quote_steps import founder_check_of
 
 
-class LeanPhases(LeanQueue):
+class QuotePhases(QuoteQueue):
     # Opening a revision (R8–R10)
 
     def _open_in_memory(
@@ -121,7 +122,7 @@ class LeanPhases(LeanQueue):
             notices=[self.notices.to_client(draft)],
         )
         check = founder_check_of(self.input.cluster_id, state)
-        render = calls.RenderQuote(state.number, state.revision, valid_until)
+        render = RenderQuote(state.number, state.revision, valid_until)
         phase = SendQuote(self._take(with_status=False), check, render, sent, self._blocked_step())
         revision = state.revision
         result = await calls.send_quote(phase)

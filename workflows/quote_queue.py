@@ -1,6 +1,6 @@
-"""The lean run loop's queue: what handlers recorded since the loop's last activity, the
-status the store last got from it, and the status the search attributes last said. See
-workflows/quote_lean.py."""
+"""The run loop's queue: what handlers recorded since the loop's last activity, the status
+the store last got from it, and the status the search attributes last said. See
+workflows/quote.py."""
 
 from __future__ import annotations
 
@@ -9,19 +9,14 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.quote_payloads import Notice, Revision, StatusRecord
+    from models.quote_payloads import Notice, StatusRecord
     from models.quote_phases import Step
     from workflows import calls, search
-    from workflows.lean_notices import Notices
     from workflows.quote_base import QuoteBase
     from workflows.quote_steps import upsert_now
 
 
-class LeanQueue(QuoteBase):
-    notices: Notices
-    todo: Step
-    revision_todo: Revision | None
-    opened_revision: int
+class QuoteQueue(QuoteBase):
     recorded: StatusRecord | None = None  # the status row as the loop last wrote it
     upserted: str | None = None  # the status the search attributes last said
     round_started: datetime | None = None

@@ -1,27 +1,27 @@
-"""The lean run loop's waits and the timers' actions (reminders, escalation, expiries), and
-the block of a removed supplier's lines. See workflows/quote_lean.py."""
+"""The run loop's waits and the timers' actions (reminders, escalation, expiries), and the
+block of a removed supplier's lines. See workflows/quote.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models import approvals
     from models.domain import QuoteStatus
-    from workflows.quote_lean_queue import LeanQueue
-    from workflows.waits import SHORTEST_WAIT
+    from workflows.quote_queue import QuoteQueue
+    from workflows.waits import timer_for
 
 # The status and revision the loop waits in: a change of either wakes it.
 Waiting = tuple[str, int]
 
 
-class LeanWaits(LeanQueue):
+class QuoteWaits(QuoteQueue):
     # Removed suppliers
 
-    def _lean_block_removed(self) -> None:
+    def _block_removed(self) -> None:
         """The lines of suppliers who left the cluster block the quote, so that the seller
         revises it without them (a sent quote's link stops answering)."""
         due, state = self._removal_due(), self.state
@@ -45,7 +45,7 @@ class LeanWaits(LeanQueue):
         if self.since is None or self.since[:2] != waiting:
             self.since = (*waiting, now)
         seconds, act = self._timer(now)
-        timeout = max(timedelta(seconds=max(seconds, 0.0)), SHORTEST_WAIT)
+        timeout = timer_for(seconds)
         woke = lambda: self._due(waiting)  # noqa: E731
         try:
             await workflow.wait_condition(woke, timeout=timeout)
@@ -74,7 +74,7 @@ class LeanWaits(LeanQueue):
             )
             return (
                 plan.wait_seconds,
-                self._lean_remind if plan.reminder_due else self._approval_expired,
+                self._remind if plan.reminder_due else self._approval_expired,
             )
         if state.status == QuoteStatus.SENT:
             assert state.valid_until is not None
@@ -83,7 +83,7 @@ class LeanWaits(LeanQueue):
         left = timing.revision_timeout - (now - self.since[2]).total_seconds()
         return left, self._revision_expired
 
-    def _lean_remind(self) -> None:
+    def _remind(self) -> None:
         self.reminders += 1
         assert self.ask is not None
         pending = approvals.pending_suppliers(self.state.approvals)
