@@ -3,7 +3,7 @@
 The Cross-Industry-Invoice XML carries the same figures as the printed invoice: one line, the
 commission on the order (the sum of the line commissions, already rounded to the cent, so the
 XML's line total equals the header's), the platform's tax on it, and the total due. The
-`factur-x` package checks the XML against the standard's XSD and embeds it in the PDF.
+renderer checks it against the standard's XSD and embeds it in the PDF (documents/pdfa.py).
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import facturx
 from lxml import etree
 
-from documents.pdfa import with_srgb_output_intent
 from models.documents import InvoicePdf, LegalIdentity, PlatformIdentity
 from models.money import format_cents, format_percent
 
@@ -180,13 +178,3 @@ def invoice_cii_xml(pdf: InvoicePdf) -> bytes:
     _settlement(transaction, pdf, platform)
     xml: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
-
-
-def embed_facturx(pdf_bytes: bytes, xml: bytes) -> bytes:
-    """The PDF with the XML attached as factur-x.xml, the Factur-X XMP metadata and the sRGB
-    output intent of PDF/A-3; the XML is checked against the EN 16931 XSD first, so an invalid
-    invoice is never issued."""
-    result: bytes = facturx.generate_from_binary(
-        pdf_bytes, xml, flavor="factur-x", level="en16931", check_xsd=True, lang="en-GB"
-    )
-    return with_srgb_output_intent(result)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -31,8 +32,13 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.tables import CellStyle
 
+from documents.pdfa import Hybrid, make_archival
 from models.documents import LegalIdentity, PartyView
+
+# Streams are Flate-compressed only: ASCII85 on top would make them larger and slower to write.
+rl_config.useA85 = 0
 
 MARGIN = 15 * mm
 FRAME_PADDING = 6  # platypus frames keep 6 pt inside the page margins
@@ -231,6 +237,19 @@ def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
     return lines
 
 
+class _GridCell(CellStyle):
+    """A lines table's cell as it starts: set once on the class instead of by a style command
+    applied to every cell of every table (and again to each part of a table split over pages)."""
+
+    fontname = FONT
+    fontsize = 8.5
+    leading = 8.5 * 1.2  # what a FONT command without a leading sets
+    color = INK
+    valign = "TOP"
+    topPadding = bottomPadding = 3
+    leftPadding = rightPadding = CELL_PADDING
+
+
 def grid(
     head: Sequence[str],
     rows: list[list[Any]],
@@ -247,24 +266,20 @@ def grid(
     top = [[title, *[""] * (len(head) - 1)], list(head)] if title else [list(head)]
     h = len(top) - 1  # index of the header row
     style: list[TableCommand] = [
-        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
         ("FONT", (0, h), (-1, h), BOLD, 8),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("TEXTCOLOR", (0, h), (-1, h), colors.white),
         ("BACKGROUND", (0, h), (-1, h), ACCENT),
         ("ALIGN", (numeric_from, h), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, h + 1), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if title:
         style += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), BAND)]
+    data = [*top, *rows]
+    cells = [[_GridCell("") for _ in head] for _ in data]
     table = Table(
-        [*top, *rows], colWidths=list(widths), repeatRows=len(top), style=[*style, *extra]
-    )
+        data, colWidths=list(widths), repeatRows=len(top), style=[*style, *extra],
+        cellStyles=cells,
+    )  # fmt: skip
     table.spaceAfter = 6
     return table
 
@@ -293,20 +308,29 @@ def gap(points: float = 8) -> Spacer:
 
 
 def render(
-    story: list[Flowable], *, title: str, author: str, footer: str, issued_on: date | None = None
+    story: list[Flowable],
+    *,
+    title: str,
+    author: str,
+    footer: str,
+    issued_on: date | None = None,
+    subject: str | None = None,
+    keywords: str = "",
+    hybrid: Hybrid | None = None,
 ) -> bytes:
-    """Builds the PDF in memory; invariant output: same data, same bytes. The metadata's
-    creation date is the issue date (not the render time), so a stored copy says when it was
-    issued."""
+    """Builds the PDF/A-3b in memory, in one pass (documents/pdfa.py; `hybrid`: the XML it
+    carries); invariant output: same data, same bytes. The metadata's creation date is the
+    issue date (not the render time), so a stored copy says when it was issued."""
     buffer = BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, author=author, subject=title, creator="Arkanna",
+        buffer, pagesize=A4, title=title, author=author, subject=subject or title,
+        keywords=keywords, lang="en-GB", enforceColorSpace="rgb",
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
         invariant=1,
         # Pages start in the document's embedded font: no unembedded standard font is named.
         initialFontName=FONT,
     )  # fmt: skip
-    canvas = partial(_NumberedCanvas, footer=footer, issued_on=issued_on)
+    canvas = partial(_NumberedCanvas, footer=footer, issued_on=issued_on, hybrid=hybrid)
     doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 
@@ -334,11 +358,14 @@ def fit(text: str, width: float, font: str, size: float) -> str:
 class _NumberedCanvas(Canvas):
     """Holds every page until the end so the footer can say "page x of y"."""
 
-    def __init__(self, *args: Any, footer: str, issued_on: date | None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, footer: str, issued_on: date | None, hybrid: Hybrid | None, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
         if issued_on is not None:
             self._doc._timeStamp = _issue_stamp(issued_on)
         self._footer = footer
+        self._hybrid = hybrid
         self._held_pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
@@ -359,4 +386,5 @@ class _NumberedCanvas(Canvas):
             self.drawString(left, MARGIN - 10, fit(self._footer, room, FONT, 7.5))
             self.drawRightString(right, MARGIN - 10, page)
             super().showPage()
+        make_archival(self._doc, self._hybrid)
         super().save()

@@ -4,19 +4,17 @@ The XML carries what the printed purchase order shows: the buyer, the supplier (
 the order, in the standard's words) and the client it is delivered to, each with its legal
 identity; every line with its quantity, unit price, net price after discount, tax rate and net;
 and the totals, with the tax of each rate rounded once (R21), so its tax total and grand total
-are the printed ones to the cent. The `factur-x` package checks the XML against the Order-X XSD
-and embeds it in the PDF.
+are the printed ones to the cent. The renderer checks the XML against the Order-X XSD and
+embeds it in the PDF (documents/pdfa.py).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import facturx
 from lxml import etree
 
 from documents.einvoice import Element, Vocabulary, has_country, xml_day, xml_el, xml_party
-from documents.pdfa import with_srgb_output_intent
 from models.documents import LegalIdentity, PartyView, PurchaseLineView, PurchaseOrderPdf
 from models.money import format_cents, format_percent
 
@@ -119,26 +117,3 @@ def purchase_order_xml(pdf: PurchaseOrderPdf) -> bytes:
     _settlement(transaction, pdf)
     xml: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
-
-
-def embed_orderx(pdf_bytes: bytes, xml: bytes, pdf: PurchaseOrderPdf) -> bytes:
-    """The PDF with the XML attached as order-x.xml, the Order-X XMP metadata and the sRGB
-    output intent of PDF/A-3, under the document's own title; the XML is checked against the Comfort XSD first, so an invalid
-    order is never issued."""
-    metadata = {
-        "title": pdf.title,
-        "author": pdf.buyer.company,
-        "subject": f"Order {pdf.order_number} of quote {pdf.quote_number}",
-        "keywords": "Order-X, purchase order",
-    }
-    result: bytes = facturx.generate_from_binary(
-        pdf_bytes,
-        xml,
-        flavor="order-x",
-        level="comfort",
-        orderx_type="order",
-        check_xsd=True,
-        pdf_metadata=metadata,
-        lang="en-GB",
-    )
-    return with_srgb_output_intent(result)

@@ -15,7 +15,6 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
 from documents.einvoice import (
-    embed_facturx,
     invoice_cii_xml,
     invoice_platform,
     invoice_supplier,
@@ -43,8 +42,10 @@ from documents.layout import (
     widened,
 )
 from documents.layout import number as qty
-from documents.orderx import embed_orderx, purchase_order_xml
+from documents.orderx import purchase_order_xml
+from documents.pdfa import facturx, orderx
 from documents.statement import render_statement_pdf as render_statement_pdf
+from documents.xsd import check_xsd
 from models.documents import (
     AcceptanceView,
     FounderComponentView,
@@ -201,11 +202,19 @@ def _founder_text(fc: FounderComponentView, currency: str) -> str:
 
 
 def render_purchase_order_pdf(pdf: PurchaseOrderPdf) -> bytes:
-    """The purchase order as Order-X: a PDF a person reads, with the same order as XML inside."""
-    return embed_orderx(_purchase_order_pages(pdf), purchase_order_xml(pdf), pdf)
+    """The purchase order as Order-X: a PDF/A-3 a person reads, with the same order as XML
+    inside; the XML is checked against the Comfort XSD first, so an invalid order is never
+    issued."""
+    xml = purchase_order_xml(pdf)
+    check_xsd(xml, "order-x", "comfort")
+    footer = f"{pdf.buyer.company} · Purchase order {pdf.order_number}"
+    subject = f"Order {pdf.order_number} of quote {pdf.quote_number}"
+    return render(_purchase_order_story(pdf), title=pdf.title, author=pdf.buyer.company,
+                  footer=footer, issued_on=pdf.issued_on, subject=subject,
+                  keywords="Order-X, purchase order", hybrid=orderx(xml))  # fmt: skip
 
 
-def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
+def _purchase_order_story(pdf: PurchaseOrderPdf) -> list[Flowable]:
     head = ["Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
     widths = widened(_PO_WIDTHS, 2, [x.unit for x in pdf.lines], into=0)
     rows = [
@@ -216,7 +225,7 @@ def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
     ]  # fmt: skip
     facts = [("Issued", day(pdf.issued_on)), ("Quote", pdf.quote_number)]
     client = pdf.client
-    story: list[Flowable] = [
+    return [
         header("Purchase order", pdf.order_number, pdf.buyer.company, facts),
         gap(),
         parties(("Buyer", pdf.buyer), ("Supplier", pdf.supplier), ("Deliver to", client)),
@@ -228,17 +237,20 @@ def _purchase_order_pages(pdf: PurchaseOrderPdf) -> bytes:
              f"{pdf.buyer.company}, quoting order {pdf.order_number}.", "body"),
         *_platform_note(pdf.platform),
     ]  # fmt: skip
-    footer = f"{pdf.buyer.company} · Purchase order {pdf.order_number}"
-    return render(story, title=pdf.title, author=pdf.buyer.company, footer=footer,
-                  issued_on=pdf.issued_on)  # fmt: skip
 
 
 def render_invoice_pdf(pdf: InvoicePdf) -> bytes:
-    """The invoice as Factur-X: a PDF a person reads, with the same invoice as XML inside."""
-    return embed_facturx(_invoice_pages(pdf), invoice_cii_xml(pdf))
+    """The invoice as Factur-X: a PDF/A-3 a person reads, with the same invoice as XML inside;
+    the XML is checked against the EN 16931 XSD first, so an invalid invoice is never issued."""
+    xml = invoice_cii_xml(pdf)
+    check_xsd(xml, "factur-x", "en16931")
+    name = invoice_platform(pdf).legal_name
+    return render(_invoice_story(pdf), title=pdf.title, author=name,
+                  footer=f"{name} · {pdf.title}", issued_on=pdf.issued_on,
+                  keywords="Factur-X, commission invoice", hybrid=facturx(xml))  # fmt: skip
 
 
-def _invoice_pages(pdf: InvoicePdf) -> bytes:
+def _invoice_story(pdf: InvoicePdf) -> list[Flowable]:
     head = ["Offer", "Line net", "Commission rate", "Commission"]
     rows = [
         [cell(x.offer_name, _INVOICE_WIDTHS[0]), money(x.net_cents), percent(x.commission_rate),
@@ -249,7 +261,7 @@ def _invoice_pages(pdf: InvoicePdf) -> bytes:
              ("Order", pdf.order_number), ("Quote", pdf.quote_number)]  # fmt: skip
     platform = invoice_platform(pdf)
     cur = pdf.currency
-    story: list[Flowable] = [
+    return [
         header("Commission invoice", pdf.number, platform.legal_name, facts),
         gap(),
         identities(("From", platform_identity(platform)),
@@ -263,8 +275,6 @@ def _invoice_pages(pdf: InvoicePdf) -> bytes:
         gap(),
         para(_payment_words(pdf, platform), "body"),
     ]  # fmt: skip
-    name = platform.legal_name
-    return render(story, title=pdf.title, author=name, footer=f"{name} · {pdf.title}")
 
 
 def _tax_label(pdf: InvoicePdf) -> str:
