@@ -37,6 +37,7 @@ from api.routes import (
     orders,
     quotes,
 )
+from api.status_events import StatusEvents
 from settings import Settings, get_settings
 from store.db import make_engine, make_session_factory
 
@@ -46,10 +47,12 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 def create_app(settings: Settings | None = None, temporal: Client | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.DATABASE_URL)
+    events = StatusEvents(settings.DATABASE_URL)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        events.close()
         engine.dispose()
 
     app = FastAPI(
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.status_events = events
     app.state.temporal = TemporalConnection(settings, temporal)
     app.state.limits = Limits.from_settings(settings, CounterStore(engine))
     app.state.one_at_a_time = OneAtATime()

@@ -52,13 +52,14 @@ from models.quote_payloads import (
     QuoteInput,
     QuoteState,
     RevisionInput,
+    WaitInput,
 )
 from settings import Settings
 from workflows.commission import CommissionInvoiceWorkflow
 from workflows.connection import connect_temporal
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
-from workflows.quote import QuoteWorkflow
+from workflows.quote import REACHED, QuoteWorkflow
 from workflows.search import quote_attributes
 
 T = TypeVar("T")
@@ -106,6 +107,31 @@ async def quote_state(client: Client, number: str) -> QuoteState:
     """The quote as its workflow holds it (a query); 503 when no worker answers in time."""
     query = quote_handle(client, number).query(QuoteWorkflow.get_state, rpc_timeout=QUERY_TIMEOUT)
     return await call(query)
+
+
+async def wait_quote(client: Client, number: str, status: str, seconds: float) -> QuoteState:
+    """The quote once it has `status` or has ended, or after `seconds`: one workflow update
+    that completes in the workflow task where the quote gets there (no read in a loop). A
+    quote already there, or closed, answers with the `state` query at once."""
+    try:
+        state = await call(_wait_update(quote_handle(client, number), status, seconds))
+    except Gone:  # closed: its query still answers
+        state = None
+    return state or await quote_state(client, number)
+
+
+async def _wait_update(
+    handle: WorkflowHandle[QuoteWorkflow, QuoteState], status: str, seconds: float
+) -> QuoteState | None:
+    timeout = timedelta(seconds=seconds) + QUERY_TIMEOUT
+    try:
+        return await handle.execute_update(
+            QuoteWorkflow.wait, WaitInput(status, seconds), rpc_timeout=timeout
+        )
+    except WorkflowUpdateFailedError as exc:
+        if isinstance(exc.cause, ApplicationError) and exc.cause.type == REACHED:
+            return None  # already there: the validator refused, nothing was recorded
+        raise
 
 
 async def start_quote(client: Client, settings: Settings, start: QuoteInput) -> None:

@@ -166,6 +166,14 @@ class RevisionInput:
 
 
 @dataclass
+class WaitInput:
+    """A long read: answer once the quote has `status` or has ended, or after `seconds`."""
+
+    status: str
+    seconds: float
+
+
+@dataclass
 class CancelInput:
     reason: str
     by_member_id: int | None = None  # None: an operator

@@ -79,4 +79,5 @@ async def api(settings: Settings, db: sessionmaker[Session]) -> AsyncIterator[ht
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+    app.state.status_events.close()
     app.state.engine.dispose()

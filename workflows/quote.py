@@ -7,6 +7,9 @@ QuoteWorkflow exposes:
 - signals `client_viewed` (first opening of the client link), `supplier_removed` (a
   supplier left the cluster: its lines block the quote until the seller revises it) and
   `seller_removed` (the seller left: the quote is cancelled if it still can be);
+- update `wait` (a long read, `GET /quotes/{number}?wait_for=`): answers with the state once
+  the quote has the status or has ended, or when its time is up; its validator refuses a
+  status already reached, so a read that need not wait leaves no trace in the history;
 - query `state` (the full state; the API's quote view);
 - timers: approval reminders and escalation, approval timeout, revision timeout, validity.
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -43,9 +47,13 @@ with workflow.unsafe.imports_passed_through():
         QuoteState,
         RevisionInput,
         SupplierRemovedInput,
+        WaitInput,
     )
     from models.quote_phases import Checked, Closed  # noqa: F401
     from workflows.quote_handlers import QuoteHandlers
+
+# The wait validator's refusal: the quote has the status already (or has ended).
+REACHED = "Reached"
 
 
 @workflow.defn(name="QuoteWorkflow")
@@ -80,6 +88,21 @@ class QuoteWorkflow(QuoteHandlers):
     def get_state(self) -> QuoteState:
         # A copy that names everyone, so the views carry names beside the ids (R19).
         return dataclasses.replace(self.state, people=list(self.people.values()))
+
+    @workflow.update
+    async def wait(self, wait: WaitInput) -> QuoteState:
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: self._reached(wait.status),
+                timeout=timedelta(seconds=wait.seconds),
+                timeout_summary="long read",
+            )
+        return self.get_state()
+
+    @wait.validator
+    def _validate_wait(self, wait: WaitInput) -> None:
+        if self._reached(wait.status):
+            raise ApplicationError("already there", type=REACHED, non_retryable=True)
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> QuoteState:
@@ -136,4 +159,4 @@ class QuoteWorkflow(QuoteHandlers):
             self._record_cancel(cancel)
 
 
-__all__ = ["QuoteWorkflow"]
+__all__ = ["REACHED", "QuoteWorkflow"]

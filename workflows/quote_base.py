@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models import approvals
+    from models.domain import QuoteStatus
     from models.errors import Conflict
     from models.quote_payloads import (
         Approval,
@@ -65,6 +66,10 @@ class QuoteBase:
 
     def _check_cancel(self, cancel: CancelInput) -> None:
         calls.refuse(approvals.check_cancellable, self.state, cancel.by_member_id)
+
+    def _reached(self, status: str) -> bool:
+        """What a long read waits for: the status, or the quote's end."""
+        return self.state.status == status or QuoteStatus(self.state.status).is_terminal
 
     def _removal_due(self) -> dict[int, list[int]]:
         return approvals.removed_supplier_lines(self.state, self.removed_suppliers)

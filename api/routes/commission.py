@@ -34,7 +34,7 @@ from api.pagination import Cursor, Limit, paginate
 from api.quote_views import MemberName
 from api.schemas import Strict
 from api.views import Page
-from api.waiting import WaitSeconds, wait_for_status
+from api.waiting import StatusEventsDep, WaitSeconds, wait_for_status
 from documents.render import DocumentStore
 from models.commission import (
     PaymentInput,
@@ -177,20 +177,19 @@ async def read_invoice(
     factory: SessionFactoryDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    events: StatusEventsDep,
     wait_for: InvoiceWaitFor = None,
     wait: WaitSeconds = 20,
 ) -> InvoiceRead:
     """One commission invoice with its status and, once split, its shares."""
     invoice = get_visible_invoice(session, principal.member, number)
     if wait_for is not None and invoice.status != wait_for:
-        release(session)
         ended = (wait_for, InvoiceStatus.SPLIT, InvoiceStatus.VOID)
         await wait_for_status(
-            factory,
-            partial(_invoice_status, number=number),
-            lambda status: status in ended,
+            events, f"invoice:{number}", session, factory,
+            partial(_invoice_status, number=number), lambda status: status in ended,
             min(wait, settings.MAX_WAIT_SECONDS),
-        )
+        )  # fmt: skip
         session.refresh(invoice)
     return invoice_view(session, invoice)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
@@ -31,7 +29,7 @@ from api.pagination import Cursor, Limit, paginate
 from api.quote_views import QuoteRead, QuoteSummary, can_see, quote_summary, quote_view
 from api.schemas import CancelIn, DecisionIn, QuoteContent, QuoteCreate
 from api.views import Page
-from api.waiting import WaitSeconds, wait_for_status
+from api.waiting import WaitSeconds
 from documents.render import DocumentStore
 from models.approvals import initial_state
 from models.domain import QuoteStatus
@@ -47,7 +45,6 @@ from store.quotes import (
     create_quote,
     find_idempotent,
     get_visible_quote,
-    quote_status,
     stored_start_input,
     suppliers_of,
     visible_quotes,
@@ -188,15 +185,10 @@ WaitFor = Annotated[
 ]
 
 
-def _waited(target: QuoteStatus) -> Callable[[QuoteStatus | None], bool]:
-    return lambda status: status is None or status == target or status.is_terminal
-
-
 @router.get("/{number}", response_model=QuoteRead, responses=refusals(410))
 async def read_quote(
     number: BusinessNumber,
     session: SessionDep,
-    factory: SessionFactoryDep,
     principal: PrincipalDep,
     client: TemporalDep,
     settings: SettingsDep,
@@ -205,12 +197,14 @@ async def read_quote(
 ) -> QuoteRead:
     """The live state of a quote; suppliers see their own lines only."""
     _check_visible(session, principal, number)
-    if wait_for is not None:
-        read = partial(quote_status, number=number)
-        await wait_for_status(
-            factory, read, _waited(wait_for), min(wait, settings.MAX_WAIT_SECONDS)
-        )
-    state = await _live_state(client, principal, number)
+    release(session)  # the one transaction of this read: nothing is held while it waits
+    if wait_for is None:
+        state = await quote_state(client, number)
+    else:
+        seconds = min(wait, settings.MAX_WAIT_SECONDS)
+        state = await engine.wait_quote(client, number, wait_for.value, seconds)
+    if not can_see(state, None if principal.member is None else principal.member.id):
+        raise NotFound("quote")  # the workflow is a revision ahead of the store
     return _view(state, principal.member.id if principal.member else None, settings)
 
 
