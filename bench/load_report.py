@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bench.load_quotes import Timings
 from bench.load_shape import Counted
+from bench.work_floor import Floor
 
 
 @dataclass
@@ -28,6 +29,11 @@ class Figures:
     inherent: tuple[Counted, list[Counted]] | None = None
     inherent_seconds: float = 0.0
     inherent_cpu: dict[str, float] = field(default_factory=dict)
+    # The deal's work floor (bench/work_floor.py), and what it was made of.
+    floor: Floor | None = None
+    work_kinds: dict[str, int] = field(default_factory=dict)
+    emails: int = 0
+    statements: int = 0
 
 
 def events_of(tree: tuple[Counted, list[Counted]]) -> int:
@@ -85,6 +91,29 @@ def inherent_lines(figures: Figures, quotes_rate: float) -> list[str]:
     ]
 
 
+def floor_lines(figures: Figures) -> list[str]:
+    """The deal's CPU against the whole floor: the engine's (the inherent baseline) and the
+    work's (its documents, emails and SQL redone without engine or HTTP)."""
+    floor, n = figures.floor, figures.quotes
+    if floor is None:
+        return []
+    deal = sum(figures.quote_cpu.values()) / n * 1000
+    engine = sum(figures.inherent_cpu.values()) / n * 1000
+    kinds = ", ".join(f"{kind} {count}" for kind, count in figures.work_kinds.items())
+    sql = (
+        f"SQL {floor.sql:.0f} ms ({figures.statements} statements and commits replayed,"
+        f" {floor.sql_failed} refused)"
+        if floor.sql is not None
+        else "SQL not replayed (SQLite runs only)"
+    )
+    return [
+        f"CPU per deal: {deal:.0f} ms (engine floor {engine:.0f}, work floor {floor.total:.0f})",
+        f"ratio to the whole floor: {(engine + floor.total) / deal:.2f}",
+        f"work floor per deal: documents {floor.documents:.0f} ms ({kinds}), emails"
+        f" {floor.emails:.0f} ms ({figures.emails} messages), {sql}",
+    ]
+
+
 def report(figures: Figures) -> None:
     assert figures.sample is not None and figures.baseline is not None
     n = figures.quotes
@@ -114,6 +143,7 @@ def report(figures: Figures) -> None:
         f"cpu ms per quote: {cpu_line(figures.quote_cpu, n)}",
         f"cpu ms per baseline workflow: {cpu_line(figures.baseline_cpu, n)}",
         *inherent_lines(figures, quotes_rate),
+        *floor_lines(figures),
         f"worker peak RSS: {figures.worker_rss_mb:.1f} MB",
     ]
     if not same_counts(figures.baseline, figures.sample):

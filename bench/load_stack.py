@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bench import sql_trace
 from settings import SEARCH_ATTRIBUTES, Settings
 from store.db import upgrade_database
 
@@ -78,6 +79,10 @@ class Stack:
         )
 
     @property
+    def sql_trace(self) -> Path:
+        return self.folder / "sql-trace"
+
+    @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.API_PORT}"
 
@@ -91,7 +96,7 @@ class Stack:
         upgrade_database(self.settings.DATABASE_URL)
         env = self._environment()
         self._spawn("worker", [sys.executable, str(ROOT / "bench" / "load_worker.py")], env)
-        uvicorn = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1"]
+        uvicorn = [sys.executable, "-m", "uvicorn", "bench.load_api:app", "--host", "127.0.0.1"]
         uvicorn += ["--port", str(self.settings.API_PORT), "--no-access-log"]
         self._spawn("api", [*uvicorn, "--log-level", "warning"], env)
         self._wait(
@@ -158,6 +163,7 @@ class Stack:
         env.pop("SMTP_URL", None)  # mail goes to the outbox folder
         env["CLIENT_LINK_REQUESTS_PER_IP"] = str(CLIENT_LINK_REQUESTS_PER_IP)
         env["PYTHONUNBUFFERED"] = "1"
+        env[sql_trace.VARIABLE] = str(self.sql_trace)  # recorded only while switched on
         return env
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import sql_trace
 from bench.baseline import BaselineWorkflow, baseline_step
 from bench.load_stack import exit_now
 from settings import get_settings
@@ -24,6 +25,7 @@ from workflows.connection import connect_temporal
 
 
 async def main() -> None:
+    sql_trace.install_from_environment()
     settings = get_settings()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -11,8 +11,10 @@ and the founder), the client's acceptance, the order, the payment and split of e
 invoice. It then counts a finished quote's shape from its history (and its invoices') and runs
 N no-op baseline workflows of that shape (bench/baseline.py), C at a time, on the same server
 and worker; then N of the deal's inherent shape (the same messages, timers and children, one
-no-op activity per phase: bench/load_shape.py `inherent`), the floor a deal could reach. One
-quote and one of each baseline run first, untimed, to warm the processes up.
+no-op activity per phase: bench/load_shape.py `inherent`), the engine's floor for a deal. One
+quote and one of each baseline run first, untimed, to warm the processes up; the warm-up
+quote's documents, emails and SQL are recorded, and at the end redone in a tight loop in this
+process with no engine and no HTTP (bench/work_floor.py): the deal's work floor.
 Prints throughput, both ratios, CPU per deal by process, latencies, history sizes and the worker's peak memory; stops
 everything it started, also on Ctrl-C. Exit code 1 when a quote fails or stalls.
 """
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from temporalio.client import Client
 
+from bench import sql_trace
 from bench.baseline import Shape
 from bench.load_quotes import REQUEST_SECONDS, BenchError, Timings, World, run_quote, seed
 from bench.load_report import Figures, events_of, report
@@ -47,6 +50,8 @@ from bench.load_shape import (
     task_failure,
 )
 from bench.load_stack import Stack, exit_now, run_on_stack
+from bench.work_floor import collect, snapshot
+from bench.work_floor import measure as measure_floor
 from models.domain import quote_workflow_id
 from workflows.connection import connect_temporal
 
@@ -131,6 +136,15 @@ def cpu_since(before: dict[str, float], stack: Stack) -> dict[str, float]:
     return {name: used - before[name] for name, used in stack.cpu_seconds().items()}
 
 
+def record_sql(stack: Stack, on: bool) -> None:
+    """Switches the worker's and the API's SQL trace on or off (bench/sql_trace.py)."""
+    switch = Path(f"{stack.sql_trace}.on")
+    if on:
+        switch.touch()
+    else:
+        switch.unlink()
+
+
 async def measure(stack: Stack, figures: Figures, limit: float) -> None:
     client = await connect_temporal(stack.settings)
     operator = stack.settings.OPERATOR_KEY
@@ -140,14 +154,27 @@ async def measure(stack: Stack, figures: Figures, limit: float) -> None:
         base_url=stack.api_url, timeout=REQUEST_SECONDS, limits=limits
     ) as http:
         world = await seed(http, operator)
-        print("warming up: one quote", flush=True)
-        await within(limit, "the warm-up quote", run_quote(http, world, Timings(), {}))
+        print("warming up: one quote (its documents, emails and SQL recorded)", flush=True)
+        before = snapshot(stack.settings, stack.folder / "before-the-deal.db")
+        record_sql(stack, True)
+        warm_up = run_quote(http, world, Timings(), {})
+        sample = await within(limit, "the warm-up quote", warm_up)
+        await asyncio.sleep(1)  # the last receipt's email
+        record_sql(stack, False)
         print(f"running {figures.quotes} quotes, {figures.concurrency} at a time", flush=True)
         numbers = await quote_phase(http, client, world, stack, figures, limit)
     figures.trees = await count_all(client, numbers, figures.concurrency)
     figures.sample = sorted(figures.trees, key=events_of)[len(figures.trees) // 2]
     await both_baselines(client, stack, figures, limit)
     figures.worker_rss_mb = stack.worker_peak_rss_mb()
+    print("measuring the work floor of the warm-up deal", flush=True)
+    work = collect(stack.settings, sample, sql_trace.records(stack.sql_trace), before)
+    figures.work_kinds, figures.emails, figures.statements = (
+        work.kinds,
+        len(work.emails),
+        len(work.sql),
+    )
+    figures.floor = await asyncio.to_thread(measure_floor, work, stack.settings)
 
 
 async def baseline_phase(
