@@ -11,7 +11,6 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
@@ -39,7 +38,6 @@ class Live:
     temporal: Client
     settings: Settings
     db: sessionmaker[Session]
-    app: FastAPI | None = None
 
     async def quote(self, number: str, headers: dict[str, str]) -> Any:
         return expect(await self.api.get(f"/quotes/{number}", headers=headers), 200)
@@ -73,7 +71,7 @@ async def api_only(
     app = create_app(queued, temporal_client)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-        yield Live(api, temporal_client, queued, db, app)
+        yield Live(api, temporal_client, queued, db)
     app.state.status_events.close()
     app.state.engine.dispose()
 
