@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from models.documents import LegalIdentity, PartyView
+from models.money import amount_text
 
 MARGIN = 15 * mm
 FRAME_PADDING = 6  # platypus frames keep 6 pt inside the page margins
@@ -95,12 +96,8 @@ STYLES = {
 
 
 def money(cents: int | Decimal, currency: str = "") -> str:
-    """1234550 -> "12 345.50"; fractions of a cent (exact commissions) keep their digits."""
-    value = Decimal(cents) / 100
-    whole, _, fraction = f"{abs(value):f}".partition(".")
-    text = f"{'-' if value < 0 else ''}{int(whole):,}".replace(",", " ")
-    text += "." + fraction.rstrip("0").ljust(2, "0")
-    return f"{text} {currency}" if currency else text
+    """1234550 -> "12 345.50": the one spelling of amounts (models.money.amount_text)."""
+    return amount_text(cents, currency)
 
 
 def number(value: Decimal) -> str:

@@ -135,6 +135,7 @@ def order_notices(specs: list[OrderNoticeSpec], order: OrderOpened) -> list[Noti
                 key, f"order_notice_{doc.mode}", spec.to_email, spec.to_name, context,
                 attachment_key=doc.document_key, attachment_name=pdf_name,
                 more_attachment_keys=list(doc.attachments),
+                reply_to=context.get("seller_email"), reply_name=context.get("seller"),
             )
         )  # fmt: skip
     return notices

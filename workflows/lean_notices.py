@@ -8,6 +8,7 @@ from dataclasses import replace
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from models import replies
     from models.quote_payloads import Notice, Party, QuoteState
     from models.quote_phases import OrderNoticeSpec
     from workflows import client_notices
@@ -16,10 +17,17 @@ with workflow.unsafe.imports_passed_through():
 
 
 class Notices(Notifier):
-    def to_seller(self, state: QuoteState, kind: str, **extra: str) -> Notice:
+    def to_seller(
+        self, state: QuoteState, kind: str, answerer: Party | None = None, **extra: str
+    ) -> Notice:
+        """An email to the seller; `answerer` is who its Reply-To names, when not the client
+        (a rejection: the supplier who rejected)."""
         key = f"seller:{self.quote.seller.id}"
         seller = self.quote.seller
-        return self._notice(state, kind, seller, key, total=self._total(state), **extra)
+        notice = self._notice(state, kind, seller, key, total=self._total(state), **extra)
+        if answerer is None:
+            return notice
+        return replies.to_seller(notice, state, self.quote.founder, answerer)
 
     def removed(self, state: QuoteState, supplier: Party, lines: list[int]) -> Notice:
         """Tells the seller which lines must go; one email per removed supplier and revision."""
@@ -57,7 +65,12 @@ class Notices(Notifier):
         specs = []
         for member_id in sorted(members):
             person = self.people[member_id]
-            context = {**self._base(state), "name": person.name}
+            context = {
+                **self._base(state),
+                "name": person.name,
+                "client_contact": replies.client_contact(state),
+                "seller_email": self.quote.seller.email,
+            }
             lines = {mode: self._lines(state, member_id, mode) for mode in sorted(modes)}
             specs.append(OrderNoticeSpec(member_id, person.email, person.name, context, lines))
         return specs

@@ -6,7 +6,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.money import format_cents
+    from models import replies
+    from models.money import format_cents, format_percent
     from models.quote_payloads import (
         FounderCheck,
         Notice,
@@ -15,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         QuoteInput,
         QuoteState,
     )
+    from models.wording import amount_text, quantity_of, total_phrase
     from workflows import calls, client_notices, search
     from workflows.approval_notices import ApprovalAsk, attach_links
 
@@ -49,10 +51,14 @@ def upsert_now(state: QuoteState, attributes: bool = True) -> None:
     pending = search.pending_of(state)
     if attributes:
         workflow.upsert_search_attributes(search.quote_state_attributes(state))
+    people = {person.id: person for person in state.people}
+    waiting = [
+        f"{people[i].name} ({people[i].company}, #{i})" if i in people else f"#{i}" for i in pending
+    ]
     workflow.set_current_details(
         f"**{state.number}** revision {state.revision} — **{state.status}**\n\n"
-        f"client {state.client.company}, total {format_cents(state.total_cents)} {state.currency}; "
-        f"waiting on: {', '.join(map(str, pending)) or 'nobody'}"
+        f"client {state.client.company}, total {format_cents(state.total_cents)} {state.currency} "
+        f"before tax; waiting on: {', '.join(waiting) or 'nobody'}"
     )
 
 
@@ -78,16 +84,19 @@ class Notifier:
 
     @staticmethod
     def _total(state: QuoteState) -> str:
-        return f"{format_cents(state.total_cents)} {state.currency}"
+        return total_phrase(state.lines, state.currency)
 
     def _notice(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> Notice:
-        return Notice(
+        notice = Notice(
             business_key=f"{state.number}/r{state.revision}/{kind}/{key}",
             kind=kind,
             to_email=to.email,
             to_name=to.name,
             context={**self._base(state), "name": to.name, **extra},
         )
+        if key.startswith("seller:"):
+            return replies.to_seller(notice, state, self.quote.founder)
+        return replies.from_seller(notice, self.quote.seller)
 
     async def _send(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> None:
         await calls.send_notice(self._notice(state, kind, to, key, **extra))
@@ -117,14 +126,15 @@ class Notifier:
         for an order notice) and, for the founder, the founder services under other lines —
         never another supplier's offer or amount."""
         own = [
-            f"- line {line.position}: {line.quantity} {line.unit} {line.offer_name}, "
-            f"net {format_cents(line.net_cents)}"
+            f"- line {line.position}: {quantity_of(line.quantity, line.unit)} "
+            f"{line.offer_name}, {amount_text(line.net_cents, state.currency)} before tax"
             for line in state.lines
             if line.supplier_id == supplier_id and mode in (None, line.procurement)
         ]
         services = [
             f"- line {line.position}: your service {line.founder_component.offer_name}, "
-            f"{line.founder_component.quantity} per unit for {line.quantity} {line.unit}, "
+            f"{format_percent(line.founder_component.quantity)} per unit for "
+            f"{quantity_of(line.quantity, line.unit)}, "
             f"owed by {self.people[line.supplier_id].company}"
             for line in state.lines
             if supplier_id == state.founder_id
@@ -180,10 +190,13 @@ class Notifier:
                 kind=f"order_notice_{doc.mode}",
                 to_email=supplier.email,
                 to_name=supplier.name,
+                reply_to=self.quote.seller.email,
+                reply_name=self.quote.seller.name,
                 context={
                     **self._base(state),
                     "name": supplier.name,
                     "order": order.number,
+                    "client_contact": replies.client_contact(state),
                     # The founder's services and parts are worded by the activity that priced them.
                     "lines": doc.summary or self._lines(state, doc.supplier_id, doc.mode),
                 },
