@@ -6,6 +6,7 @@ or `smtps://…`), otherwise one `.eml` file per message in `OUTBOX_DIR`.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import mimetypes
 import os
@@ -43,6 +44,9 @@ __all__ = ["DocumentSource", "MailActivities", "Notice", "QuoteLinkSpec", "SmtpT
 NO_DEDUP_ENV = "ARKANNA_FAULT_MAIL_NO_DEDUP"
 SMTP_TIMEOUT = 20.0  # seconds; under the activity's start-to-close timeout
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+# A subject or name up to the limit of a line stays on one line: folded at 78 characters, a
+# subject would start with the fold's space in some readers.
+ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -211,7 +215,7 @@ class MailActivities:
         message_id: str,
     ) -> EmailMessage:
         body, html = parts
-        message = EmailMessage()
+        message = EmailMessage(policy=ONE_LINE_HEADERS)
         message["From"] = self.settings.MAIL_FROM
         message["To"] = to
         reply_to = mail_words.reply_to(notice, self.settings)

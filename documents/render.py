@@ -57,6 +57,7 @@ from models.documents import (
     SupplierBlock,
     TaxSummary,
 )
+from models.wording import unit_of
 
 _BILLING_NOTE = (
     "Each line is invoiced to you by the company named with it: its supplier, or the seller "
@@ -85,7 +86,7 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         else "The validity date is set when the quote is sent."
     )
     facts = [("Issued", day(pdf.issued_on)), ("Valid until", day(pdf.valid_until, "on sending"))]
-    units = [line.unit for block in pdf.suppliers for line in block.lines]
+    units = [unit_of(line.quantity, line.unit) for block in pdf.suppliers for line in block.lines]
     widths = widened(_QUOTE_WIDTHS, 3, units, into=1)
     story: list[Flowable] = [
         header("Quote", f"{pdf.number} · revision {pdf.revision}", pdf.cluster_name, facts),
@@ -192,7 +193,7 @@ def _line_cells(line: LineView, widths: list[float], biller: str) -> list[Any]:
         str(line.position),
         cell(offer, widths[1]),
         qty(line.quantity),
-        cell(line.unit, widths[3], "unit"),
+        cell(unit_of(line.quantity, line.unit), widths[3], "unit"),
         money(line.unit_price_cents),
         percent(line.discount, blank_zero=True),
         percent(line.tax_rate),

@@ -1,5 +1,5 @@
 """How the facts of a deal are worded for the people who read them: amounts that say whether
-they are before or with tax, units in their plural, lines with their offers' names.
+they are before or with tax, and units in their plural.
 
 Standard library and models only: the workflows word their emails with these, and so do the
 pages and documents, so every reader sees one spelling of one figure.
@@ -14,7 +14,7 @@ from models.money import amount_text, format_percent
 from models.quote_payloads import Line
 from models.tax import taxes, total_with_tax
 
-__all__ = ["amount_text", "lines_named", "quantity_of", "total_phrase", "totals_of"]
+__all__ = ["amount_text", "quantity_of", "total_phrase", "totals_of", "unit_of"]
 
 
 def totals_of(lines: Iterable[Line]) -> tuple[int, int]:
@@ -30,18 +30,15 @@ def total_phrase(lines: Iterable[Line], currency: str) -> str:
     return f"{amount_text(with_tax, currency)} with tax ({amount_text(net, currency)} before tax)"
 
 
+def unit_of(quantity: Decimal, unit: str) -> str:
+    """The unit as it reads after the quantity: more than one takes the plural ("days")."""
+    if quantity <= 1 or not unit or unit.endswith("s") or not unit[-1].isalpha():
+        return unit
+    if unit.endswith("y") and unit[-2:-1] not in "aeiou":
+        return f"{unit[:-1]}ies"
+    return f"{unit}s"
+
+
 def quantity_of(quantity: Decimal, unit: str) -> str:
-    """ "1 day", "2 days", "0.5 day", "3 hours": more than one takes the plural."""
-    shown = format_percent(quantity)
-    if quantity > 1 and unit and not unit.endswith("s"):
-        unit = (
-            f"{unit[:-1]}ies" if unit.endswith("y") and unit[-2:-1] not in "aeiou" else unit + "s"
-        )
-    return f"{shown} {unit}".strip()
-
-
-def lines_named(positions: Iterable[int], lines: Iterable[Line]) -> str:
-    """ "line 2 (Bob Scaffolding) and line 3 (Carol Wiring)": each id with its offer's name."""
-    names = {line.position: line.offer_name for line in lines}
-    told = [f"line {p} ({names[p]})" if p in names else f"line {p}" for p in positions]
-    return " and ".join(told) if len(told) < 3 else ", ".join(told[:-1]) + f" and {told[-1]}"
+    """ "1 day", "2 days", "0.5 day", "3 hours"."""
+    return f"{format_percent(quantity)} {unit_of(quantity, unit)}".strip()
