@@ -18,6 +18,7 @@ from models.links import ApprovalLink
 from models.money import format_cents, format_percent
 from models.money import founder_part_cents as founder_part
 from models.quote_payloads import Approval, Line, QuoteState
+from models.wording import quantity_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ def _own(line: Line) -> tuple[PartRow, int]:
     row = PartRow(
         line.position,
         line.offer_name,
-        f"{format_percent(line.quantity)} {line.unit}",
+        quantity_of(line.quantity, line.unit),
         format_cents(line.unit_price_cents),
         f"{format_percent(line.discount)} %",
         format_cents(line.net_cents),

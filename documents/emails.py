@@ -96,8 +96,8 @@ TEMPLATES: dict[str, Template] = {
     ),
     "quote_confirmation": _template(
         "Order {order}: your acceptance of quote {number}",
-        "Thank you: you ({signer}) accepted quote {number} (revision {revision}, {total}) for "
-        "{client}, with purchase-order reference {po_reference}. Order {order} is open with "
+        "Thank you: you ({signer}) accepted quote {number}, revision {revision}, for {client}: "
+        "{total}. Your purchase-order reference: {po_reference}. Order {order} is open with "
         "{seller} ({seller_company}).",
         "Your signed copy is attached: the quote with your acceptance. The quote was valid "
         "until {valid_until}.",
@@ -118,7 +118,7 @@ TEMPLATES: dict[str, Template] = {
     ),
     "quote_accepted": _template(
         "Quote {number} accepted by {client}",
-        "{client} accepted quote {number} ({total}). Order {order} is open and each supplier "
+        "{client} accepted quote {number}: {total}. Order {order} is open and each supplier "
         "has received its procurement instructions.",
         "Reply to this email to reach {client_contact}.",
     ),

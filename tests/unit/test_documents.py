@@ -148,9 +148,9 @@ def test_quote_pdf_lists_founder_component_under_its_line() -> None:
 @needs_poppler
 def test_quote_pdf_shows_discounts_and_exact_money() -> None:
     text = pdf_text(render_quote_pdf(make_quote()))
-    assert "1 Press maintenance 1 2.5 day 493.80 10% 0% 1 111.05" in text
+    assert "1 Press maintenance 1 2.5 days 493.80 10% 0% 1 111.05" in text
     assert "2 Laser calibration 1 visit 12 345.67 – 0% 12 345.67" in text
-    assert "3 Cluster onboarding 3 hour 90.00 12.5% 0% 236.25" in text
+    assert "3 Cluster onboarding 3 hours 90.00 12.5% 0% 236.25" in text
     assert "Subtotal Machines R&D <GmbH> 1 111.05" in text
     assert "Total before tax 13 692.97 EUR" in text
 
@@ -213,7 +213,7 @@ def test_a_long_unit_widens_its_column_instead_of_running_into_the_price() -> No
     long_unit = make_line(1, "Network security", unit="assessment", unit_price_cents=450_000)
     machines = replace(make_quote().suppliers[0], lines=(long_unit,))
     quote = render_quote_pdf(make_quote(suppliers=(machines,)))
-    assert _gap_after(pdf_words(quote), "assessment", "4") > 2
+    assert _gap_after(pdf_words(quote), "assessments", "4") > 2  # 2.5 of them: the plural
     order = PurchaseOrderPdf(
         order_number="O-2026-00003", quote_number="Q-2026-00007", issued_on=date(2026, 3, 9),
         currency="EUR", buyer=SELLER, supplier=SUPPLIER, client=CLIENT,
