@@ -99,6 +99,8 @@ async def test_every_email_page_and_document_of_full_deals_states_the_deals_figu
     ordered = await accept_with_a_stale_tab(served, browser, phone, link_in(quote_mail), alice)
     known |= await after_the_order(served, ordered, world)
     known |= await declined_and_cancelled(served, browser, world, alice)
+    icon = await served.api.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
     assert len(served.inbox.messages) > 20
     for mail in served.inbox.messages:
         assert_a_real_email(mail, known)
