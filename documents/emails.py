@@ -75,12 +75,12 @@ TEMPLATES: dict[str, Template] = {
     "quote_blocked": _template(
         "Quote {number} is blocked: a founder service is no longer available",
         "Quote {number} (revision {revision}) for {client} cannot go on: the founder's service "
-        "included in line(s) {lines} is no longer available.",
+        "included in {lines} is no longer available.",
         "Revise the quote with offers whose founder service is validated, or cancel it.",
     ),
     "quote_supplier_removed": _template(
         "Quote {number} is blocked: {supplier} has left the cluster",
-        "{supplier} is no longer a member of the cluster, so line(s) {lines} of quote {number} "
+        "{supplier} is no longer a member of the cluster, so {lines} of quote {number} "
         "(revision {revision}) for {client} can no longer be sold.",
         "Revise the quote without these lines, or cancel it. Suppliers whose lines do not "
         "change keep their approval.",

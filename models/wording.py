@@ -7,14 +7,14 @@ pages and documents, so every reader sees one spelling of one figure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from models.money import amount_text, format_percent
 from models.quote_payloads import Line
 from models.tax import taxes, total_with_tax
 
-__all__ = ["amount_text", "quantity_of", "total_phrase", "totals_of", "unit_of"]
+__all__ = ["amount_text", "named_lines", "quantity_of", "total_phrase", "totals_of", "unit_of"]
 
 
 def totals_of(lines: Iterable[Line]) -> tuple[int, int]:
@@ -42,3 +42,16 @@ def unit_of(quantity: Decimal, unit: str) -> str:
 def quantity_of(quantity: Decimal, unit: str) -> str:
     """ "1 day", "2 days", "0.5 day", "3 hours"."""
     return f"{format_percent(quantity)} {unit_of(quantity, unit)}".strip()
+
+
+def named_lines(positions: Iterable[int], names: Mapping[int, str]) -> str:
+    """ "line 2 (Carol Wiring)", "lines 1 (Bob Scaffolding) and 2 (Carol Wiring)": each line
+    a person reads of with its offer's name."""
+    told = [f"{p} ({names[p]})" if p in names else str(p) for p in positions]
+    if len(told) < 2:
+        return f"line {''.join(told)}"
+    return f"lines {', '.join(told[:-1])} and {told[-1]}"
+
+
+def offer_names(lines: Iterable[Line]) -> dict[int, str]:
+    return {line.position: line.offer_name for line in lines}

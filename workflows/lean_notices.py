@@ -11,6 +11,7 @@ with workflow.unsafe.imports_passed_through():
     from models import replies
     from models.quote_payloads import Notice, Party, QuoteState
     from models.quote_phases import OrderNoticeSpec
+    from models.wording import named_lines, offer_names
     from workflows import client_notices
     from workflows.approval_notices import ApprovalAsk, still_pending
     from workflows.quote_steps import Notifier
@@ -32,7 +33,7 @@ class Notices(Notifier):
     def removed(self, state: QuoteState, supplier: Party, lines: list[int]) -> Notice:
         """Tells the seller which lines must go; one email per removed supplier and revision."""
         key = f"seller:{self.quote.seller.id}/supplier:{supplier.id}"
-        positions = ", ".join(str(p) for p in lines)
+        positions = named_lines(lines, offer_names(state.lines))
         return self._notice(
             state, "quote_supplier_removed", self.quote.seller, key,
             supplier=supplier.company, lines=positions,

@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
         QuoteInput,
         QuoteState,
     )
-    from models.wording import amount_text, quantity_of, total_phrase
+    from models.wording import amount_text, named_lines, offer_names, quantity_of, total_phrase
     from workflows import calls, client_notices, search
     from workflows.approval_notices import ApprovalAsk, attach_links
 
@@ -108,7 +108,7 @@ class Notifier:
     async def supplier_removed(self, state: QuoteState, supplier: Party, lines: list[int]) -> None:
         """Tells the seller which lines must go; one email per removed supplier and revision."""
         key = f"seller:{self.quote.seller.id}/supplier:{supplier.id}"
-        positions = ", ".join(str(p) for p in lines)
+        positions = named_lines(lines, offer_names(state.lines))
         await self._send(
             state, "quote_supplier_removed", self.quote.seller, key,
             supplier=supplier.company, lines=positions,

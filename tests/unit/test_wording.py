@@ -10,7 +10,7 @@ import pytest
 from documents.email_html import render_html
 from documents.emails import KINDS, required_keys
 from models.money import amount_text
-from models.wording import quantity_of, total_phrase
+from models.wording import named_lines, quantity_of, total_phrase
 from tests.unit.payloads import line
 
 
@@ -51,3 +51,12 @@ def test_every_kind_has_an_html_part_fit_for_a_phone(kind: str) -> None:
         if key in required_keys(kind):
             assert html.count(f'<a href="https://example.test/{key}/token"') == 1
             assert f">{label}</a>" in html
+
+
+@pytest.mark.parametrize(
+    ("positions", "text"),
+    [([2], "line 2 (Carol Wiring)"), ([1, 2], "lines 1 (Bob Scaffolding) and 2 (Carol Wiring)"),
+     ([1, 2, 9], "lines 1 (Bob Scaffolding), 2 (Carol Wiring) and 9")],
+)  # fmt: skip
+def test_lines_are_named_beside_their_numbers(positions: list[int], text: str) -> None:
+    assert named_lines(positions, {1: "Bob Scaffolding", 2: "Carol Wiring"}) == text
