@@ -87,7 +87,9 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
     )
     facts = [("Issued", day(pdf.issued_on)), ("Valid until", day(pdf.valid_until, "on sending"))]
     units = [unit_of(line.quantity, line.unit) for block in pdf.suppliers for line in block.lines]
-    widths = widened(_QUOTE_WIDTHS, 3, units, into=1)
+    quantities = [qty(line.quantity) for block in pdf.suppliers for line in block.lines]
+    # A long quantity or unit widens its own column, never running into the next one.
+    widths = widened(widened(_QUOTE_WIDTHS, 3, units, into=1), 2, quantities, into=1)
     story: list[Flowable] = [
         header("Quote", f"{pdf.number} · revision {pdf.revision}", pdf.cluster_name, facts),
         gap(),

@@ -209,6 +209,18 @@ def _gap_after(words: list[tuple[str, float, float, float]], word: str, followin
 
 
 @needs_poppler
+def test_a_long_quantity_widens_its_column_instead_of_running_into_the_unit() -> None:
+    name = "Structured cabling for every floor and every office of the building, patch panels"
+    many = make_line(1, name, quantity=Decimal("123456789.1234"), unit="metre")
+    machines = replace(make_quote().suppliers[0], lines=(many,))
+    words = pdf_words(render_quote_pdf(make_quote(suppliers=(machines,))))
+    _, left, _, top = next(w for w in words if w[0] == "123456789.1234")
+    before = max((w for w in words if abs(w[3] - top) < 2 and w[1] < left), key=lambda w: w[1])
+    assert left - before[2] > 2, before  # the offer's text ends before the quantity starts
+    assert _gap_after(words, "123456789.1234", "metres") > 2
+
+
+@needs_poppler
 def test_a_long_unit_widens_its_column_instead_of_running_into_the_price() -> None:
     long_unit = make_line(1, "Network security", unit="assessment", unit_price_cents=450_000)
     machines = replace(make_quote().suppliers[0], lines=(long_unit,))
