@@ -37,6 +37,7 @@ class PartRow:
     discount: PercentText
     net: MoneyText
     under: str | None = None  # for a founder component: the line it is part of
+    tax_rate: PercentText | None = None  # an own line's; a founder service's is on her PO
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ def _own(line: Line) -> tuple[PartRow, int]:
         format_cents(line.unit_price_cents),
         f"{format_percent(line.discount)} %",
         format_cents(line.net_cents),
+        tax_rate=format_percent(line.tax_rate),
     )
     return row, line.net_cents
 
@@ -172,4 +174,5 @@ def _row_json(row: PartRow) -> dict[str, Any]:
         "discount": row.discount,
         "net": row.net,
         "founder_component_of": row.under,
+        "tax_rate": row.tax_rate,
     }

@@ -85,6 +85,8 @@ async def the_founder_is_told_what_moved(
 async def approve_on_the_page(page: Page, link: str) -> None:
     await page.goto(link)
     await assert_accessible(page, "the founder's approval page")
+    rows = await page.locator("#rows").inner_text()
+    assert "Founder Workshop" in rows and "tax 20 %" in rows, rows  # her own line, its tax
     await page.click("#approve")
     await page.wait_for_selector("#message")
     assert "Thank you" in await page.locator("#message").inner_text()
