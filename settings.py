@@ -172,6 +172,10 @@ class Settings(BaseSettings):
         description="Longest a read with wait_for holds its answer (GET /quotes/{number}, "
         "GET /commission-invoices/{number}), in seconds.",
     )
+    PLATFORM_EMAIL: str = Field(
+        default="accounts@arkanna.local",
+        description="Where a supplier's reply to a commission invoice, reminder or receipt goes.",
+    )
     PLATFORM_TAX_RATE: str = Field(
         default="20",
         description="The platform's tax rate in percent on its commission (R22), frozen on each "

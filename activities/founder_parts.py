@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from activities.document_views import client_party, member_party, tax_summary
 from documents.layout import money
 from models.documents import PartyView, PurchaseLineView, PurchaseOrderPdf
+from models.wording import quantity_of
 from store.founder_parts import founder_parts_of
 from store.orders import order_lines
 from store.tables import Client, Cluster, FounderPart, Member, Offer, Order, QuoteLine
@@ -35,11 +36,14 @@ def founder_summary(session: Session, order: Order) -> str:
             quantity = (line.founder_quantity or 0) * line.quantity
             text.append(
                 f"- line {part.position}: your service {service}, {quantity.normalize():f} "
-                f"for {line.quantity.normalize():f} {line.unit}, owed by {company}: "
-                f"{money(part.amount_cents, currency)}"
+                f"for {quantity_of(line.quantity, line.unit)}, owed by {company}: "
+                f"{money(part.amount_cents, currency)} before tax"
             )
         total = sum(part.amount_cents for part in parts)
-        text.append(f"  {company} owes you {money(total, currency)} in all.")
+        text.append(
+            f"  {company} owes you {money(total, currency)} before tax in all; its purchase "
+            "order attached adds the tax."
+        )
     return "\n".join(text)
 
 

@@ -6,6 +6,7 @@ or `smtps://…`), otherwise one `.eml` file per message in `OUTBOX_DIR`.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import mimetypes
 import os
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import mail_words
 from documents.email_html import render_html
 from documents.emails import render
 from models.links import ApprovalLink, QuoteLink, sign_approval_link, sign_link
@@ -42,10 +44,10 @@ __all__ = ["DocumentSource", "MailActivities", "Notice", "QuoteLinkSpec", "SmtpT
 NO_DEDUP_ENV = "ARKANNA_FAULT_MAIL_NO_DEDUP"
 SMTP_TIMEOUT = 20.0  # seconds; under the activity's start-to-close timeout
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+# A subject or name up to the limit of a line stays on one line: folded at 78 characters, a
+# subject would start with the fold's space in some readers.
+ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-# The emails that go out with an HTML part as well as the text one.
-CLIENT_KINDS = frozenset({"quote_to_client", "quote_confirmation", "quote_decline_received"})
-HTML_KINDS = CLIENT_KINDS | {"approval_request", "approval_reminder", "approval_escalation"}
 
 
 class DocumentSource(Protocol):
@@ -140,27 +142,15 @@ class MailActivities:
             activity.heartbeat(notice.business_key)
         return sent
 
-    def _render(self, notice: Notice) -> tuple[str, str, str | None]:
-        api = self.settings.PUBLIC_BASE_URL.rstrip("/")
-        context = {"api": api, **notice.context}
+    def _render(self, notice: Notice) -> tuple[str, str, str]:
+        context = mail_words.defaults(notice, self.settings)
         if notice.link is not None:
             context["link"] = self._client_link(notice.link)
-        if notice.kind in CLIENT_KINDS:
-            # Quotes sent before client emails named the seller: the cluster stands in.
-            context.setdefault("seller_company", context.get("cluster", ""))
-            context.setdefault("seller_email", "the seller")
-        elif notice.kind in HTML_KINDS:
-            # Quotes that started before approval links get the API's address in their place.
-            context.setdefault("approval_link", f"{api}/quotes/{context.get('number', '')}")
-            context.setdefault("deadline", "the approval deadline")
-            context.setdefault("seller_company", context.get("cluster", ""))
-            context.setdefault("changes", "")
         if notice.approval_link is not None:
             context["approval_link"] = self._approval_link(notice.approval_link)
         try:
             subject, body = render(notice.kind, context)
-            html = render_html(notice.kind, context) if notice.kind in HTML_KINDS else None
-            return subject, body, html
+            return subject, body, render_html(notice.kind, context)
         except (KeyError, ValueError) as error:
             raise ApplicationError(
                 str(error.args[0]), type="MailTemplateError", non_retryable=True
@@ -221,23 +211,24 @@ class MailActivities:
         notice: Notice,
         to: Address,
         subject: str,
-        parts: tuple[str, str | None],
+        parts: tuple[str, str],
         message_id: str,
     ) -> EmailMessage:
         body, html = parts
-        message = EmailMessage()
+        message = EmailMessage(policy=ONE_LINE_HEADERS)
         message["From"] = self.settings.MAIL_FROM
         message["To"] = to
-        reply_to = self._reply_to(notice) if notice.reply_to else None
-        if reply_to is not None:
+        reply_to = mail_words.reply_to(notice, self.settings)
+        if reply_to is None:
+            activity.logger.warning("%s has no Reply-To address it can hold", notice.kind)
+        else:
             message["Reply-To"] = reply_to
         message["Subject"] = subject
         message["Date"] = format_datetime(datetime.now(UTC))
         message["Message-ID"] = message_id
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(body)
-        if html is not None:
-            message.add_alternative(html, subtype="html")
+        message.add_alternative(html, subtype="html")
         if notice.attachment_key:
             name = notice.attachment_name or PurePosixPath(notice.attachment_key).name
             self._attach(message, notice.attachment_key, name)
@@ -250,16 +241,6 @@ class MailActivities:
         maintype, _, subtype = mime.partition("/")
         data = self.documents.get(key)
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-
-    @staticmethod
-    def _reply_to(notice: Notice) -> Address | None:
-        """The seller by name; an address the header cannot hold is left out, not fatal."""
-        name = " ".join(notice.context.get("seller", "").split())
-        try:
-            return Address(name, addr_spec=(notice.reply_to or "").strip())
-        except (ValueError, IndexError, HeaderParseError):
-            activity.logger.warning("reply-to address of %s is malformed", notice.kind)
-            return None
 
     def _send_smtp(self, target: SmtpTarget, message: EmailMessage) -> None:
         """Any failure raises: the record of the key is rolled back and the retry sends."""

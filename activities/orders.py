@@ -43,8 +43,8 @@ from store.tables import (
 
 TERMS = (
     "Prices are in the quote's currency; each line's net is before tax, and its tax rate's tax "
-    "is shown with the totals. Acceptance through the quote link closes the deal: direct lines "
-    "are invoiced to you by their supplier, resell lines by the seller."
+    "is shown with the totals. Acceptance through the quote link closes the deal: each line is "
+    "invoiced to you by the company named with its supplier."
 )
 
 
@@ -92,10 +92,11 @@ class OrderActivities:
         founder = session.get_one(Member, cluster.founder_id)
         by_supplier: dict[int, list[QuoteLine]] = defaultdict(list)
         lines = _lines(session, render.number, render.revision)
-        for line in lines:
+        # Suppliers in the order the seller entered their first line, each's lines in order.
+        for line in sorted(lines, key=lambda line: line.position):
             by_supplier[line.supplier_id].append(line)
         blocks = []
-        for supplier_id, own in sorted(by_supplier.items()):
+        for supplier_id, own in by_supplier.items():
             supplier = session.get_one(Member, supplier_id)
             views = tuple(self._line_view(session, line, founder) for line in own)
             subtotal = sum(line.net_cents for line in own)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.body_limit import BodyLimit
@@ -85,8 +86,14 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_docs(app)
     # The token pages' stylesheets: files, so a strict Content-Security-Policy can hold.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     document(app, extra_models=ANSWER_BODIES)
     return app
+
+
+async def _favicon() -> FileResponse:
+    """The browser tab's icon, which every browser asks for on every page."""
+    return FileResponse(STATIC_DIR / "favicon.ico", media_type="image/x-icon")
 
 
 def __getattr__(name: str) -> FastAPI:

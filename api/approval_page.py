@@ -18,6 +18,7 @@ from models.links import ApprovalLink
 from models.money import format_cents, format_percent
 from models.money import founder_part_cents as founder_part
 from models.quote_payloads import Approval, Line, QuoteState
+from models.wording import quantity_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class PartRow:
     discount: PercentText
     net: MoneyText
     under: str | None = None  # for a founder component: the line it is part of
+    tax_rate: PercentText | None = None  # an own line's; a founder service's is on her PO
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +80,11 @@ def _own(line: Line) -> tuple[PartRow, int]:
     row = PartRow(
         line.position,
         line.offer_name,
-        f"{format_percent(line.quantity)} {line.unit}",
+        quantity_of(line.quantity, line.unit),
         format_cents(line.unit_price_cents),
         f"{format_percent(line.discount)} %",
         format_cents(line.net_cents),
+        tax_rate=format_percent(line.tax_rate),
     )
     return row, line.net_cents
 
@@ -171,4 +174,5 @@ def _row_json(row: PartRow) -> dict[str, Any]:
         "discount": row.discount,
         "net": row.net,
         "founder_component_of": row.under,
+        "tax_rate": row.tax_rate,
     }

@@ -4,6 +4,7 @@ closed — a plain statement of where the quote stands, never styled as an error
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.tax_views import tax_fields
-from models.money import format_cents, format_percent
+from models.money import amount_text, format_percent
 from models.quote_payloads import QuoteState
+from models.wording import quantity_of
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
-templates.env.filters["money"] = format_cents
+templates.env.filters["money"] = amount_text
+# A view's amount ("1234.50") in the same spelling as the cents ones and the PDF's.
+templates.env.filters["money_text"] = lambda text: amount_text(Decimal(text) * 100)
+templates.env.filters["quantity"] = quantity_of
 templates.env.filters["decimal"] = format_percent
 templates.env.filters["taxes"] = lambda state: tax_fields(state.lines, state.total_cents)
 
@@ -51,12 +56,13 @@ def closing_of(state: QuoteState) -> Closing:
         return Closing(
             "Thank you, your acceptance is recorded",
             "The order is being opened; its number and your signed copy follow by email "
-            "within a minute. Reload this page to see them.",
+            "within a minute, and this page shows them when you open it again.",
         )
     if state.status == "declined":
         return Closing(
             "Thank you for your answer",
-            f"You declined this quote. {_seller_words(state)} has been told.",
+            f"You declined this quote. {_seller_words(state)} has been told. No order is "
+            "opened and nothing is invoiced; if you want a different offer, write to the seller.",
         )
     if state.status == "expired":
         return Closing("This quote has expired", "Its validity date has passed.")

@@ -23,17 +23,14 @@ def _template(subject: str, *paragraphs: str) -> Template:
 
 
 _DECIDE_HERE = (
-    "Please decide before {deadline}. Approve, or reject with a comment saying what must "
-    "change, on this page (no API key needed):\n\n    {approval_link}"
-)
-_DECIDE = (
-    "decide with your API key:\n\n"
-    "    POST {api}/quotes/{number}/decisions\n"
-    '    {{"revision": {revision}, "decision": "approve"}}\n\n'
-    'To reject, send "decision": "reject" with a "comment" saying what must change.'
+    "Please decide before {deadline}: approve, or reject with a comment saying what must "
+    "change, on your approval page (no account or password needed).",
+    "{approval_link}",
 )
 _ASK_SELLER = "Questions? Reply to this email to reach {seller} ({seller_email})."
 _COMMISSION_PAYMENT = "Please pay by bank transfer and quote the reference {invoice}."
+_ASK_PLATFORM = "Questions about this invoice? Reply to this email to reach {platform}."
+_REPLY_SELLER = "Questions about the order? Reply to this email to reach {seller}."
 
 TEMPLATES: dict[str, Template] = {
     "approval_request": _template(
@@ -42,25 +39,24 @@ TEMPLATES: dict[str, Template] = {
         "{client}. It includes these lines of your offers:",
         "{lines}",
         "{changes}",
-        _DECIDE_HERE,
+        *_DECIDE_HERE,
         "The quote reaches the client only once every supplier has approved its own lines. "
         "Reply to this email to reach {seller}.",
-        "Or " + _DECIDE,
     ),
     "approval_reminder": _template(
         "Reminder {reminder}: quote {number} is waiting for your approval",
         "Quote {number} (revision {revision}) from {seller} ({seller_company}) for {client} is "
         "still waiting for your decision on these lines:",
         "{lines}",
-        _DECIDE_HERE,
-        "Reply to this email to reach {seller}. Or " + _DECIDE,
+        *_DECIDE_HERE,
+        "Reply to this email to reach {seller}.",
     ),
     "approval_escalation": _template(
         "Quote {number} is still waiting for supplier approval",
         "Quote {number} (revision {revision}) from {seller} for {client} is still waiting for "
         "a decision from: {pending}.",
         "They have been reminded. A word from you may help the deal move on before the "
-        "approval deadline, {deadline}.",
+        "approval deadline, {deadline}. Reply to this email to reach {seller}.",
     ),
     "approval_expired": _template(
         "Quote {number} expired before every supplier approved it",
@@ -70,38 +66,38 @@ TEMPLATES: dict[str, Template] = {
     ),
     "changes_requested": _template(
         "Changes requested on quote {number}",
-        "{supplier} rejected its lines on quote {number} (revision {revision}) for {client}, "
+        "{supplier} rejected their lines on quote {number} (revision {revision}) for {client}, "
         "with this comment:",
         "    {comment}",
-        "Revise the quote (POST {api}/quotes/{number}/revisions) or cancel it. Suppliers whose "
-        "lines do not change keep their approval.",
+        "Revise the quote with the changes asked for, or cancel it. Suppliers whose lines do "
+        "not change keep their approval. Reply to this email to reach {supplier}.",
     ),
     "quote_blocked": _template(
         "Quote {number} is blocked: a founder service is no longer available",
         "Quote {number} (revision {revision}) for {client} cannot go on: the founder's service "
-        "included in line(s) {lines} is no longer available.",
-        "Revise the quote (POST {api}/quotes/{number}/revisions) with offers whose founder "
-        "service is validated, or cancel it.",
+        "included in {lines} is no longer available.",
+        "Revise the quote with offers whose founder service is validated, or cancel it.",
     ),
     "quote_supplier_removed": _template(
         "Quote {number} is blocked: {supplier} has left the cluster",
-        "{supplier} is no longer a member of the cluster, so line(s) {lines} of quote {number} "
+        "{supplier} is no longer a member of the cluster, so {lines} of quote {number} "
         "(revision {revision}) for {client} can no longer be sold.",
-        "Revise the quote (POST {api}/quotes/{number}/revisions) without these lines, or "
-        "cancel it. Suppliers whose lines do not change keep their approval.",
+        "Revise the quote without these lines, or cancel it. Suppliers whose lines do not "
+        "change keep their approval.",
     ),
     "quote_to_client": _template(
         "Quote {number} from {seller}",
-        "{seller} ({seller_company}) has sent you quote {number} for {client}, for a total of "
-        "{total}. The PDF is attached.",
-        "View the quote, download it and accept or decline it here:\n\n    {link}",
-        "The quote and this link are valid until {valid_until}.",
+        "{seller} ({seller_company}) has sent you quote {number} for {client}: {total}. "
+        "The PDF is attached.",
+        "View the quote, download it and accept or decline it on its page:",
+        "{link}",
+        "The quote and its page are valid until {valid_until}.",
         _ASK_SELLER,
     ),
     "quote_confirmation": _template(
         "Order {order}: your acceptance of quote {number}",
-        "Thank you: {signer} accepted quote {number} (revision {revision}, {total}) for "
-        "{client}, with purchase-order reference {po_reference}. Order {order} is open with "
+        "Thank you: you ({signer}) accepted quote {number}, revision {revision}, for {client}: "
+        "{total}. Your purchase-order reference: {po_reference}. Order {order} is open with "
         "{seller} ({seller_company}).",
         "Your signed copy is attached: the quote with your acceptance. The quote was valid "
         "until {valid_until}.",
@@ -110,22 +106,27 @@ TEMPLATES: dict[str, Template] = {
     "quote_decline_received": _template(
         "Quote {number}: your answer has reached {seller}",
         "Thank you for your answer: you declined quote {number} for {client}, and {seller} "
-        "({seller_company}) has been told.",
-        "The quote would have been valid until {valid_until}. " + _ASK_SELLER,
+        "({seller_company}) has been told. Nothing more is asked of you: no order is opened "
+        "and nothing is invoiced.",
+        "The quote would have been valid until {valid_until}. If you change your mind or want "
+        "a different offer, reply to this email to reach {seller} ({seller_email}).",
     ),
     "quote_viewed": _template(
         "{client} opened quote {number}",
         "{client} has opened quote {number} (revision {revision}) for the first time.",
+        "Reply to this email to reach {client_contact}.",
     ),
     "quote_accepted": _template(
         "Quote {number} accepted by {client}",
-        "{client} accepted quote {number} ({total}). Order {order} is open and each supplier "
+        "{client} accepted quote {number}: {total}. Order {order} is open and each supplier "
         "has received its procurement instructions.",
+        "Reply to this email to reach {client_contact}.",
     ),
     "quote_declined": _template(
         "Quote {number} declined by {client}",
         "{client} declined quote {number}, giving this reason:",
         "    {reason}",
+        "The quote is closed. Reply to this email to reach {client_contact}.",
     ),
     "quote_expired": _template(
         "Quote {number} has expired",
@@ -137,6 +138,7 @@ TEMPLATES: dict[str, Template] = {
         "Quote {number} has been cancelled",
         "Quote {number} for {client} has been cancelled, for this reason:",
         "    {reason}",
+        "The quote is closed: the client's link now says so.",
     ),
     "order_notice_direct": _template(
         "Order {order}: please invoice {client} directly",
@@ -144,7 +146,8 @@ TEMPLATES: dict[str, Template] = {
         "your offers, sold in direct mode:",
         "{lines}",
         "Please invoice {client} directly for these lines and deliver them as agreed. The "
-        "order, with the client's contact, is at GET {api}/orders/{order}.",
+        "client's contact: {client_contact}.",
+        _REPLY_SELLER,
     ),
     "order_notice_founder": _template(
         "Order {order}: your services for {client}",
@@ -153,37 +156,43 @@ TEMPLATES: dict[str, Template] = {
         "{lines}",
         "Please deliver these services to {client}. Each member named above buys them from you "
         "with the purchase order attached and owes you the amount shown: invoice that member, "
-        "not the client. The order is at GET {api}/orders/{order}.",
+        "not the client.",
+        _REPLY_SELLER,
     ),
     "order_notice_resell": _template(
         "Order {order}: purchase order from {seller}",
         "{client} accepted quote {number}. {seller} buys your lines on it for resale: the "
         "purchase order for order {order} is attached.",
-        "Please invoice {seller} for these lines and deliver them as the purchase order says. "
-        "The order is at GET {api}/orders/{order}.",
+        "{lines}",
+        "Please invoice {seller} for these lines and deliver them as the purchase order says.",
+        _REPLY_SELLER,
     ),
     "commission_invoice": _template(
         "Commission invoice {invoice} for order {order}",
         "Arkanna has issued commission invoice {invoice} for order {order}: {amount}, "
         "due on {due_date}. The invoice is attached.",
         _COMMISSION_PAYMENT,
+        _ASK_PLATFORM,
     ),
     "commission_reminder": _template(
         "Reminder: commission invoice {invoice} is due on {due_date}",
         "Commission invoice {invoice} for order {order} ({amount}) is due on {due_date} and "
         "has not been paid yet.",
         _COMMISSION_PAYMENT,
+        _ASK_PLATFORM,
     ),
     "commission_overdue": _template(
         "Overdue: commission invoice {invoice}",
         "Commission invoice {invoice} for order {order} ({amount}) was due on {due_date} and "
         "is unpaid. It is now flagged as overdue.",
         _COMMISSION_PAYMENT + " If you have already paid, reply with the payment reference.",
+        _ASK_PLATFORM,
     ),
     "commission_receipt": _template(
         "Payment received for {invoice}",
         "Arkanna has received your payment of {amount} for commission invoice {invoice} "
         "(order {order}). Nothing more is due on it.",
+        _ASK_PLATFORM,
     ),
 }
 

@@ -36,6 +36,7 @@ from reportlab.platypus.tables import CellStyle
 
 from documents.pdfa import Hybrid, make_archival
 from models.documents import LegalIdentity, PartyView
+from models.money import amount_text
 
 # Streams are Flate-compressed only: ASCII85 on top would make them larger and slower to write.
 rl_config.useA85 = 0
@@ -101,12 +102,8 @@ STYLES = {
 
 
 def money(cents: int | Decimal, currency: str = "") -> str:
-    """1234550 -> "12 345.50"; fractions of a cent (exact commissions) keep their digits."""
-    value = Decimal(cents) / 100
-    whole, _, fraction = f"{abs(value):f}".partition(".")
-    text = f"{'-' if value < 0 else ''}{int(whole):,}".replace(",", " ")
-    text += "." + fraction.rstrip("0").ljust(2, "0")
-    return f"{text} {currency}" if currency else text
+    """1234550 -> "12 345.50": the one spelling of amounts (models.money.amount_text)."""
+    return amount_text(cents, currency)
 
 
 def number(value: Decimal) -> str:

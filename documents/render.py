@@ -58,11 +58,11 @@ from models.documents import (
     SupplierBlock,
     TaxSummary,
 )
+from models.wording import unit_of
 
-_MODES = {"direct": "Direct", "resell": "Resell"}
-_MODE_NOTE = (
-    "Direct: the supplier invoices you for its lines. "
-    "Resell: the seller buys from the supplier and invoices you."
+_BILLING_NOTE = (
+    "Each line is invoiced to you by the company named with it: its supplier, or the seller "
+    "who buys it from its supplier for you."
 )
 _COMMISSION_NOTE = (
     "Each line's commission is its net times its commission rate; the commission charged is "
@@ -72,8 +72,8 @@ _UNRECORDED_TAX = (
     "This deal was quoted before tax rates were recorded: tax is shown as 0 and is stated on "
     "each supplier's invoice."
 )
-_SPAN = [""] * 7  # the cells a spanning row leaves empty after its first two
-_QUOTE_WIDTHS = [22.0, 0.0, 36.0, 26.0, 38.0, 56.0, 46.0, 28.0, 60.0]
+_SPAN = [""] * 6  # the cells a spanning row leaves empty after its first two
+_QUOTE_WIDTHS = [22.0, 0.0, 30.0, 38.0, 56.0, 46.0, 28.0, 60.0]
 _QUOTE_WIDTHS[1] = WIDTH - sum(_QUOTE_WIDTHS)
 _FOUNDER_WIDTH = sum(_QUOTE_WIDTHS[1:])
 _PO_WIDTHS = [WIDTH - 292, 30, 48, 62, 46, 40, 66]
@@ -87,16 +87,18 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         else "The validity date is set when the quote is sent."
     )
     facts = [("Issued", day(pdf.issued_on)), ("Valid until", day(pdf.valid_until, "on sending"))]
-    units = [line.unit for block in pdf.suppliers for line in block.lines]
-    widths = widened(_QUOTE_WIDTHS, 4, units, into=1)
+    units = [unit_of(line.quantity, line.unit) for block in pdf.suppliers for line in block.lines]
+    quantities = [qty(line.quantity) for block in pdf.suppliers for line in block.lines]
+    # A long quantity or unit widens its own column, never running into the next one.
+    widths = widened(widened(_QUOTE_WIDTHS, 3, units, into=1), 2, quantities, into=1)
     story: list[Flowable] = [
         header("Quote", f"{pdf.number} · revision {pdf.revision}", pdf.cluster_name, facts),
         gap(),
         parties(("From (seller)", pdf.seller), ("To (client)", pdf.client)),
         *(section("Note", para(pdf.note, "body")) if pdf.note.strip() else []),
         *section(f"Lines by supplier (amounts in {pdf.currency})"),
-        *(_supplier_table(block, pdf.currency, widths) for block in pdf.suppliers),
-        para(_MODE_NOTE, "small"),
+        *(_supplier_table(block, pdf, widths) for block in pdf.suppliers),
+        para(_BILLING_NOTE, "small"),
         *_tax_totals(pdf.total_cents, pdf.tax, pdf.currency),
         gap(),
         para(validity, "body"),
@@ -145,18 +147,21 @@ def _acceptance_block(acceptance: AcceptanceView) -> list[Flowable]:
     return section("Accepted by the client", *lines)
 
 
-def _supplier_table(block: SupplierBlock, cur: str, widths: list[float]) -> Flowable:
-    """One supplier's lines, each followed by the founder service it includes, and a subtotal.
+def _supplier_table(block: SupplierBlock, pdf: QuotePdf, widths: list[float]) -> Flowable:
+    """One supplier's lines, each followed by the founder service it includes, and a subtotal;
+    the client reads who invoices each line, never a procurement mode or an internal price.
 
     A table per supplier keeps page breaking cheap: platypus re-measures a table at each split.
     """
-    head = ["#", "Offer", "Mode", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
+    head = ["#", "Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
+    billers = {_biller(line, block, pdf) for line in block.lines}
     rows: list[list[Any]] = []
-    style: list[TableCommand] = [("ALIGN", (4, 1), (4, -1), "LEFT")]
+    style: list[TableCommand] = [("ALIGN", (3, 1), (3, -1), "LEFT")]
     for line in block.lines:
-        rows.append(_line_cells(line, widths))
+        biller = "" if len(billers) == 1 else _biller(line, block, pdf)
+        rows.append(_line_cells(line, widths, biller))
         if line.founder_component is not None:
-            text = _founder_text(line.founder_component, cur)
+            text = _founder_text(line.founder_component)
             rows.append(["", cell(text, _FOUNDER_WIDTH, "sub"), *_SPAN])
             row = len(rows) + 1  # rows start below the title band and the header
             style += [
@@ -175,17 +180,23 @@ def _supplier_table(block: SupplierBlock, cur: str, widths: list[float]) -> Flow
         ("FONT", (0, -1), (-1, -1), BOLD, 8.5),
         ("NOSPLIT", (0, 0), (-1, 2)),  # never a supplier heading alone at a page end
     ]
-    title = bold_lead(block.supplier_company, f"  ·  {block.supplier_name}")
-    return grid(head, rows, widths, numeric_from=3, extra=style, title=title)
+    billed = f" · invoiced to you by {next(iter(billers))}" if len(billers) == 1 else ""
+    title = bold_lead(block.supplier_company, f"  ·  {block.supplier_name}{billed}")
+    return grid(head, rows, widths, numeric_from=2, extra=style, title=title)
 
 
-def _line_cells(line: LineView, widths: list[float]) -> list[Any]:
+def _biller(line: LineView, block: SupplierBlock, pdf: QuotePdf) -> str:
+    """Who invoices the client for a line: its supplier (direct) or the seller (resell)."""
+    return pdf.seller.company if line.procurement == "resell" else block.supplier_company
+
+
+def _line_cells(line: LineView, widths: list[float], biller: str) -> list[Any]:
+    offer = f"{line.offer_name} (invoiced by {biller})" if biller else line.offer_name
     return [
         str(line.position),
-        cell(line.offer_name, widths[1]),
-        _MODES.get(line.procurement, line.procurement),
+        cell(offer, widths[1]),
         qty(line.quantity),
-        cell(line.unit, widths[4], "unit"),
+        cell(unit_of(line.quantity, line.unit), widths[3], "unit"),
         money(line.unit_price_cents),
         percent(line.discount, blank_zero=True),
         percent(line.tax_rate),
@@ -193,11 +204,10 @@ def _line_cells(line: LineView, widths: list[float]) -> list[Any]:
     ]
 
 
-def _founder_text(fc: FounderComponentView, currency: str) -> str:
+def _founder_text(fc: FounderComponentView) -> str:
+    """The founder's service as the client reads it: what and by whom, never her price."""
     return (
-        f"includes founder service: {fc.offer_name} by {fc.founder_name}"
-        f" · quantity {qty(fc.quantity)} per unit"
-        f" · founder's price {money(fc.founder_price_cents, currency)} each"
+        f"includes the service {fc.offer_name} by {fc.founder_name} · {qty(fc.quantity)} per unit"
     )
 
 

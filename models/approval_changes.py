@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.domain import ApprovalStatus
-from models.money import format_cents, format_percent
+from models.money import amount_text, format_percent, founder_part_cents
 from models.quote_payloads import Approval, Line
+from models.wording import quantity_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +30,27 @@ def part_items(lines: Iterable[Line], supplier_id: int, founder_id: int) -> list
     for line in lines:
         if line.supplier_id == supplier_id:
             terms = (
-                ("quantity", f"{format_percent(line.quantity)} {line.unit}"),
-                ("unit price", format_cents(line.unit_price_cents)),
+                ("quantity", quantity_of(line.quantity, line.unit)),
+                ("unit price", f"{amount_text(line.unit_price_cents)} before tax"),
                 ("discount", f"{format_percent(line.discount)} %"),
+                ("net", f"{amount_text(line.net_cents)} before tax"),
             )
             items.append(PartItem((line.offer_id, 0), line.offer_name, terms))
         component = line.founder_component
         if supplier_id == founder_id and component is not None:
+            # Her part moves with the line's quantity and discount as well as her own (R23).
+            part = founder_part_cents(
+                line.quantity,
+                component.quantity,
+                component.founder_price_cents,
+                line.discount,
+                line.net_cents,
+            )
             terms = (
-                ("line quantity", f"{format_percent(line.quantity)} {line.unit}"),
-                ("quantity", format_percent(component.quantity)),
+                ("line quantity", quantity_of(line.quantity, line.unit)),
+                ("quantity per unit", format_percent(component.quantity)),
+                ("discount", f"{format_percent(line.discount)} %"),
+                ("your part", f"{amount_text(part)} before tax"),
             )
             label = f"{component.offer_name} in {line.offer_name}"
             items.append(PartItem((line.offer_id, component.offer_id), label, terms))

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from models.domain import InvoiceStatus
 from models.errors import Conflict, RuleViolation
-from models.money import format_cents
+from models.money import amount_text, format_cents
 from models.quote_payloads import Notice, Party
 
 # Reminders go out a week before the due date, or a quarter of the terms before it when the
@@ -162,6 +162,14 @@ def invoice_summary(invoice: InvoiceInput) -> str:
     )
 
 
+def _amount_words(invoice: InvoiceInput) -> str:
+    """What is due, saying it includes the platform's VAT: "129.60 EUR with VAT (108.00 EUR
+    before VAT)", the invoice PDF's "Total due" and "Commission (before VAT)"."""
+    due = amount_text(invoice.amount_cents, invoice.currency)
+    net = amount_text(invoice.amount_cents - invoice.tax_cents, invoice.currency)
+    return f"{due} with VAT ({net} before VAT)"
+
+
 def invoice_notice(invoice: InvoiceInput, kind: str, *, attach: bool = False) -> Notice:
     """An email about the invoice to its supplier, keyed by invoice, kind and supplier so that
     it goes out once whichever step sends it and however often that step is retried."""
@@ -176,7 +184,7 @@ def invoice_notice(invoice: InvoiceInput, kind: str, *, attach: bool = False) ->
             "cluster": invoice.cluster_name,
             "invoice": invoice.number,
             "order": invoice.order_number,
-            "amount": f"{format_cents(invoice.amount_cents)} {invoice.currency}",
+            "amount": _amount_words(invoice),
             "due_date": f"{invoice.due_at:%Y-%m-%d}",
         },
         attachment_key=invoice.document_key if attach else None,

@@ -101,6 +101,20 @@ def format_cents(cents: int) -> str:
     return f"{sign}{units}.{rest:02d}"
 
 
+def amount_text(cents: int | Decimal, currency: str = "") -> str:
+    """An amount as people read it on every page, email and PDF: 1234550 -> "12 345.50 EUR".
+
+    A space between thousands, a point before the cents, the ISO currency code after: one
+    spelling an accountant reads the same in English and in French. Fractions of a cent (exact
+    commissions) keep their digits.
+    """
+    value = Decimal(cents) / 100
+    whole, _, fraction = f"{abs(value):f}".partition(".")
+    text = f"{'-' if value < 0 else ''}{int(whole):,}".replace(",", " ")
+    text += "." + fraction.rstrip("0").ljust(2, "0")
+    return f"{text} {currency}" if currency else text
+
+
 def parse_percent(
     text: object, field: str, *, low: Decimal = Decimal(0), high: Decimal = Decimal(100)
 ) -> Decimal:

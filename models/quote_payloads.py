@@ -317,3 +317,4 @@ class Notice:
     approval_link: ApprovalLinkSpec | None = None
     reply_to: str | None = None  # the address that can answer the email (the seller)
     more_attachment_keys: list[str] = field(default_factory=list)
+    reply_name: str | None = None  # whose address `reply_to` is; the seller when None

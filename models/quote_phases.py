@@ -21,6 +21,7 @@ from models.quote_payloads import (
     SaveRevision,
     StatusRecord,
 )
+from models.wording import named_lines
 
 
 class PhaseAct:
@@ -51,6 +52,8 @@ class Blocked:
 
     status: StatusRecord
     notice: Notice
+    # Each line's offer, so the seller reads the blocked lines by name (older phases: none).
+    offer_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,7 +118,7 @@ class Closed:
 
 
 def blocked_step(blocked: Blocked, positions: list[int]) -> Step:
-    lines = ", ".join(str(p) for p in positions)
+    lines = named_lines(positions, blocked.offer_names)
     notice = replace(blocked.notice, context={**blocked.notice.context, "lines": lines})
     return Step(status=blocked.status, notices=[notice])
 
@@ -135,6 +138,7 @@ def order_notices(specs: list[OrderNoticeSpec], order: OrderOpened) -> list[Noti
                 key, f"order_notice_{doc.mode}", spec.to_email, spec.to_name, context,
                 attachment_key=doc.document_key, attachment_name=pdf_name,
                 more_attachment_keys=list(doc.attachments),
+                reply_to=context.get("seller_email"), reply_name=context.get("seller"),
             )
         )  # fmt: skip
     return notices

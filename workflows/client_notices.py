@@ -7,8 +7,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.money import format_cents
     from models.quote_payloads import Notice, Party, QuoteLinkSpec, QuoteState
+    from models.wording import total_phrase
 
 
 def client_notice(
@@ -26,7 +26,7 @@ def client_notice(
         "seller": seller.name,
         "seller_company": seller.company,
         "seller_email": seller.email,
-        "total": f"{format_cents(state.total_cents)} {state.currency}",
+        "total": total_phrase(state.lines, state.currency),
         "valid_until": f"{state.valid_until:%Y-%m-%d %H:%M} UTC",
         **extra,
     }

@@ -6,9 +6,11 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.money import format_cents
+    from models import replies
+    from models.money import format_percent
     from models.quote_payloads import Notice, Party, QuoteInput, QuoteState
     from models.quote_phases import OrderNoticeSpec
+    from models.wording import amount_text, named_lines, offer_names, quantity_of, total_phrase
     from workflows import client_notices
     from workflows.approval_notices import ApprovalAsk, still_pending
 
@@ -18,15 +20,22 @@ class Notices:
         self.quote = quote
         self.people = people
 
-    def to_seller(self, state: QuoteState, kind: str, **extra: str) -> Notice:
+    def to_seller(
+        self, state: QuoteState, kind: str, answerer: Party | None = None, **extra: str
+    ) -> Notice:
+        """An email to the seller; `answerer` is who its Reply-To names, when not the client
+        (a rejection: the supplier who rejected)."""
         key = f"seller:{self.quote.seller.id}"
         seller = self.quote.seller
-        return self._notice(state, kind, seller, key, total=self._total(state), **extra)
+        notice = self._notice(state, kind, seller, key, total=self._total(state), **extra)
+        if answerer is None:
+            return notice
+        return replies.to_seller(notice, state, self.quote.founder, answerer)
 
     def removed(self, state: QuoteState, supplier: Party, lines: list[int]) -> Notice:
         """Tells the seller which lines must go; one email per removed supplier and revision."""
         key = f"seller:{self.quote.seller.id}/supplier:{supplier.id}"
-        positions = ", ".join(str(p) for p in lines)
+        positions = named_lines(lines, offer_names(state.lines))
         return self._notice(
             state, "quote_supplier_removed", self.quote.seller, key,
             supplier=supplier.company, lines=positions,
@@ -63,7 +72,12 @@ class Notices:
         specs = []
         for member_id in sorted(members):
             person = self.people[member_id]
-            context = {**self._base(state), "name": person.name}
+            context = {
+                **self._base(state),
+                "name": person.name,
+                "client_contact": replies.client_contact(state),
+                "seller_email": self.quote.seller.email,
+            }
             lines = {mode: self._lines(state, member_id, mode) for mode in sorted(modes)}
             specs.append(OrderNoticeSpec(member_id, person.email, person.name, context, lines))
         return specs
@@ -82,16 +96,19 @@ class Notices:
 
     @staticmethod
     def _total(state: QuoteState) -> str:
-        return f"{format_cents(state.total_cents)} {state.currency}"
+        return total_phrase(state.lines, state.currency)
 
     def _notice(self, state: QuoteState, kind: str, to: Party, key: str, **extra: str) -> Notice:
-        return Notice(
+        notice = Notice(
             business_key=f"{state.number}/r{state.revision}/{kind}/{key}",
             kind=kind,
             to_email=to.email,
             to_name=to.name,
             context={**self._base(state), "name": to.name, **extra},
         )
+        if key.startswith("seller:"):
+            return replies.to_seller(notice, state, self.quote.founder)
+        return replies.from_seller(notice, self.quote.seller)
 
     def _supplier_notice(
         self, state: QuoteState, kind: str, supplier_id: int, **extra: str
@@ -105,14 +122,15 @@ class Notices:
         for an order notice) and, for the founder, the founder services under other lines —
         never another supplier's offer or amount."""
         own = [
-            f"- line {line.position}: {line.quantity} {line.unit} {line.offer_name}, "
-            f"net {format_cents(line.net_cents)}"
+            f"- line {line.position}: {quantity_of(line.quantity, line.unit)} "
+            f"{line.offer_name}, {amount_text(line.net_cents, state.currency)} before tax"
             for line in state.lines
             if line.supplier_id == supplier_id and mode in (None, line.procurement)
         ]
         services = [
             f"- line {line.position}: your service {line.founder_component.offer_name}, "
-            f"{line.founder_component.quantity} per unit for {line.quantity} {line.unit}, "
+            f"{format_percent(line.founder_component.quantity)} per unit for "
+            f"{quantity_of(line.quantity, line.unit)}, "
             f"owed by {self.people[line.supplier_id].company}"
             for line in state.lines
             if supplier_id == state.founder_id

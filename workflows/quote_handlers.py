@@ -50,9 +50,12 @@ class QuoteHandlers(QuotePhases, QuoteWaits):
         if outcome is QuoteStatus.CHANGES_REQUESTED:
             state.status = QuoteStatus.CHANGES_REQUESTED.value
             comment = decision.comment or "-"
-            self._tell(
-                self.notices.to_seller(state, "changes_requested", supplier=who, comment=comment)
+            rejecter = self.people[decision.supplier_id]
+            supplier = f"{rejecter.name} ({rejecter.company})"
+            notice = self.notices.to_seller(
+                state, "changes_requested", rejecter, supplier=supplier, comment=comment
             )
+            self._tell(notice)
         elif outcome is QuoteStatus.SENT:
             self.ready_to_send = True
         return state

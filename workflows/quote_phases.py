@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         StatusRecord,
     )
     from models.quote_phases import Blocked, CloseQuote, OpenRevision, SendQuote, Step
+    from models.wording import offer_names
     from workflows import calls
     from workflows.approval_notices import ApprovalAsk
     from workflows.quote_queue import QuoteQueue
@@ -97,7 +98,8 @@ class QuotePhases(QuoteQueue):
 
     def _blocked_step(self) -> Blocked:
         notice = self.notices.to_seller(self.state, "quote_blocked", lines="")
-        return Blocked(self._status_record(QuoteStatus.BLOCKED.value), notice)
+        names = offer_names(self.state.lines)
+        return Blocked(self._status_record(QuoteStatus.BLOCKED.value), notice, names)
 
     def _blocked(self, still_open: bool) -> None:
         """The founder check refused (R8): the quote waits for a revision without those lines."""

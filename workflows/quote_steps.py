@@ -32,8 +32,12 @@ def upsert_now(state: QuoteState, attributes: bool = True) -> None:
     pending = search.pending_of(state)
     if attributes:
         workflow.upsert_search_attributes(search.quote_state_attributes(state))
+    people = {person.id: person for person in state.people}
+    waiting = [
+        f"{people[i].name} ({people[i].company}, #{i})" if i in people else f"#{i}" for i in pending
+    ]
     workflow.set_current_details(
         f"**{state.number}** revision {state.revision} — **{state.status}**\n\n"
-        f"client {state.client.company}, total {format_cents(state.total_cents)} {state.currency}; "
-        f"waiting on: {', '.join(map(str, pending)) or 'nobody'}"
+        f"client {state.client.company}, total {format_cents(state.total_cents)} {state.currency} "
+        f"before tax; waiting on: {', '.join(waiting) or 'nobody'}"
     )

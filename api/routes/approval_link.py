@@ -6,6 +6,7 @@ A decision here goes through the same workflow update, and so the same validator
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,15 @@ from api.engine import TemporalDep, quote_state
 from api.schemas import ApproveIn, RejectIn
 from models.errors import Conflict, DomainError, Gone, NotFound
 from models.links import ApprovalLink, read_approval_link
+from models.money import amount_text
 from models.quote_payloads import DecisionInput, QuoteState
 from store.tables import Member, utcnow
 
 # Every /a route counts against the caller's address, in the client links' own budget.
 router = APIRouter(prefix="/a", tags=["supplier"], dependencies=[Depends(limit_client_links)])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+# A view's amount ("1234.50") in the spelling of every page, email and PDF ("1 234.50").
+templates.env.filters["money_text"] = lambda text: amount_text(Decimal(text) * 100)
 
 
 def _wants_html(request: Request) -> bool:

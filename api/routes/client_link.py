@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,6 +23,7 @@ from models.quote_payloads import ClientAnswerInput, QuoteState
 from store.tables import utcnow
 
 # Every /q route counts against the caller's address before anything else runs.
+ORDER_WAIT_READS, ORDER_WAIT_PAUSE = 50, 0.2  # at most ten seconds
 router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_client_links)])
 
 
@@ -118,10 +120,25 @@ async def _answer(
             message = ClientAnswerInput(link.revision, False, reason=declined.reason)
         state = await _send(client, link, message)
     except DomainError as error:
-        return _refusal(request, error)
+        return await _answered_or_refused(request, client, settings.SECRET_KEY, token, error)
     if _wants_html(request):
         return RedirectResponse(f"/q/{token}/done", status_code=303)
     return _client_json(state)
+
+
+async def _answered_or_refused(
+    request: Request, client: TemporalDep, secret: str, token: str, error: DomainError
+) -> Response:
+    """A second submit of the page's form (a stale tab, a double tap) of a quote answered
+    meanwhile: the same page as the reopened link, not a refusal."""
+    if _wants_html(request):
+        try:
+            link, state = await _current(client, secret, token)
+        except DomainError:
+            return _refusal(request, error)
+        if _closed(link, state):
+            return closing_page(request, state, token)
+    return _refusal(request, error)
 
 
 async def _send(client: TemporalDep, link: QuoteLink, message: ClientAnswerInput) -> QuoteState:
@@ -168,6 +185,13 @@ async def answered(
     assert settings.SECRET_KEY is not None
     try:
         link, state = await _current(client, settings.SECRET_KEY, token)
+        # An acceptance opens the order within a moment: the page waits for it, so it shows
+        # the order number and the signed copy without a reload.
+        for _ in range(ORDER_WAIT_READS):
+            if state.status != "accepted":
+                break
+            await asyncio.sleep(ORDER_WAIT_PAUSE)
+            state = await quote_state(client, link.number)
     except DomainError as error:
         return _refusal(request, error)
     if _closed(link, state):

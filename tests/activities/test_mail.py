@@ -34,17 +34,19 @@ from tests.processes import free_port
 Factory = sessionmaker[Session]
 PDF_KEY = "quotes/Q-2026-00001-r2.pdf"
 BASE = ("name", "cluster")
-APPROVAL = {*BASE, "number", "revision", "seller", "client", "lines", "api"}
+APPROVAL = {*BASE, "number", "revision", "seller", "client", "lines"}
 ASKED = {*APPROVAL, "seller_company", "deadline", "approval_link"}
 CLIENT = {*BASE, "seller", "seller_company", "seller_email", "client", "valid_until"}
+ORDER = {*BASE, "number", "seller", "client", "order", "lines"}
+INVOICE = {*BASE, "invoice", "order", "amount", "platform"}
 CONTRACT: dict[str, set[str]] = {
     "approval_request": {*ASKED, "changes"},
     "approval_reminder": {*ASKED, "reminder"},
     "approval_escalation": {*BASE, "number", "revision", "seller", "client", "pending", "deadline"},
     "approval_expired": {*BASE, "number", "revision", "client"},
-    "changes_requested": {*BASE, "number", "revision", "client", "supplier", "comment", "api"},
-    "quote_blocked": {*BASE, "number", "revision", "client", "lines", "api"},
-    "quote_supplier_removed": {*BASE, "number", "revision", "client", "lines", "api", "supplier"},
+    "changes_requested": {*BASE, "number", "revision", "client", "supplier", "comment"},
+    "quote_blocked": {*BASE, "number", "revision", "client", "lines"},
+    "quote_supplier_removed": {*BASE, "number", "revision", "client", "lines", "supplier"},
     "quote_to_client": {*CLIENT, "number", "total", "link"},
     "quote_confirmation": {
         *CLIENT,
@@ -56,18 +58,18 @@ CONTRACT: dict[str, set[str]] = {
         "po_reference",
     },
     "quote_decline_received": {*CLIENT, "number"},
-    "quote_viewed": {*BASE, "number", "revision", "client"},
-    "quote_accepted": {*BASE, "number", "client", "total", "order"},
-    "quote_declined": {*BASE, "number", "client", "reason"},
+    "quote_viewed": {*BASE, "number", "revision", "client", "client_contact"},
+    "quote_accepted": {*BASE, "number", "client", "total", "order", "client_contact"},
+    "quote_declined": {*BASE, "number", "client", "reason", "client_contact"},
     "quote_expired": {*BASE, "number", "revision", "client"},
     "quote_cancelled": {*BASE, "number", "client", "reason"},
-    "order_notice_direct": {*BASE, "number", "seller", "client", "order", "lines", "api"},
-    "order_notice_founder": {*BASE, "number", "seller", "client", "order", "lines", "api"},
-    "order_notice_resell": {*BASE, "number", "seller", "client", "order", "api"},
-    "commission_invoice": {*BASE, "invoice", "order", "amount", "due_date"},
-    "commission_reminder": {*BASE, "invoice", "order", "amount", "due_date"},
-    "commission_overdue": {*BASE, "invoice", "order", "amount", "due_date"},
-    "commission_receipt": {*BASE, "invoice", "order", "amount"},
+    "order_notice_direct": {*ORDER, "client_contact"},
+    "order_notice_founder": ORDER,
+    "order_notice_resell": ORDER,
+    "commission_invoice": {*INVOICE, "due_date"},
+    "commission_reminder": {*INVOICE, "due_date"},
+    "commission_overdue": {*INVOICE, "due_date"},
+    "commission_receipt": INVOICE,
 }
 
 
@@ -180,7 +182,6 @@ def client_notice(expires_at: datetime) -> Notice:
 
 def supplier_notice(key: str = "Q-2026-00001/r2/approval_request/member:7") -> Notice:
     context = context_for("approval_request")
-    del context["api"]  # the activity fills it from PUBLIC_BASE_URL
     return Notice(key, "approval_request", "sue@machines.example", "Sue Supplier", context)
 
 
@@ -232,7 +233,9 @@ def test_the_same_business_key_is_delivered_once(
 
     [received] = smtp_server.inbox.received
     body = text_of(received.message)
-    assert "POST http://testserver/quotes/<number of approval_request>/decisions" in body
+    # The request points to the supplier's approval page, never to an API call.
+    assert "<approval_link of approval_request>" in body
+    assert "POST " not in body and "API key" not in body
     assert len(rows(db)) == 1
 
 

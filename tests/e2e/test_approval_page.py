@@ -96,7 +96,7 @@ async def test_suppliers_decide_revise_and_decide_again_from_their_links(
     # Another supplier's lines and the deal total never reach the page.
     assert "carol-training" not in text and "alice-audit" not in text
     assert quote["total"] not in text
-    assert await page.locator("#part").inner_text() == "1000.00 EUR"
+    assert await page.locator("#part").inner_text() == "1 000.00 EUR"
     assert await fits_the_phone(page)
     await page.screenshot(path=tmp_path / "request-390.png", full_page=True)
     await page.set_viewport_size({"width": 1280, "height": 800})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from models.domain import ApprovalStatus, QuoteStatus
+from models.money import line_net_cents
 from models.quote_payloads import Approval, ClientParty, FounderComponent, Line, QuoteState
 
 FOUNDER = 1
@@ -35,7 +36,7 @@ def line(
         quantity=Decimal(quantity),
         unit_price_cents=unit_price_cents,
         discount=Decimal(discount),
-        net_cents=unit_price_cents,
+        net_cents=line_net_cents(Decimal(quantity), unit_price_cents, Decimal(discount)),
         commission_rate=Decimal("10"),
         procurement="direct",
         founder_component=component,

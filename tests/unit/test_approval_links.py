@@ -21,6 +21,7 @@ from models.links import (
     sign_approval_link,
     sign_link,
 )
+from models.quote_payloads import Line
 from tests.unit.payloads import FOUNDER, approval, line, state
 
 SECRET = "test-secret-key"
@@ -85,10 +86,28 @@ def test_changes_name_what_moved_in_the_suppliers_part() -> None:
     before = [line(7, quantity="1"), line(8, quantity="5")]
     after = [line(7, quantity="2"), line(7, offer_id=300), line(8, quantity="9")]
     assert changes_for(before, after, 7, FOUNDER) == [
-        "- offer of 7: quantity 1 day → 2 day",
-        "- new: offer of 7 (quantity 1 day, unit price 100.00, discount 0 %)",
+        "- offer of 7: quantity 1 day → 2 days, net 100.00 before tax → 200.00 before tax",
+        "- new: offer of 7 (quantity 1 day, unit price 100.00 before tax, discount 0 %, "
+        "net 100.00 before tax)",
     ]
     assert changes_for(after, before, 7, FOUNDER)[-1].startswith("- removed: offer of 7")
+
+
+@pytest.mark.parametrize(
+    ("after", "told"),
+    [
+        (line(7, founder_offer=50, discount="10"), "discount 0 % → 10 %, your part 10.00"),
+        (line(7, founder_offer=50, quantity="3"), "line quantity 1 day → 3 days"),
+        (line(7, founder_offer=51), "- new: founder service in offer of 7"),
+    ],
+)
+def test_the_founder_is_told_when_a_members_line_moves_her_part(after: Line, told: str) -> None:
+    """A discount on the member's line lowers what the member owes her (R23): her part
+    changed, and her request says so instead of "did not change"."""
+    before = [line(7, founder_offer=50)]
+    note = revision_note((before, []), [after], 2, FOUNDER, FOUNDER)
+    assert told in note and "did not change" not in note, note
+    assert "did not change" in revision_note((before, []), before, 2, FOUNDER, FOUNDER)
 
 
 def test_the_note_quotes_the_readers_own_rejection_only() -> None:

@@ -22,10 +22,11 @@ def _notice(kind: str, **context: str) -> Notice:
 
 
 def test_a_blocked_step_names_the_positions_the_check_found() -> None:
-    blocked = Blocked(StatusRecord("Q-1", "blocked", 1, AT), _notice("quote_blocked", lines=""))
+    status = StatusRecord("Q-1", "blocked", 1, AT)
+    blocked = Blocked(status, _notice("quote_blocked", lines=""), {2: "Wiring", 3: "Audit"})
     step = blocked_step(blocked, [2, 5])
     assert step.status == blocked.status
-    assert [n.context["lines"] for n in step.notices] == ["2, 5"]
+    assert [n.context["lines"] for n in step.notices] == ["lines 2 (Wiring) and 5"]
     assert blocked.notice.context["lines"] == ""  # the request itself is left as it was
 
 

@@ -154,7 +154,8 @@ def secrets_of(deal: Deal, supplier: Actor) -> Secrets:
 
 
 def mail_text(message: Message) -> str:
-    """Subject, every text part and the text of every PDF attached."""
+    """Subject, the plain-text part and the text of every PDF attached (the HTML part says
+    the same as the text one)."""
     parts = [str(message["Subject"])]
     for part in message.walk():
         payload = part.get_payload(decode=True)
@@ -162,6 +163,6 @@ def mail_text(message: Message) -> str:
             continue
         if part.get_content_type() == "application/pdf":
             parts.append(pdf_text(payload))
-        elif part.get_content_maintype() == "text":
+        elif part.get_content_type() == "text/plain":
             parts.append(payload.decode(part.get_content_charset() or "utf-8"))
     return "\n".join(parts)

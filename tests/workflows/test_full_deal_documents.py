@@ -157,7 +157,7 @@ async def test_the_founder_is_told_her_services_only_with_a_purchase_order_from_
     for name, offer in hosts.items():
         owed = money(founder_part(offer), "EUR")
         assert f"owed by {COMPANY_OF[name]}: {owed}" in text
-        assert f"{COMPANY_OF[name]} owes you {owed} in all." in text
+        assert f"{COMPANY_OF[name]} owes you {owed} before tax in all;" in text
     for amount in (net(offer) for offer in LINES):
         assert money(amount) not in text
     assert len([p for p in notice.walk() if p.get_content_type() == "application/pdf"]) == 2
