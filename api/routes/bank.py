@@ -32,12 +32,12 @@ XML_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "An ISO 20022 camt.053.001.08 statement or camt.054.001.08 notification.",
-        "content": {"application/xml": {"schema": {"type": "string"}}},
+        "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
 
-class ImportRead(BaseModel):
+class StatementImportRead(BaseModel):
     statements: int = Field(description="Statements (or notifications) in the document.")
     new: int = Field(description="Booked lines stored by this import.")
     known: int = Field(description="Lines an earlier import stored already: left as they are.")
@@ -47,7 +47,7 @@ class ImportRead(BaseModel):
     posted: int = Field(description="Payments recorded on their invoices by this call.")
 
 
-class SuspenseRead(BaseModel):
+class SuspenseLineRead(BaseModel):
     id: int
     booked_on: str
     amount: MoneyText
@@ -59,29 +59,31 @@ class SuspenseRead(BaseModel):
     reason: str = Field(description="Why the line was not matched.")
 
 
-class AssignIn(Strict):
+class SuspenseAssign(Strict):
     invoice_number: Annotated[str, Field(min_length=1, max_length=16)]
 
 
-class RefundIn(Strict):
+class SuspenseRefund(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class LineRead(BaseModel):
+class BankLineRead(BaseModel):
     id: int
     status: LineStatus
     invoice_number: str | None
     refund_reason: str | None
 
 
-@router.post("", response_model=ImportRead, openapi_extra=XML_BODY, responses=refusals(422))
+@router.post(
+    "", response_model=StatementImportRead, openapi_extra=XML_BODY, responses=refusals(422)
+)
 async def import_statement(
     request: Request,
     factory: SessionFactoryDep,
     _: OperatorDep,
     client: TemporalDep,
     serial: OneAtATimeDep,
-) -> ImportRead:
+) -> StatementImportRead:
     """Import a camt.053 statement or camt.054 notification (operators): each booked line
     once; matched lines are recorded on their invoices, the rest kept in suspense."""
     statements = read_statement(await request.body())
@@ -89,14 +91,14 @@ async def import_statement(
     with transaction(factory) as session:
         pending = to_settle(session)  # this import's, and any an earlier call left unsettled
     posted = await settle_lines(factory, client, serial, pending)
-    return ImportRead(
+    return StatementImportRead(
         statements=len(statements),
         posted=posted,
         **{k: counts[k] for k in ("new", "known", "matched", "suspense", "outgoing")},
     )
 
 
-@router.get("/suspense", response_model=Page[SuspenseRead])
+@router.get("/suspense", response_model=Page[SuspenseLineRead])
 def suspense_list(
     session: SessionDep, _: OperatorDep, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, object]:
@@ -105,8 +107,8 @@ def suspense_list(
     return paginate(session, query, BankLine.id, cursor, limit, _suspense_view)
 
 
-def _suspense_view(line: BankLine) -> SuspenseRead:
-    return SuspenseRead(
+def _suspense_view(line: BankLine) -> SuspenseLineRead:
+    return SuspenseLineRead(
         id=line.id,
         booked_on=line.booked_on,
         amount=format_cents(line.amount_cents),
@@ -119,16 +121,18 @@ def _suspense_view(line: BankLine) -> SuspenseRead:
     )
 
 
-@router.post("/suspense/{line_id}/assign", response_model=LineRead, responses=refusals(409, 422))
+@router.post(
+    "/suspense/{line_id}/assign", response_model=BankLineRead, responses=refusals(409, 422)
+)
 async def assign_line(
     line_id: ObjectId,
-    payload: AssignIn,
+    payload: SuspenseAssign,
     session: SessionDep,
     factory: SessionFactoryDep,
     _: OperatorDep,
     client: TemporalDep,
     serial: OneAtATimeDep,
-) -> LineRead:
+) -> BankLineRead:
     """Assign a suspense line to an invoice (operators): its payment is recorded when the line
     pays exactly what is due on an open invoice."""
     line = _suspense_line(session, line_id)
@@ -146,21 +150,21 @@ async def assign_line(
     release(session)
     await settle_lines(factory, client, serial, to_settle(session, [line.line_key]))
     session.refresh(line)
-    return LineRead(
+    return BankLineRead(
         id=line.id, status=line.status, invoice_number=line.invoice_number, refund_reason=None
     )
 
 
-@router.post("/suspense/{line_id}/refund", response_model=LineRead, responses=refusals(409))
+@router.post("/suspense/{line_id}/refund", response_model=BankLineRead, responses=refusals(409))
 def refund_line(
-    line_id: ObjectId, payload: RefundIn, session: SessionDep, _: OperatorDep
-) -> LineRead:
+    line_id: ObjectId, payload: SuspenseRefund, session: SessionDep, _: OperatorDep
+) -> BankLineRead:
     """Mark a suspense line to be refunded to its payer (operators), with the reason."""
     line = _suspense_line(session, line_id)
     if not decide_line(session, line_id, status=LineStatus.REFUND, refund_reason=payload.reason):
         raise Conflict("the line was decided meanwhile")
     session.refresh(line)
-    return LineRead(
+    return BankLineRead(
         id=line.id, status=line.status, invoice_number=None, refund_reason=line.refund_reason
     )
 
