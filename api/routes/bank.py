@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.bank_settle import settle_lines
 from api.deps import ObjectId, OneAtATimeDep, OperatorDep, SessionDep, SessionFactoryDep, release
@@ -86,8 +87,9 @@ async def import_statement(
 ) -> StatementImportRead:
     """Import a camt.053 statement or camt.054 notification (operators): each booked line
     once; matched lines are recorded on their invoices, the rest kept in suspense."""
-    statements = read_statement(await request.body())
-    counts = store_statements(factory, statements)
+    # Off the event loop: the XSD check and the import's transaction are blocking work.
+    statements = await run_in_threadpool(read_statement, await request.body())
+    counts = await run_in_threadpool(store_statements, factory, statements)
     with transaction(factory) as session:
         pending = to_settle(session)  # this import's, and any an earlier call left unsettled
     posted = await settle_lines(factory, client, serial, pending)
