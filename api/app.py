@@ -27,6 +27,7 @@ from api.one_at_a_time import OneAtATime
 from api.page_headers import PageHeaders
 from api.routes import (
     approval_link,
+    bank,
     client_link,
     clients,
     clusters,
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_error_handlers(app)
     install_method_answers(app)
     redact_link_tokens()
-    routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
+    routers = (clusters, members, offers, clients, quotes, orders, commission, ledger, bank)
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])

@@ -192,6 +192,24 @@ async def record_payment(client: Client, number: str, payment: PaymentInput) -> 
     return await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
 
 
+async def record_bank_payment(client: Client, number: str, payment: PaymentInput) -> str | None:
+    """Records a bank line's payment on its invoice, once: None when the invoice's workflow
+    holds this payment (now, or from an earlier attempt of the same line), otherwise why the
+    invoice takes it not (paid by something else meanwhile, void)."""
+    handle = client.get_workflow_handle_for(
+        CommissionInvoiceWorkflow.run, invoice_workflow_id(number)
+    )
+    try:
+        await call(handle.execute_update(CommissionInvoiceWorkflow.record_payment, payment))
+        return None
+    except (Conflict, RuleViolation, Gone) as refused:
+        query = handle.query(CommissionInvoiceWorkflow.get_state, rpc_timeout=QUERY_TIMEOUT)
+        state = await call(query)
+        if state.payment_reference == payment.reference:
+            return None
+        return refused.message
+
+
 async def cancel_order_invoices(
     client: Client, settings: Settings, number: str, reason: str
 ) -> None:

@@ -1,5 +1,6 @@
 """The SQLAlchemy models of the whole store; import from here."""
 
+from store.tables.bank import BankLine, BankStatement
 from store.tables.base import Base, DecimalText, UTCDateTime, utcnow
 from store.tables.catalogue import Offer
 from store.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
@@ -16,6 +17,8 @@ from store.tables.sales import (
 )
 
 __all__ = [
+    "BankLine",
+    "BankStatement",
     "Base",
     "Client",
     "Cluster",

@@ -131,6 +131,11 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
         )
     },
     "GET /ledger": f"{CURSOR}; {PERIOD}",
+    "GET /bank-statements/suspense": CURSOR,
+    "POST /bank-statements": "the body is a camt.053.001.08 or camt.054.001.08 document that "
+    "its ISO 20022 XSD accepts",
+    "POST /bank-statements/suspense/{line_id}/assign": "the line pays exactly what an open "
+    "invoice is due",
     **{
         f"{method} /{kind}/{{token}}{tail}": LINK
         for kind, method, tail in (

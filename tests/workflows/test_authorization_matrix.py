@@ -23,6 +23,7 @@ from settings import Settings
 from store.db import make_session_factory
 from store.tables import utcnow
 from tests.api.store import wipe
+from tests.camt_fixtures import Entry, Tx, document
 from tests.factories import (
     OPERATOR,
     OPERATOR_KEY,
@@ -238,6 +239,27 @@ MATRIX: list[Row] = [
         lambda i: {"amount": "1.00", "reference": "TRX-9"},
         missing={"invoice": "C-2000-99999"},
     ),
+    Row(
+        "POST",
+        "/bank-statements",
+        members("403", stranger="403", operator=ACT),
+        lambda i: "<Document/>",
+    ),
+    Row("GET", "/bank-statements/suspense", members("403", stranger="403", operator=OK)),
+    Row(
+        "POST",
+        "/bank-statements/suspense/{suspense_line}/assign",
+        members("403", stranger="403", operator=ACT),
+        lambda i: {"invoice_number": "{invoice}"},
+        missing={"suspense_line": MISSING_ID},
+    ),
+    Row(
+        "POST",
+        "/bank-statements/suspense/{suspense_line}/refund",
+        members("403", stranger="403", operator=ACT),
+        lambda i: {"reason": "sent back to its payer"},
+        missing={"suspense_line": MISSING_ID},
+    ),
     Row("GET", "/ledger", every(OK, anonymous="401")),
     Row(
         "GET",
@@ -314,6 +336,7 @@ async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
         "supplier": bob.id,
         "seller": alice.id,
         "invoice": (await invoices(live, order))[bob.id]["number"],
+        "suspense_line": await _suspense_line(live),
         "token": quote["client_link"].rsplit("/", 1)[-1],
         "approval_token": sign_approval_link(
             str(live.settings.SECRET_KEY),
@@ -338,6 +361,15 @@ async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
         "founder_component": {"offer_id": "{founder_offer}", "quantity": "1", "founder_price": "0"},
     }
     return roles, ids
+
+
+async def _suspense_line(live: Live) -> int:
+    """A credit the bank booked with nothing to match it by: it waits in suspense."""
+    data = document([Entry("7.00", acct_ref="MATRIX-1", txs=[Tx(payer="Nobody")])], "MATRIX")
+    headers = {**OPERATOR, "Content-Type": "application/xml"}
+    expect(await live.api.post("/bank-statements", content=data, headers=headers), 200)
+    page = expect(await live.api.get("/bank-statements/suspense", headers=OPERATOR), 200)
+    return int(page["items"][-1]["id"])
 
 
 def _fill(value: Any, ids: Ids) -> Any:
