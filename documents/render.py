@@ -57,6 +57,7 @@ from models.documents import (
     SupplierBlock,
     TaxSummary,
 )
+from models.invoice_mentions import invoice_mentions
 
 _MODES = {"direct": "Direct", "resell": "Resell"}
 _MODE_NOTE = (
@@ -262,9 +263,17 @@ def _invoice_pages(pdf: InvoicePdf) -> bytes:
                 ("Total due", money(pdf.due_cents, cur))]),
         gap(),
         para(_payment_words(pdf, platform), "body"),
+        *_legal_mentions(pdf, platform),
     ]  # fmt: skip
     name = platform.legal_name
     return render(story, title=pdf.title, author=name, footer=f"{name} · {pdf.title}")
+
+
+def _legal_mentions(pdf: InvoicePdf, platform: PlatformIdentity) -> list[Flowable]:
+    """The mentions the law requires, worded as the XML's notes word them (R25)."""
+    supply = f"Date of supply: {day(pdf.issued_on)} (the order's invoicing)."
+    texts = [supply, *(mention.text for mention in invoice_mentions(platform))]
+    return section("Terms and legal mentions", *(para(text, "small") for text in texts))
 
 
 def _tax_label(pdf: InvoicePdf) -> str:

@@ -30,9 +30,11 @@ from models.documents import (
     LineView,
     PartyView,
     PlatformIdentity,
+    PostalAddress,
     PurchaseLineView,
     PurchaseOrderPdf,
     QuotePdf,
+    SellerTerms,
     StatementPdf,
     SupplierBlock,
     TaxSummary,
@@ -246,7 +248,9 @@ def test_purchase_order_pdf_shows_buyer_supplier_delivery_and_lines() -> None:
 
 PLATFORM = PlatformIdentity(
     "Arkanna SAS", "12 rue de la Paix, 75002 Paris", "RCS Paris 901 234 567", "FR12901234567",
-    "FR7630006000011234567890189", "AGRIFRPP",
+    "FR7630006000011234567890189", "AGRIFRPP", "901234567", "90123456700013",
+    PostalAddress(("12 rue de la Paix",), "75002", "Paris", "FR"),
+    SellerTerms("SAS (société par actions simplifiée)", "10 000 EUR"),
 )  # fmt: skip
 
 
