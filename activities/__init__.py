@@ -12,6 +12,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Binds every activity to one engine and document store for the worker's lifetime."""
     from activities.cancellations import CancellationActivities
     from activities.commission import CommissionActivities
+    from activities.credit_notes import CreditNoteActivities
     from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
@@ -29,6 +30,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     commission = CommissionActivities(factory, store, settings)
     ledger = LedgerActivities(factory)
     settlement = SettlementActivities(factory, store, settings, mail)
+    credit_notes = CreditNoteActivities(factory, store, settings, mail)
     cancellations = CancellationActivities(factory)
     phases = QuotePhaseActivities(factory, quotes, orders, mail, settlement)
     return [
@@ -42,9 +44,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         mail.send_notices,
         commission.flag_commission_invoice_overdue,
         commission.record_commission_payment,
-        commission.void_commission_invoice,
+        credit_notes.void_commission_invoice,
         ledger.post_commission_split,
-        ledger.post_commission_reversal,
+        credit_notes.post_commission_reversal,
         settlement.issue_commission_invoices,
         settlement.settle_commission_payment,
         settlement.mark_commission_invoice_overdue,

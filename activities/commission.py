@@ -64,15 +64,6 @@ class CommissionActivities:
                 invoice.payment_reference = record.reference
             return invoice.status.value
 
-    @activity.defn(name=CommissionAct.VOID)
-    def void_commission_invoice(self, number: str) -> str:
-        """Voids an unpaid invoice (its order was cancelled); a paid one stays as it is."""
-        with transaction(self.db) as session:
-            invoice = lock_invoice(session, number)
-            if invoice.status == InvoiceStatus.ISSUED:
-                invoice.status = InvoiceStatus.VOID
-            return invoice.status.value
-
 
 def issue_and_render(
     db: sessionmaker[Session], store: DocumentStore, settings: Settings, request: IssueInvoices

@@ -46,6 +46,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # The emails that go out with an HTML part as well as the text one.
 CLIENT_KINDS = frozenset({"quote_to_client", "quote_confirmation", "quote_decline_received"})
 HTML_KINDS = CLIENT_KINDS | {"approval_request", "approval_reminder", "approval_escalation"}
+# Kinds with an HTML part that need no link defaults.
+DOCUMENT_HTML_KINDS = frozenset({"credit_note"})
 
 
 class DocumentSource(Protocol):
@@ -159,7 +161,8 @@ class MailActivities:
             context["approval_link"] = self._approval_link(notice.approval_link)
         try:
             subject, body = render(notice.kind, context)
-            html = render_html(notice.kind, context) if notice.kind in HTML_KINDS else None
+            with_html = notice.kind in HTML_KINDS or notice.kind in DOCUMENT_HTML_KINDS
+            html = render_html(notice.kind, context) if with_html else None
             return subject, body, html
         except (KeyError, ValueError) as error:
             raise ApplicationError(

@@ -180,6 +180,13 @@ TEMPLATES: dict[str, Template] = {
         "is unpaid. It is now flagged as overdue.",
         _COMMISSION_PAYMENT + " If you have already paid, reply with the payment reference.",
     ),
+    "credit_note": _template(
+        "Credit note {credit_note} for invoice {invoice} (order {order})",
+        "Order {order} was cancelled ({reason}). Arkanna has issued credit note {credit_note}, "
+        "which cancels commission invoice {invoice} in full: {amount}. The credit note is "
+        "attached.",
+        "{settlement}",
+    ),
     "commission_receipt": _template(
         "Payment received for {invoice}",
         "Arkanna has received your payment of {amount} for commission invoice {invoice} "
