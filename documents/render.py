@@ -58,6 +58,7 @@ from models.documents import (
     TaxSummary,
 )
 from models.invoice_mentions import invoice_mentions
+from models.money import to_cents
 
 _MODES = {"direct": "Direct", "resell": "Resell"}
 _MODE_NOTE = (
@@ -65,8 +66,8 @@ _MODE_NOTE = (
     "Resell: the seller buys from the supplier and invoices you."
 )
 _COMMISSION_NOTE = (
-    "Each line's commission is its net times its commission rate; the commission charged is "
-    "their total, to the nearest cent."
+    "Each line's commission is its net times its commission rate, shown to the cent; the "
+    "commission charged is their exact total, rounded once to the nearest cent (half to even)."
 )
 _UNRECORDED_TAX = (
     "This deal was quoted before tax rates were recorded: tax is shown as 0 and is stated on "
@@ -243,7 +244,7 @@ def _invoice_pages(pdf: InvoicePdf) -> bytes:
     head = ["Offer", "Line net", "Commission rate", "Commission"]
     rows = [
         [cell(x.offer_name, _INVOICE_WIDTHS[0]), money(x.net_cents), percent(x.commission_rate),
-         money(x.commission_cents)]
+         money(to_cents(x.commission_cents / 100))]
         for x in pdf.lines
     ]  # fmt: skip
     facts = [("Issued", day(pdf.issued_on)), ("Due", day(pdf.due_on)),

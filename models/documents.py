@@ -141,6 +141,7 @@ class PurchaseLineView:
     discount: Decimal
     net_cents: int
     tax_rate: Decimal = Decimal(0)
+    description: str = ""  # the offer's, as the catalogue words it
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,14 @@ def _amounts(root: etree._Element, ram: str, holder: str) -> dict[str, int]:
     return {child.tag.split("}")[1]: cents(child.text or "") for child in found}
 
 
+def assert_amounts_to_the_cent(xml: bytes) -> None:
+    """No amount or price a reader sees carries more than two decimals."""
+    root = etree.fromstring(xml)
+    amounts = [el.text or "" for el in root.iter() if isinstance(el.tag, str)
+               and el.tag.endswith(("Amount", "ChargeAmount"))]  # fmt: skip
+    assert amounts and not [a for a in amounts if re.fullmatch(r"-?\d+(\.\d{1,2})?", a) is None]
+
+
 def assert_pdfa3_markers(data: bytes, document_type: str, file_name: str) -> None:
     """What PDF/A-3 asks that can be read here: the XMP identification, the XML attached as
     an associated file of the document with the relationship the standards require, and the
@@ -88,6 +96,7 @@ async def test_each_commission_invoice_is_factur_x_with_the_invoice_totals(live:
         assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
         assert schematron_findings(xml, EN16931) == []
         assert schematron_findings(xml, BR_FR) == []
+        assert_amounts_to_the_cent(xml)
         served = await live.api.get(f"{path}/xml", headers=OPERATOR)
         assert served.content == xml
         root = etree.fromstring(xml)
@@ -125,6 +134,7 @@ async def test_each_purchase_order_is_order_x_with_its_own_lines_and_totals(live
         assert file_name == "order-x.xml"
         assert facturx.xml_check_xsd(xml, flavor="order-x", level="comfort")
         assert schematron_findings(xml, ORDER_X_COMFORT) == []
+        assert_amounts_to_the_cent(xml)
         root = etree.fromstring(xml)
         ram = {"ram": ORDER_X.ram}
         parties = [root.findtext(f".//ram:{role}TradeParty/ram:Name", None, ram)
