@@ -30,6 +30,7 @@ from api.routes import (
     clients,
     clusters,
     commission,
+    credit_notes,
     health,
     ledger,
     members,
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_error_handlers(app)
     install_method_answers(app)
     redact_link_tokens()
-    routers = (clusters, members, offers, clients, quotes, orders, commission, ledger)
+    routers = (clusters, members, offers, clients, quotes, orders, commission, credit_notes, ledger)
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])

@@ -51,6 +51,12 @@ def credit_note_of(session: Session, invoice_number: str) -> CreditNote | None:
     ).first()
 
 
+def credit_notes_of(session: Session, invoice_number: str) -> list[CreditNote]:
+    """The credit notes of one invoice, by number (one today: each cancels it in full)."""
+    query = select(CreditNote).where(CreditNote.invoice_number == invoice_number)
+    return list(session.scalars(query.order_by(CreditNote.number)))
+
+
 def visible_credit_notes(viewer: Member | None) -> Select[CreditNote]:
     """Operators see every credit note; a member those of the invoices billed to it."""
     query = select(CreditNote)
