@@ -7,10 +7,11 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.documents import PartyView
+from models.company_ids import country_problem, siren_problem, siret_problem
+from models.documents import EARLY_PAYMENT, LATE_PAYMENT, PartyView
 from models.money import parse_percent
 
 ROOT = Path(__file__).resolve().parent
@@ -166,6 +167,31 @@ class Settings(BaseSettings):
     PLATFORM_BIC: str = Field(
         default="(placeholder BIC — set PLATFORM_BIC)", description="BIC of PLATFORM_IBAN."
     )
+    # Structured identity and invoicing terms (R25); unset identifiers stay empty and the
+    # invoices' BR-FR check names them missing.
+    PLATFORM_SIREN: str = Field(default="", description="The platform's SIREN (9 digits).")
+    PLATFORM_SIRET: str = Field(default="", description="SIRET of the invoicing establishment.")
+    PLATFORM_ADDRESS_LINE1: str = Field(default="", description="Postal address, first line.")
+    PLATFORM_ADDRESS_LINE2: str = Field(default="", description="Postal address, second line.")
+    PLATFORM_POSTCODE: str = Field(default="", description="Postal code.")
+    PLATFORM_CITY: str = Field(default="", description="City.")
+    PLATFORM_COUNTRY: str = Field(default="FR", description="ISO 3166 alpha-2 country code.")
+    PLATFORM_LEGAL_FORM: str = Field(default="", description='Legal form, e.g. "SAS".')
+    PLATFORM_SHARE_CAPITAL: str = Field(
+        default="", description='Share capital as printed, e.g. "10 000 EUR".'
+    )
+    PLATFORM_VAT_ON_DEBITS: bool = Field(
+        default=False,
+        description="The platform opted to pay VAT on its services on debits (when invoiced) "
+        "rather than on receipt of payment; its invoices then say so.",
+    )
+    PLATFORM_LATE_PAYMENT_TERMS: str = Field(
+        default=LATE_PAYMENT, description="Late-payment penalties as invoices state them."
+    )
+    PLATFORM_EARLY_PAYMENT_TERMS: str = Field(
+        default=EARLY_PAYMENT, description="Early-payment discount terms, or that there is none."
+    )
+
     MAX_WAIT_SECONDS: float = Field(
         default=20,
         ge=0,
@@ -181,6 +207,16 @@ class Settings(BaseSettings):
         description="The platform's tax rate in percent on its commission (R22), frozen on each "
         'commission invoice when it is issued; "0" allowed.',
     )
+
+    @field_validator("PLATFORM_SIREN", "PLATFORM_SIRET", "PLATFORM_COUNTRY")
+    @classmethod
+    def _identifier(cls, value: str, info: ValidationInfo) -> str:
+        name = str(info.field_name)
+        rule = {"PLATFORM_SIREN": siren_problem, "PLATFORM_SIRET": siret_problem}
+        problem = rule.get(name, country_problem)(value) if value else None
+        if problem:
+            raise ValueError(f"{name}: {problem}")
+        return value
 
     @field_validator("PLATFORM_TAX_RATE")
     @classmethod

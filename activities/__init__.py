@@ -11,8 +11,7 @@ from settings import Settings, platform_party
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Binds every activity to one engine and document store for the worker's lifetime."""
     from activities.cancellations import CancellationActivities
-    from activities.commission import CommissionActivities
-    from activities.ledger import LedgerActivities
+    from activities.credit_notes import CreditNoteActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
     from activities.quote_phases import QuotePhaseActivities
@@ -26,15 +25,14 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     quotes = QuoteActivities(factory)
     orders = OrderActivities(factory, store, platform_party(settings))
     mail = MailActivities(settings, factory, store)
-    commission = CommissionActivities(factory, store, settings)
-    ledger = LedgerActivities(factory)
     settlement = SettlementActivities(factory, store, settings, mail)
+    credit_notes = CreditNoteActivities(factory, store, settings, mail)
     cancellations = CancellationActivities(factory)
     phases = QuotePhaseActivities(factory, quotes, orders, mail, settlement)
     return [
         mail.send_notice,
-        commission.void_commission_invoice,
-        ledger.post_commission_reversal,
+        credit_notes.void_commission_invoice,
+        credit_notes.post_commission_reversal,
         settlement.settle_commission_payment,
         settlement.mark_commission_invoice_overdue,
         cancellations.invoices_of_cancelled_order,

@@ -21,8 +21,10 @@ from models.documents import (
     LegalIdentity,
     PartyView,
     PlatformIdentity,
+    SellerTerms,
 )
 from models.domain import InvoiceStatus
+from models.identity import postal_address
 from settings import Settings
 from store.db import transaction
 from store.invoices import invoice_input, issue_invoices, lines_by_supplier, lock_invoice
@@ -62,15 +64,6 @@ class CommissionActivities:
                 invoice.payment_reference = record.reference
             return invoice.status.value
 
-    @activity.defn(name=CommissionAct.VOID)
-    def void_commission_invoice(self, number: str) -> str:
-        """Voids an unpaid invoice (its order was cancelled); a paid one stays as it is."""
-        with transaction(self.db) as session:
-            invoice = lock_invoice(session, number)
-            if invoice.status == InvoiceStatus.ISSUED:
-                invoice.status = InvoiceStatus.VOID
-            return invoice.status.value
-
 
 def issue_and_render(
     db: sessionmaker[Session], store: DocumentStore, settings: Settings, request: IssueInvoices
@@ -100,6 +93,21 @@ def platform_of(settings: Settings) -> PlatformIdentity:
         settings.PLATFORM_VAT_ID,
         settings.PLATFORM_IBAN,
         settings.PLATFORM_BIC,
+        settings.PLATFORM_SIREN,
+        settings.PLATFORM_SIRET,
+        postal_address(
+            (settings.PLATFORM_ADDRESS_LINE1, settings.PLATFORM_ADDRESS_LINE2),
+            settings.PLATFORM_POSTCODE,
+            settings.PLATFORM_CITY,
+            settings.PLATFORM_COUNTRY,
+        ),
+        SellerTerms(
+            settings.PLATFORM_LEGAL_FORM,
+            settings.PLATFORM_SHARE_CAPITAL,
+            settings.PLATFORM_VAT_ON_DEBITS,
+            settings.PLATFORM_LATE_PAYMENT_TERMS,
+            settings.PLATFORM_EARLY_PAYMENT_TERMS,
+        ),
     )
 
 
@@ -111,6 +119,14 @@ def member_identity(member: Member) -> LegalIdentity:
         member.registration_number or "",
         member.vat_id or "",
         member.email,
+        member.siren or "",
+        member.siret or "",
+        postal_address(
+            (member.address_line1 or "", member.address_line2 or ""),
+            member.postcode or "",
+            member.city or "",
+            member.country or "",
+        ),
     )
 
 

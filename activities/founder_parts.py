@@ -87,4 +87,5 @@ def _purchase_line(session: Session, line: QuoteLine, part: FounderPart) -> Purc
         line.discount,
         part.amount_cents,
         service.tax_rate,
+        service.description,
     )

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from models.commission import Clawback, CommissionAct, ShareLine
+from models.commission import CommissionAct, ShareLine
 from store.db import transaction
-from store.ledger import post_reversal, post_split
+from store.ledger import post_split
 from store.tables import LedgerEntry
 
 # Fault tests only: the path of a marker file. When set and the file does not exist yet, the
@@ -47,9 +47,3 @@ class LedgerActivities:
             shares = share_lines(post_split(session, number))
         crash_once_after_commit()
         return shares
-
-    @activity.defn(name=CommissionAct.REVERSE)
-    def post_commission_reversal(self, clawback: Clawback) -> list[ShareLine]:
-        """R15: reverses every share of a split invoice, exactly once each."""
-        with transaction(self.db) as session:
-            return share_lines(post_reversal(session, clawback.number, clawback.reason))

@@ -34,10 +34,10 @@ def defaults(notice: Notice, settings: Settings) -> dict[str, str]:
 
 def reply_to(notice: Notice, settings: Settings) -> Address | None:
     """Who answers: the notice's own answerer (the seller unless named), and for commission
-    emails the platform. An address the header cannot hold is left out, never fatal."""
+    emails and credit notes the platform. An address the header cannot hold is left out, never fatal."""
     if notice.reply_to:
         name, address = notice.reply_name or notice.context.get("seller", ""), notice.reply_to
-    elif notice.kind.startswith("commission_") and settings.PLATFORM_EMAIL:
+    elif notice.kind.startswith(("commission_", "credit_note")) and settings.PLATFORM_EMAIL:
         name, address = settings.PLATFORM_LEGAL_NAME, settings.PLATFORM_EMAIL
     else:
         return None

@@ -250,6 +250,7 @@ class OrderActivities:
                 line.discount,
                 line.net_cents,
                 line.tax_rate,
+                session.get_one(Offer, line.offer_id).description,
             )
             for line in lines
         )

@@ -32,6 +32,7 @@ from api.routes import (
     clients,
     clusters,
     commission,
+    credit_notes,
     health,
     ledger,
     members,
@@ -80,7 +81,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_error_handlers(app)
     install_method_answers(app)
     redact_link_tokens()
-    routers = (clusters, members, offers, clients, quotes, orders, commission, ledger, bank)
+    routers = (
+        clusters, members, offers, clients, quotes, orders, commission, credit_notes, ledger, bank
+    )  # fmt: skip
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])

@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import EmailStr, Field, field_validator
 
 from api.fields import Duration, Money, Percent, Quantity
+from api.identity_schemas import Identity, Strict
+from api.identity_schemas import IdentityUpdate as IdentityUpdate
 from models.catalogue_rules import MAX_COMMISSION_RATE, MAX_ID
 from models.money import format_percent
-
-# Tab, newline and carriage return are text; other control characters are not (and PostgreSQL
-# refuses NUL outright).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are refused: a typo must not silently drop a value."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str) and _CONTROL.search(value):
-            raise ValueError(f"{info.field_name}: must not contain control characters")
-        return value
-
-
-class IdentityUpdate(Strict):
-    """A legal identity as documents print it (R20); a field left out stays as it is, null
-    clears it."""
-
-    address: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
-        None, description="Billing address; line breaks are kept."
-    )
-    registration_number: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
-        None, description="Company registration number (e.g. SIREN, Companies House number)."
-    )
-    vat_id: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
-        None, description="VAT identification number."
-    )
-
-
-class Identity(IdentityUpdate):
-    """Optional at creation: what is missing is listed by GET /members/me."""
 
 
 class Party(Identity):

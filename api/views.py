@@ -56,6 +56,13 @@ class IdentityRead(BaseModel):
     address: str | None = Field(None, description="Billing address, as documents print it.")
     registration_number: str | None = None
     vat_id: str | None = None
+    siren: str | None = None
+    siret: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
 
 
 class MemberRead(IdentityRead):

@@ -9,47 +9,26 @@ renderer checks it against the standard's XSD and embeds it in the PDF (document
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 from lxml import etree
 
+from documents.cii import CII, RAM, RSM, Element, Vocabulary, xml_day, xml_el
+from documents.cii import UDT as UDT
+from documents.einvoice_parties import business_category, invoice_party, xml_notes
 from models.documents import InvoicePdf, LegalIdentity, PlatformIdentity
+from models.invoice_mentions import Mention, invoice_mentions
 from models.money import format_cents, format_percent
 
-RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
-RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
-UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 EN16931 = "urn:cen.eu:en16931:2017"
 COMMERCIAL_INVOICE = "380"
 CREDIT_TRANSFER = "58"
+# BT-23, the French billing framework: S1 = an invoice for services, not yet paid.
+SERVICES_INVOICE = "S1"
 # A European VAT id starts with its country's code: the only country the store can tell.
 _VAT_COUNTRY = re.compile(r"^([A-Z]{2})[0-9A-Z]{2,13}$")
 UNCONFIGURED = PlatformIdentity(
     "Arkanna (platform identity not configured)", "", "", "", "not configured", "not configured"
 )
-
-
-Element = Any  # an lxml element: the package ships no type hints
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The namespaces of one UN/CEFACT message: the invoice's (CII) and the order's (Order-X)
-    spell the same trade parties and dates in different versions of the same vocabulary."""
-
-    rsm: str
-    ram: str
-    udt: str
-
-    def root(self, tag: str) -> Element:
-        return etree.Element(
-            f"{{{self.rsm}}}{tag}", nsmap={"rsm": self.rsm, "ram": self.ram, "udt": self.udt}
-        )
-
-
-CII = Vocabulary(RSM, RAM, UDT)
 
 
 def invoice_platform(pdf: InvoicePdf) -> PlatformIdentity:
@@ -58,7 +37,13 @@ def invoice_platform(pdf: InvoicePdf) -> PlatformIdentity:
 
 def platform_identity(platform: PlatformIdentity) -> LegalIdentity:
     return LegalIdentity(
-        platform.legal_name, platform.address, platform.registration, platform.vat_id
+        platform.legal_name,
+        platform.address,
+        platform.registration,
+        platform.vat_id,
+        siren=platform.siren,
+        siret=platform.siret,
+        postal=platform.postal,
     )
 
 
@@ -69,18 +54,6 @@ def invoice_supplier(pdf: InvoicePdf) -> LegalIdentity:
 
 def has_country(vat_id: str) -> bool:
     return _VAT_COUNTRY.match(vat_id) is not None
-
-
-def xml_el(parent: Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> Element:
-    child = etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
-    if text is not None:
-        child.text = text
-    return child
-
-
-def xml_day(parent: Element, tag: str, value: date, words: Vocabulary = CII) -> None:
-    holder = xml_el(parent, words.ram, tag)
-    xml_el(holder, words.udt, "DateTimeString", value.strftime("%Y%m%d"), format="102")
 
 
 def xml_party(parent: Element, tag: str, who: LegalIdentity, words: Vocabulary = CII) -> None:
@@ -114,6 +87,10 @@ def _tax(parent: Element, pdf: InvoicePdf, *, header: bool) -> None:
         xml_el(tax, RAM, "BasisAmount", format_cents(pdf.amount_cents))
     # Standard rate when the platform charges tax; zero-rated when it charges none.
     xml_el(tax, RAM, "CategoryCode", "S" if pdf.tax_rate > 0 else "Z")
+    if header and pdf.tax_rate > 0:
+        # UNTDID 2005: 72 = VAT due when paid (services), 5 = when invoiced (option on debits).
+        on_debits = invoice_platform(pdf).terms.vat_on_debits
+        xml_el(tax, RAM, "DueDateTypeCode", "5" if on_debits else "72")
     xml_el(tax, RAM, "RateApplicablePercent", format_percent(pdf.tax_rate))
 
 
@@ -145,7 +122,9 @@ def _settlement(parent: Element, pdf: InvoicePdf, platform: PlatformIdentity) ->
         xml_el(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution"), RAM, "BICID", platform.bic
     )
     _tax(settlement, pdf, header=True)
-    xml_day(xml_el(settlement, RAM, "SpecifiedTradePaymentTerms"), "DueDateDateTime", pdf.due_on)
+    terms = xml_el(settlement, RAM, "SpecifiedTradePaymentTerms")
+    xml_el(terms, RAM, "Description", payment_terms(pdf))
+    xml_day(terms, "DueDateDateTime", pdf.due_on)
     totals = xml_el(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
     xml_el(totals, RAM, "LineTotalAmount", format_cents(pdf.amount_cents))
     xml_el(totals, RAM, "TaxBasisTotalAmount", format_cents(pdf.amount_cents))
@@ -159,16 +138,21 @@ def invoice_cii_xml(pdf: InvoicePdf) -> bytes:
     platform = invoice_platform(pdf)
     root = CII.root("CrossIndustryInvoice")
     context = xml_el(root, RSM, "ExchangedDocumentContext")
+    process = xml_el(context, RAM, "BusinessProcessSpecifiedDocumentContextParameter")
+    xml_el(process, RAM, "ID", SERVICES_INVOICE)
     xml_el(xml_el(context, RAM, "GuidelineSpecifiedDocumentContextParameter"), RAM, "ID", EN16931)
     document = xml_el(root, RSM, "ExchangedDocument")
     xml_el(document, RAM, "ID", pdf.number)
     xml_el(document, RAM, "TypeCode", COMMERCIAL_INVOICE)
     xml_day(document, "IssueDateTime", pdf.issued_on)
+    buyer = invoice_supplier(pdf)
+    category = Mention("BAR", business_category(buyer))
+    xml_notes(document, (*invoice_mentions(platform), category))
     transaction = xml_el(root, RSM, "SupplyChainTradeTransaction")
     _line(transaction, pdf)
     agreement = xml_el(transaction, RAM, "ApplicableHeaderTradeAgreement")
-    xml_party(agreement, "SellerTradeParty", platform_identity(platform))
-    xml_party(agreement, "BuyerTradeParty", invoice_supplier(pdf))
+    invoice_party(agreement, "SellerTradeParty", platform_identity(platform))
+    invoice_party(agreement, "BuyerTradeParty", buyer)
     order = xml_el(agreement, RAM, "BuyerOrderReferencedDocument")
     xml_el(order, RAM, "IssuerAssignedID", pdf.order_number)
     # The commission is earned when the order it is charged on is invoiced: that is its date.
@@ -178,3 +162,8 @@ def invoice_cii_xml(pdf: InvoicePdf) -> bytes:
     _settlement(transaction, pdf, platform)
     xml: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
+
+
+def payment_terms(pdf: InvoicePdf) -> str:
+    """BT-20, the payment terms as the invoice states them."""
+    return f"Payable by {pdf.due_on:%Y-%m-%d} by credit transfer, quoting {pdf.number}."

@@ -188,6 +188,14 @@ TEMPLATES: dict[str, Template] = {
         _COMMISSION_PAYMENT + " If you have already paid, reply with the payment reference.",
         _ASK_PLATFORM,
     ),
+    "credit_note": _template(
+        "Credit note {credit_note} for invoice {invoice} (order {order})",
+        "Order {order} was cancelled ({reason}). Arkanna has issued credit note {credit_note}, "
+        "which cancels commission invoice {invoice} in full: {amount}. The credit note is "
+        "attached.",
+        "{settlement}",
+        _ASK_PLATFORM,
+    ),
     "commission_receipt": _template(
         "Payment received for {invoice}",
         "Arkanna has received your payment of {amount} for commission invoice {invoice} "

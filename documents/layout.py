@@ -229,6 +229,9 @@ def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
     lines = [bold_lead(who.legal_name, style="body"), para(who.address or "Address not given")]
     for label, value in (("Registration", who.registration), ("VAT id", who.vat_id)):
         lines.append(para(f"{label}: {unbroken(value or 'not given')}"))
+    for label, value in (("SIREN", who.siren), ("SIRET", who.siret)):
+        if value:
+            lines.append(para(f"{label}: {value}"))
     if who.email:
         lines.append(para(who.email))
     return lines

@@ -16,7 +16,7 @@ from lxml import etree
 
 from documents.einvoice import Element, Vocabulary, has_country, xml_day, xml_el, xml_party
 from models.documents import LegalIdentity, PartyView, PurchaseLineView, PurchaseOrderPdf
-from models.money import format_cents, format_percent
+from models.money import format_cents, format_percent, to_cents
 
 ORDER_X = Vocabulary(
     "urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure:100",
@@ -29,18 +29,32 @@ ORDER = "220"
 ORIGINAL = "9"  # the purpose code of a first issue, not a copy or a change
 # UN/ECE Recommendation 20 codes of the units offers are commonly sold in; any other unit is
 # ordered as "one" (C62) and named in the product description.
-_UNIT_CODES = {"day": "DAY", "hour": "HUR", "week": "WEE", "month": "MON", "year": "ANN"}
+_UNIT_CODES = {
+    "day": "DAY", "hour": "HUR", "h": "HUR", "week": "WEE", "month": "MON", "year": "ANN",
+    "m²": "MTK", "m2": "MTK", "sqm": "MTK", "square metre": "MTK", "square meter": "MTK",
+    "unit": "C62", "piece": "C62", "item": "C62",
+}  # fmt: skip
 
 
-def _unit_code(unit: str) -> str:
-    return _UNIT_CODES.get(unit.strip().lower().removesuffix("s"), "C62")
+def unit_code(unit: str) -> str:
+    """The UN/ECE Rec 20 code of a unit as offers name it ("days", "m²", "Hour")."""
+    name = unit.strip().lower()
+    return _UNIT_CODES.get(name) or _UNIT_CODES.get(name.removesuffix("s"), "C62")
 
 
-def _exact_amount(value: Decimal) -> str:
-    """An exact amount in currency units, with at least the two decimals of a cent amount."""
-    text = format(value, "f")
-    whole, _, decimals = text.partition(".")
-    return f"{whole}.{decimals.rstrip('0').ljust(2, '0')}"
+def _price(agreement: Element, line: PurchaseLineView) -> None:
+    """The gross unit price, the discount as a price allowance, and the net price, each to the
+    cent; the line net stays the exact quantity × price × (1 − discount), rounded once."""
+    gross = xml_el(agreement, RAM, "GrossPriceProductTradePrice")
+    xml_el(gross, RAM, "ChargeAmount", format_cents(line.unit_price_cents))
+    net_cents = to_cents(Decimal(line.unit_price_cents) * (100 - line.discount) / 100 / 100)
+    if line.discount:
+        allowance = xml_el(gross, RAM, "AppliedTradeAllowanceCharge")
+        xml_el(xml_el(allowance, RAM, "ChargeIndicator"), ORDER_X.udt, "Indicator", "false")
+        xml_el(allowance, RAM, "ActualAmount", format_cents(line.unit_price_cents - net_cents))
+        xml_el(allowance, RAM, "Reason", f"Discount {format_percent(line.discount)} %")
+    net = xml_el(agreement, RAM, "NetPriceProductTradePrice")
+    xml_el(net, RAM, "ChargeAmount", format_cents(net_cents))
 
 
 def _party(parent: Element, tag: str, who: PartyView) -> None:
@@ -63,17 +77,12 @@ def _line(parent: Element, position: int, line: PurchaseLineView) -> None:
     xml_el(xml_el(item, RAM, "AssociatedDocumentLineDocument"), RAM, "LineID", str(position))
     product = xml_el(item, RAM, "SpecifiedTradeProduct")
     xml_el(product, RAM, "Name", line.offer_name)
-    xml_el(product, RAM, "Description", f"Ordered by the {line.unit}")
-    agreement = xml_el(item, RAM, "SpecifiedLineTradeAgreement")
-    unit_price = Decimal(line.unit_price_cents) / 100
-    gross = xml_el(agreement, RAM, "GrossPriceProductTradePrice")
-    xml_el(gross, RAM, "ChargeAmount", format_cents(line.unit_price_cents))
-    net = xml_el(agreement, RAM, "NetPriceProductTradePrice")
-    net_price = unit_price * (100 - line.discount) / 100
-    xml_el(net, RAM, "ChargeAmount", _exact_amount(net_price))
+    description = line.description or line.offer_name
+    xml_el(product, RAM, "Description", f"{description} (unit: {line.unit})")
+    _price(xml_el(item, RAM, "SpecifiedLineTradeAgreement"), line)
     delivery = xml_el(item, RAM, "SpecifiedLineTradeDelivery")
     quantity = format_percent(line.quantity)  # a plain decimal, like the rates
-    xml_el(delivery, RAM, "RequestedQuantity", quantity, unitCode=_unit_code(line.unit))
+    xml_el(delivery, RAM, "RequestedQuantity", quantity, unitCode=unit_code(line.unit))
     settlement = xml_el(item, RAM, "SpecifiedLineTradeSettlement")
     _tax(settlement, line.tax_rate)
     summation = xml_el(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation")

@@ -58,6 +58,8 @@ from models.documents import (
     SupplierBlock,
     TaxSummary,
 )
+from models.invoice_mentions import invoice_mentions
+from models.money import to_cents
 from models.wording import unit_of
 
 _BILLING_NOTE = (
@@ -65,8 +67,8 @@ _BILLING_NOTE = (
     "who buys it from its supplier for you."
 )
 _COMMISSION_NOTE = (
-    "Each line's commission is its net times its commission rate; the commission charged is "
-    "their total, to the nearest cent."
+    "Each line's commission is its net times its commission rate, shown to the cent; the "
+    "commission charged is their exact total, rounded once to the nearest cent (half to even)."
 )
 _UNRECORDED_TAX = (
     "This deal was quoted before tax rates were recorded: tax is shown as 0 and is stated on "
@@ -264,7 +266,7 @@ def _invoice_story(pdf: InvoicePdf) -> list[Flowable]:
     head = ["Offer", "Line net", "Commission rate", "Commission"]
     rows = [
         [cell(x.offer_name, _INVOICE_WIDTHS[0]), money(x.net_cents), percent(x.commission_rate),
-         money(x.commission_cents)]
+         money(to_cents(x.commission_cents / 100))]
         for x in pdf.lines
     ]  # fmt: skip
     facts = [("Issued", day(pdf.issued_on)), ("Due", day(pdf.due_on)),
@@ -284,7 +286,15 @@ def _invoice_story(pdf: InvoicePdf) -> list[Flowable]:
                 ("Total due", money(pdf.due_cents, cur))]),
         gap(),
         para(_payment_words(pdf, platform), "body"),
+        *_legal_mentions(pdf, platform),
     ]  # fmt: skip
+
+
+def _legal_mentions(pdf: InvoicePdf, platform: PlatformIdentity) -> list[Flowable]:
+    """The mentions the law requires, worded as the XML's notes word them (R25)."""
+    supply = f"Date of supply: {day(pdf.issued_on)} (the order's invoicing)."
+    texts = [supply, *(mention.text for mention in invoice_mentions(platform))]
+    return section("Terms and legal mentions", *(para(text, "small") for text in texts))
 
 
 def _tax_label(pdf: InvoicePdf) -> str:

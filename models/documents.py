@@ -11,6 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from models.identity import EARLY_PAYMENT as EARLY_PAYMENT
+from models.identity import LATE_PAYMENT as LATE_PAYMENT
+from models.identity import LegalIdentity as LegalIdentity
+from models.identity import PlatformIdentity as PlatformIdentity
+from models.identity import PostalAddress as PostalAddress
+from models.identity import SellerTerms as SellerTerms
 from models.statements import StatementSection
 from models.tax import taxes, total_with_tax
 
@@ -68,29 +74,6 @@ def tax_summary(
         total_with_tax(net_cents, by_rate),
         recorded,
     )
-
-
-@dataclass(frozen=True)
-class LegalIdentity:
-    """A party as an invoice names it: whatever of its legal identity the store has."""
-
-    legal_name: str
-    address: str = ""
-    registration: str = ""
-    vat_id: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class PlatformIdentity:
-    """The platform's identity and bank details, from its configuration (R20)."""
-
-    legal_name: str
-    address: str
-    registration: str
-    vat_id: str
-    iban: str
-    bic: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +141,7 @@ class PurchaseLineView:
     discount: Decimal
     net_cents: int
     tax_rate: Decimal = Decimal(0)
+    description: str = ""  # the offer's, as the catalogue words it
 
 
 @dataclass(frozen=True)

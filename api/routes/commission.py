@@ -32,6 +32,7 @@ from api.fields import Money, MoneyText, PercentText
 from api.names import look_up
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import MemberName
+from api.routes.credit_notes import CreditNoteRead, credit_note_view
 from api.schemas import Strict
 from api.views import Page
 from api.waiting import StatusEventsDep, WaitSeconds, wait_for_status
@@ -43,6 +44,7 @@ from models.commission import (
 from models.domain import InvoiceStatus
 from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents, format_percent
+from store.credit_notes import credit_notes_of
 from store.invoices import get_visible_invoice, visible_invoices
 from store.ledger import postings, shares_of
 from store.tables import CommissionInvoice
@@ -85,6 +87,10 @@ class InvoiceRead(BaseModel):
     clawed_back: bool
     shares: list[ShareRead]
     document: str
+    credit_notes: list[CreditNoteRead] = Field(
+        description="The credit notes cancelling the invoice (R15): an issued invoice is "
+        "never voided alone."
+    )
 
 
 def name_invoices(session: Session, views: list[InvoiceRead]) -> list[InvoiceRead]:
@@ -128,6 +134,7 @@ def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
             for s in shares
         ],
         document=f"/commission-invoices/{invoice.number}/pdf",
+        credit_notes=[credit_note_view(note) for note in credit_notes_of(session, invoice.number)],
     )
 
 

@@ -3,6 +3,7 @@
 from store.tables.bank import BankLine, BankStatement
 from store.tables.base import Base, DecimalText, UTCDateTime, utcnow
 from store.tables.catalogue import Offer
+from store.tables.credit_notes import CreditNote
 from store.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
 from store.tables.limits import RateLimitCounter
 from store.tables.membership import Client, Cluster, Invitation, Member
@@ -23,6 +24,7 @@ __all__ = [
     "Client",
     "Cluster",
     "CommissionInvoice",
+    "CreditNote",
     "DecimalText",
     "Decision",
     "FounderPart",

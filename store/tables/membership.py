@@ -12,6 +12,19 @@ from models.domain import MemberStatus
 from store.tables.base import Base, DecimalText, UTCDateTime, str_enum, utcnow
 
 
+class StructuredIdentity:
+    """A company's identifiers and postal address as structured e-invoices carry them (R25),
+    apart from the registration text (RCS, trade register) printed beside them."""
+
+    siren: Mapped[str | None] = mapped_column(String(9), default=None)
+    siret: Mapped[str | None] = mapped_column(String(14), default=None)
+    address_line1: Mapped[str | None] = mapped_column(String(200), default=None)
+    address_line2: Mapped[str | None] = mapped_column(String(200), default=None)
+    postcode: Mapped[str | None] = mapped_column(String(20), default=None)
+    city: Mapped[str | None] = mapped_column(String(100), default=None)
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
+
+
 class Cluster(Base):
     __tablename__ = "clusters"
 
@@ -36,7 +49,7 @@ class Cluster(Base):
     default_tax_rate: Mapped[Decimal] = mapped_column(DecimalText, server_default="20")
 
 
-class Member(Base):
+class Member(StructuredIdentity, Base):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,7 +86,7 @@ class Invitation(Base):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), default=None)
 
 
-class Client(Base):
+class Client(StructuredIdentity, Base):
     __tablename__ = "clients"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

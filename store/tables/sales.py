@@ -32,7 +32,7 @@ class NumberCounter(Base):
 
     __tablename__ = "number_counters"
 
-    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(2), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -24,7 +24,7 @@ from models.commission import TAX_PAYABLE, Clawback, IssueInvoices, PaymentRecor
 from settings import Settings
 from store.tables import LedgerEntry
 from tests.factories import World, catalogue_world
-from tests.ledger_seed import seed_order
+from tests.ledger_seed import cancellation_steps, seed_order
 
 Factory = sessionmaker[Session]
 rates = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
@@ -83,8 +83,9 @@ def test_tax_is_posted_once_and_a_clawback_nets_every_account_to_zero(
         assert [e.amount_cents for e in tax_rows] == (
             [invoice.tax_cents] if invoice.tax_cents else []
         )
-        ledger.post_commission_reversal(Clawback(invoice.number, "order cancelled"))
-        ledger.post_commission_reversal(Clawback(invoice.number, "order cancelled"))
+        steps = cancellation_steps(db, tmp_path / "documents")
+        steps.post_commission_reversal(Clawback(invoice.number, "order cancelled"))
+        steps.post_commission_reversal(Clawback(invoice.number, "order cancelled"))
         with db() as session:
             entries = list(
                 session.scalars(

@@ -18,7 +18,7 @@ from models.errors import Conflict, RuleViolation
 from store.ledger import account_balances, post_once
 from store.tables import CommissionInvoice, LedgerEntry
 from tests.factories import World, add_offer, catalogue_world
-from tests.ledger_seed import issue, pay_and_split, seed_order
+from tests.ledger_seed import cancellation_steps, issue, pay_and_split, seed_order
 
 Factory = sessionmaker[Session]
 
@@ -90,8 +90,9 @@ async def test_split_and_clawback_post_each_share_exactly_once(
     ledger = LedgerActivities(db)
     assert len(ledger.post_commission_split(invoice.number)) == 3  # a retry: no-op
     clawback = Clawback(invoice.number, "order cancelled")
-    ledger.post_commission_reversal(clawback)
-    ledger.post_commission_reversal(clawback)
+    steps = cancellation_steps(db, tmp_path / "documents")
+    steps.post_commission_reversal(clawback)
+    steps.post_commission_reversal(clawback)
     assert _count(db, invoice.number) == 2 * postings
     with db() as session:
         assert set(account_balances(session).values()) == {0}
@@ -137,7 +138,8 @@ async def test_payments_are_taken_in_full_only_and_splits_need_one(
     full = PaymentRecord(invoice.number, 12_000, "TRX", datetime.now(UTC))
     assert commission.record_commission_payment(full) == "paid"
     assert commission.record_commission_payment(full) == "paid"  # retried: unchanged
-    assert commission.void_commission_invoice(invoice.number) == "paid"  # paid stays paid
+    steps = cancellation_steps(db, tmp_path / "documents")
+    assert steps.void_commission_invoice(invoice.number) == "paid"  # paid stays paid
     assert commission.flag_commission_invoice_overdue(invoice.number) is False
     with db() as session:
         row = session.get_one(CommissionInvoice, invoice.number)

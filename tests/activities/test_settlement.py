@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.commission import CommissionActivities
 from activities.mail import MailActivities
 from activities.settlement import SettlementActivities
 from documents.render import DocumentStore
@@ -19,7 +18,7 @@ from models.errors import Conflict, RuleViolation
 from settings import Settings
 from store.tables import CommissionInvoice, LedgerEntry, SentEmail
 from tests.factories import World, catalogue_world
-from tests.ledger_seed import seed_order
+from tests.ledger_seed import cancellation_steps, seed_order
 
 Factory = sessionmaker[Session]
 
@@ -93,7 +92,7 @@ async def test_an_unpaid_invoice_is_flagged_and_emailed_once_and_a_void_one_take
     assert steps.mark_commission_invoice_overdue(invoice.number) is True  # retried: one email
     assert _kinds(db) == ["commission_invoice", "commission_overdue"]
 
-    CommissionActivities(db, DocumentStore(docs), settings).void_commission_invoice(invoice.number)
+    cancellation_steps(db, docs).void_commission_invoice(invoice.number)
     with pytest.raises(Conflict, match="void"):
         steps.settle_commission_payment(
             PaymentRecord(invoice.number, invoice.amount_cents, "T", datetime.now(UTC))

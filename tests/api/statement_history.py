@@ -21,7 +21,7 @@ from store.invoices import invoices_of
 from store.orders import mark_cancelled
 from store.tables import CommissionInvoice, LedgerEntry, Order
 from tests.factories import Actor, World
-from tests.ledger_seed import issue, seed_order
+from tests.ledger_seed import cancellation_steps, issue, seed_order
 
 
 def noon(days_from_today: int) -> datetime:
@@ -70,10 +70,10 @@ class Deals:
         with transaction(self.db) as session:
             mark_cancelled(session, order, "client withdrew", noon(day_))
             numbers = [i.number for i in invoices_of(session, order)]
-        commission = CommissionActivities(self.db, DocumentStore(self.documents))
+        steps = cancellation_steps(self.db, Path(self.documents))
         for number in numbers:
-            if commission.void_commission_invoice(number) == InvoiceStatus.SPLIT:
-                LedgerActivities(self.db).post_commission_reversal(Clawback(number, "withdrawn"))
+            if steps.void_commission_invoice(number) == InvoiceStatus.SPLIT:
+                steps.post_commission_reversal(Clawback(number, "withdrawn"))
                 self._date_postings(number, day_, reversals=True)
 
     def _date_postings(self, number: str, day_: int, *, reversals: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from models.identity import IDENTITY_FIELDS
 from tests.factories import OPERATOR, World, add_client, expect
 
 NEW_CLIENT = {
@@ -17,7 +18,7 @@ NEW_CLIENT = {
 async def test_a_member_creates_a_client_it_owns(api: httpx.AsyncClient, world: World) -> None:
     bob = world.members["bob"]
     created = expect(await api.post("/clients", json=NEW_CLIENT, headers=bob.headers), 201)
-    no_identity = {"address": None, "registration_number": None, "vat_id": None}
+    no_identity = dict.fromkeys(IDENTITY_FIELDS)
     assert created == {"id": created["id"], **NEW_CLIENT, "owner_id": bob.id, **no_identity}
     assert expect(await api.get(f"/clients/{created['id']}", headers=bob.headers), 200) == created
 

@@ -79,3 +79,42 @@ async def test_clients_get_their_identity_at_creation(api: httpx.AsyncClient, wo
     )
     assert created["registration_number"] == "HRB 1234"
     assert created["vat_id"] is None
+
+
+STRUCTURED = {"siren": "552100554", "siret": "55210055400013", "address_line1": "17 bd Haussmann",
+              "postcode": "75009", "city": "Paris", "country": "FR"}  # fmt: skip
+
+
+async def test_structured_identities_are_stored_apart_from_the_registration_text(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    alice = world.members["alice"].headers
+    me = expect(await api.patch("/members/me", json=STRUCTURED, headers=alice), 200)
+    assert {name: me[name] for name in STRUCTURED} == STRUCTURED
+    assert me["address_line2"] is None
+    body = {"company": "Initech", "contact_name": "Peter", "email": "p@initech.example",
+            "registration_number": "RCS Paris 552 100 554", **STRUCTURED}  # fmt: skip
+    created = expect(await api.post("/clients", json=body, headers=alice), 201)
+    assert created["siren"] == "552100554"
+    assert created["registration_number"] == "RCS Paris 552 100 554"
+
+
+async def test_a_wrong_identifier_is_refused_naming_the_field_and_the_rule(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    alice = world.members["alice"].headers
+    before = expect(await api.get("/members/me", headers=alice), 200)
+    path = f"/clients/{world.clients['acme']}"
+    for body, message in (
+        ({"siren": "552100555"}, "siren: fails the SIREN check digit (Luhn)"),
+        ({"siren": "552 100 554"}, "siren: must be exactly 9 digits (no spaces)"),
+        ({"siret": "55210055400014"}, "siret: fails the SIRET check digit (Luhn)"),
+        ({"siren": "901234567", "siret": "55210055400013"},
+         "siret: must start with the company's SIREN 901234567"),
+        ({"country": "France"}, "country: must be a two-letter ISO 3166 code, e.g. FR"),
+    ):  # fmt: skip
+        for method, target in ((api.patch, "/members/me"), (api.patch, path)):
+            refused = await method(target, json=body, headers=alice)
+            assert refused.status_code == 422, refused.text
+            assert message in refused.text
+    assert expect(await api.get("/members/me", headers=alice), 200) == before

@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.identity import STRUCTURED_FIELDS
 from store.tables import Invitation
 from tests.api.store import every_text_value
 from tests.factories import OPERATOR, Actor, World, expect, join
@@ -62,6 +63,7 @@ async def test_r1_a_code_registers_a_member_affiliated_to_the_inviter(
         "address": None,
         "registration_number": None,
         "vat_id": None,
+        **dict.fromkeys(STRUCTURED_FIELDS),
         "missing_identity": ["address", "registration_number", "vat_id"],
     }
 

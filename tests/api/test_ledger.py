@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.ledger import LedgerActivities
 from api.statement_views import sections_of
 from models.commission import Clawback
 from models.statements import StatementSection
 from settings import Settings
 from store.tables import Member
 from tests.factories import OPERATOR, World, expect
-from tests.ledger_seed import issue, pay_and_split, seed_order
+from tests.ledger_seed import cancellation_steps, issue, pay_and_split, seed_order
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ async def test_statement_pdf_for_a_period(
 
 
 async def test_statement_balances_carry_over_and_a_clawback_nets_to_zero(
-    db: sessionmaker[Session], world: World, split: str
+    db: sessionmaker[Session], world: World, split: str, tmp_path: Path
 ) -> None:
     today = datetime.now(UTC).date()
     alice_id = world.members["alice"].id
@@ -101,7 +101,9 @@ async def test_statement_balances_carry_over_and_a_clawback_nets_to_zero(
     assert (period.opening_cents, period.closing_cents) == (0, 8_000)
     assert [r.movement.amount_cents for r in period.rows] == [8_000]
     assert (later.opening_cents, later.rows, later.closing_cents) == (8_000, (), 8_000)
-    LedgerActivities(db).post_commission_reversal(Clawback(split, "order cancelled"))
+    cancellation_steps(db, tmp_path / "documents").post_commission_reversal(
+        Clawback(split, "order cancelled")
+    )
     after = earnings(today, today)
     assert [r.movement.amount_cents for r in after.rows] == [8_000, -8_000]
     assert after.closing_cents == 0

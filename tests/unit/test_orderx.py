@@ -3,6 +3,7 @@ in the rendered PDF, and its lines, taxes and totals are the order's to the cent
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,7 @@ import facturx
 import pytest
 from lxml import etree
 
-from documents.orderx import ORDER_X, purchase_order_xml
+from documents.orderx import ORDER_X, purchase_order_xml, unit_code
 from documents.render import render_purchase_order_pdf
 from models.documents import PartyView, PurchaseLineView, PurchaseOrderPdf, TaxSummary, TaxView
 from tests.schematron import ORDER_X_COMFORT, schematron_findings
@@ -69,10 +70,19 @@ def test_the_embedded_xml_passes_the_comfort_xsd_and_carries_the_order() -> None
     items = root.findall(".//ram:IncludedSupplyChainTradeLineItem", NS)
     nets = [_cents(item, ".//ram:LineTotalAmount") for item in items]
     assert nets == [163_332, 20_000]
-    # The net price after the discount is exact: 555.55 × 0.98 = 544.439.
+    # The discount is a price allowance; prices are shown to the cent (555.55 × 0.98 = 544.439
+    # → 544.44) while the line net stays the exact product rounded once.
+    price = ".//ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge/ram:"
+    assert items[0].findtext(price + "ActualAmount", None, NS) == "11.11"
+    assert items[0].findtext(price + "Reason", None, NS) == "Discount 2 %"
     assert items[0].findtext(".//ram:NetPriceProductTradePrice/ram:ChargeAmount", None, NS) == (
-        "544.439"
+        "544.44"
     )
+    assert items[1].find(price + "ActualAmount", NS) is None
+    assert [i.find(".//ram:RequestedQuantity", NS).get("unitCode") for i in items] == [
+        "DAY", "HUR"
+    ]  # fmt: skip
+    assert not [a for a in xml.decode().split(">") if re.search(r"^-?\d+\.\d{3,}<", a)]
     rates = [item.findtext(".//ram:RateApplicablePercent", None, NS) for item in items]
     assert rates == ["20", "5.5"]
     assert schematron_findings(xml, ORDER_X_COMFORT) == []
@@ -115,3 +125,12 @@ def test_an_invalid_order_is_refused_by_the_xsd_check() -> None:
     )
     with pytest.raises(Exception, match="not valid against the official XML Schema Definition"):
         facturx.xml_check_xsd(xml, flavor="order-x", level="comfort")
+
+
+@pytest.mark.parametrize(
+    ("unit", "code"),
+    [("day", "DAY"), ("days", "DAY"), ("Hour", "HUR"), ("hours", "HUR"), ("m²", "MTK"),
+     ("m2", "MTK"), ("unit", "C62"), ("units", "C62"), ("commissioning-visit", "C62")],
+)  # fmt: skip
+def test_units_carry_their_un_ece_rec_20_code(unit: str, code: str) -> None:
+    assert unit_code(unit) == code

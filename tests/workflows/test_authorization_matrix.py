@@ -6,6 +6,7 @@ identical to the answers for an id that does not exist, so they reveal nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +29,7 @@ from tests.factories import (
     OPERATOR,
     OPERATOR_KEY,
     Actor,
+    World,
     add_client,
     add_offer,
     catalogue_world,
@@ -260,6 +262,24 @@ MATRIX: list[Row] = [
         lambda i: {"reason": "sent back to its payer"},
         missing={"suspense_line": MISSING_ID},
     ),
+    Row(
+        "GET",
+        "/credit-notes/{credit_note}",
+        members("404", supplier=OK),
+        missing={"credit_note": "CN-2000-99999"},
+    ),
+    Row(
+        "GET",
+        "/credit-notes/{credit_note}.pdf",
+        members("404", supplier=OK),
+        missing={"credit_note": "CN-2000-99999"},
+    ),
+    Row(
+        "GET",
+        "/credit-notes/{credit_note}/xml",
+        members("403", stranger="403", operator=OK),
+        missing={"credit_note": "CN-2000-99999"},
+    ),
     Row("GET", "/ledger", every(OK, anonymous="401")),
     Row(
         "GET",
@@ -295,6 +315,21 @@ def test_every_route_has_a_row(settings: Settings) -> None:
     rows = {_route_key(row.method, row.path) for row in MATRIX}
     assert routes - rows == set(), "routes without a row in the authorization matrix"
     assert rows - routes == set(), "rows for routes that do not exist"
+
+
+async def _credit_note(live: Live, world: World, seller: Actor, supplier: Actor) -> str:
+    """A cancelled deal's credit note to `supplier`, once issued with its PDF."""
+    order = await close_deal(live, world, seller, [line(world, "bob-install")])
+    body = {"reason": "the client's company closed"}
+    expect(await live.api.post(f"/orders/{order}/cancel", json=body, headers=OPERATOR), 200)
+    path = f"/commission-invoices/{(await invoices(live, order))[supplier.id]['number']}"
+    for _ in range(100):
+        notes = expect(await live.api.get(path, headers=OPERATOR), 200)["credit_notes"]
+        pdf = notes and await live.api.get(notes[0]["document"], headers=OPERATOR)
+        if pdf and pdf.status_code == 200:
+            return str(notes[0]["number"])
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no credit note for {path}")
 
 
 async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
@@ -337,6 +372,7 @@ async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
         "seller": alice.id,
         "invoice": (await invoices(live, order))[bob.id]["number"],
         "suspense_line": await _suspense_line(live),
+        "credit_note": await _credit_note(live, world, alice, bob),
         "token": quote["client_link"].rsplit("/", 1)[-1],
         "approval_token": sign_approval_link(
             str(live.settings.SECRET_KEY),

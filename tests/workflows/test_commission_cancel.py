@@ -110,4 +110,7 @@ async def test_a_cancellation_that_overtakes_the_invoice_workflow_starts_it_void
     state = await handle.query(CommissionInvoiceWorkflow.get_state)
     assert state.status == "void" and state.void_reason == "client went bankrupt"
     assert mails(live, "Commission invoice") == []
+    # Issued, so cancelled by a credit note, which is emailed even though the invoice was not.
+    [credit_note] = mails(live, "Credit note")
+    assert f"for invoice {invoice.number}" in str(credit_note["Subject"])
     await keep_invoice_history(live, invoice.number, "commission_started_void")

@@ -21,13 +21,15 @@ from documents.einvoice import RAM as CII_RAM
 from documents.orderx import ORDER_X
 from settings import Settings
 from tests.factories import OPERATOR, Actor
-from tests.schematron import EN16931, ORDER_X_COMFORT, schematron_findings
+from tests.schematron import BR_FR, EN16931, ORDER_X_COMFORT, schematron_findings
 from tests.workflows.conftest import Live
 from tests.workflows.full_deal import (
     COMPANY_OF,
+    IDENTITIES,
     LINES,
     PLATFORM,
     SERVICE,
+    STRUCTURED,
     cents,
     close_full_deal,
     founder_part,
@@ -55,6 +57,14 @@ def _amounts(root: etree._Element, ram: str, holder: str) -> dict[str, int]:
     found = root.find(f".//{{{ram}}}{holder}")
     assert found is not None, holder
     return {child.tag.split("}")[1]: cents(child.text or "") for child in found}
+
+
+def assert_amounts_to_the_cent(xml: bytes) -> None:
+    """No amount or price a reader sees carries more than two decimals."""
+    root = etree.fromstring(xml)
+    amounts = [el.text or "" for el in root.iter() if isinstance(el.tag, str)
+               and el.tag.endswith(("Amount", "ChargeAmount"))]  # fmt: skip
+    assert amounts and not [a for a in amounts if re.fullmatch(r"-?\d+(\.\d{1,2})?", a) is None]
 
 
 def assert_pdfa3_markers(data: bytes, document_type: str, file_name: str) -> None:
@@ -85,6 +95,8 @@ async def test_each_commission_invoice_is_factur_x_with_the_invoice_totals(live:
         assert facturx.get_level(etree.fromstring(xml)) == "en16931"
         assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
         assert schematron_findings(xml, EN16931) == []
+        assert schematron_findings(xml, BR_FR) == []
+        assert_amounts_to_the_cent(xml)
         served = await live.api.get(f"{path}/xml", headers=OPERATOR)
         assert served.content == xml
         root = etree.fromstring(xml)
@@ -98,6 +110,9 @@ async def test_each_commission_invoice_is_factur_x_with_the_invoice_totals(live:
         buyer = root.find(f".//{{{CII_RAM}}}BuyerTradeParty/{{{CII_RAM}}}Name")
         seller = root.find(f".//{{{CII_RAM}}}SellerTradeParty/{{{CII_RAM}}}Name")
         assert (seller.text, buyer.text) == (PLATFORM["PLATFORM_LEGAL_NAME"], COMPANY_OF[name])  # type: ignore[union-attr]
+        siren = root.findtext(f".//{{{CII_RAM}}}BuyerTradeParty/{{{CII_RAM}}}"
+                              f"SpecifiedLegalOrganization/{{{CII_RAM}}}ID")  # fmt: skip
+        assert siren == STRUCTURED.get(name, {}).get("siren", IDENTITIES[name][1])
 
 
 async def test_each_purchase_order_is_order_x_with_its_own_lines_and_totals(live: Live) -> None:
@@ -119,6 +134,7 @@ async def test_each_purchase_order_is_order_x_with_its_own_lines_and_totals(live
         assert file_name == "order-x.xml"
         assert facturx.xml_check_xsd(xml, flavor="order-x", level="comfort")
         assert schematron_findings(xml, ORDER_X_COMFORT) == []
+        assert_amounts_to_the_cent(xml)
         root = etree.fromstring(xml)
         ram = {"ram": ORDER_X.ram}
         parties = [root.findtext(f".//ram:{role}TradeParty/ram:Name", None, ram)
