@@ -70,6 +70,7 @@ CONTRACT: dict[str, set[str]] = {
     "commission_reminder": {*INVOICE, "due_date"},
     "commission_overdue": {*INVOICE, "due_date"},
     "commission_receipt": INVOICE,
+    "credit_note": {*INVOICE, "credit_note", "reason", "settlement"},
 }
 
 
