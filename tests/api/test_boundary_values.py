@@ -10,17 +10,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from models.links import QuoteLink, sign_link
 from settings import Settings
-from tests.factories import OPERATOR, catalogue_world, expect
-from tests.ledger_seed import issue, seed_order
+from store.db import transaction
+from store.orders import mark_cancelled
+from store.tables import CreditNote
+from tests.camt_fixtures import Entry, Tx, document
+from tests.factories import OPERATOR, Actor, World, catalogue_world, expect
+from tests.ledger_seed import cancellation_steps, issue, seed_order
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.conftest import api_only
 
@@ -100,6 +106,11 @@ async def seed(api: httpx.AsyncClient, db: sessionmaker[Session], settings: Sett
     docs = settings.DOCUMENTS_DIR
     order = seed_order(db, docs, world, alice, world.clients["acme"], [("bob-install", "1")])
     [invoice] = issue(db, docs, order)
+    credit_note = _credit_note(db, docs, world, alice)
+    statement = document([Entry("7.00", acct_ref="WALK-1", txs=[Tx(payer="Nobody")])], "WALK")
+    headers = {**OPERATOR, "Content-Type": "application/xml"}
+    expect(await api.post("/bank-statements", content=statement, headers=headers), 200)
+    suspense = expect(await api.get("/bank-statements/suspense", headers=OPERATOR), 200)
     expires = datetime.now(UTC) + timedelta(days=1)
     assert settings.SECRET_KEY is not None
     token = sign_link(settings.SECRET_KEY, QuoteLink(quote["number"], 1, expires))
@@ -107,6 +118,8 @@ async def seed(api: httpx.AsyncClient, db: sessionmaker[Session], settings: Sett
         "quotes:number": quote["number"],
         "orders:number": order,
         "commission-invoices:number": invoice.number,
+        "credit-notes:number": credit_note,
+        "line_id": str(suspense["items"][-1]["id"]),
         "token": token,
         "cluster_id": str(world.cluster_id),
         "member_id": str(alice.id),
@@ -116,6 +129,19 @@ async def seed(api: httpx.AsyncClient, db: sessionmaker[Session], settings: Sett
     }
     callers = [alice.headers, world.founder.headers, OPERATOR]
     return Seeded(values, callers)
+
+
+def _credit_note(db: sessionmaker[Session], docs: Path, world: World, seller: Actor) -> str:
+    """A cancelled order's invoice, cancelled by its credit note."""
+    order = seed_order(db, docs, world, seller, world.clients["acme"], [("alice-audit", "1")])
+    [invoice] = issue(db, docs, order)
+    with transaction(db) as session:
+        mark_cancelled(session, order, "client withdrew", datetime.now(UTC))
+    cancellation_steps(db, docs).void_commission_invoice(invoice.number)
+    with db() as session:
+        return session.scalars(
+            select(CreditNote.number).where(CreditNote.invoice_number == invoice.number)
+        ).one()
 
 
 def _path(op: Operation, seeded: Seeded, override: tuple[str, str] | None) -> str:

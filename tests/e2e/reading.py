@@ -13,7 +13,8 @@ from typing import Any
 
 from models.money import amount_text
 
-AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?: \d{3})*\.\d{2})(?![\d])")
+# An amount stands as a word of its own: not the tail of a link's token ("…Q.59fsx").
+AMOUNT = re.compile(r"(?<![\w.,/-])(\d{1,3}(?: \d{3})*\.\d{2})(?![\w])")
 QUALIFIED = re.compile(r"^(?: [A-Z]{3})? (?:before|with) (?:tax|VAT)")
 API_CALL = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE) (?:/|https?://)|API key")
 HREF = re.compile(r'<a href="([^"]+)"[^>]*>([^<]*)</a>')

@@ -51,6 +51,7 @@ class Deal:
     quote: str
     open_quote: str
     invoices: dict[int, dict[str, Any]] = field(default_factory=dict)
+    credit_notes: list[str] = field(default_factory=list)  # once the order is cancelled
 
 
 async def _catalogue(live: Live) -> World:

@@ -8,13 +8,14 @@ later is checked too (or fails here for want of a placeholder).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from api.app import create_app
-from tests.factories import Actor, expect
+from tests.factories import OPERATOR, Actor, expect
 from tests.pdf import pdf_text
 from tests.workflows.conftest import Live
 from tests.workflows.deal_of_four import (
@@ -63,6 +64,7 @@ def _ids(deal: Deal, supplier: Actor) -> dict[str, list[Any]]:
         "order": [deal.order["number"]],
         "supplier": [a.id for a in world.members.values()],
         "invoice": [inv["number"] for inv in deal.invoices.values()],
+        "credit_note": deal.credit_notes,
     }
 
 
@@ -96,8 +98,34 @@ def _mail_leaks(live: Live, supplier: Actor, email: str, secrets: Secrets) -> li
     ]
 
 
+async def _cancelled_by_credit_notes(live: Live, deal: Deal) -> None:
+    """The closed deal's order cancelled: one credit note per invoice, each emailed to its
+    supplier, so that credit notes are read on every route and in the outbox too."""
+    body = {"reason": "the client's company closed"}
+    expect(
+        await live.api.post(f"/orders/{deal.order['number']}/cancel", json=body, headers=OPERATOR),
+        200,
+    )
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        notes = [
+            note["number"]
+            for inv in deal.invoices.values()
+            for note in expect(
+                await live.api.get(f"/commission-invoices/{inv['number']}", headers=OPERATOR), 200
+            )["credit_notes"]
+        ]
+        mailed = sum("Credit note" in str(m["Subject"]) for m in outbox(live))
+        if len(notes) == len(deal.invoices) and mailed == len(notes):
+            deal.credit_notes = notes
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"credit notes: {notes}, {mailed}"
+        await asyncio.sleep(0.2)
+
+
 async def test_a_supplier_reads_only_its_own_part_everywhere(live: Live) -> None:
     deal = await close_deal_of_four(live)
+    await _cancelled_by_credit_notes(live, deal)
     leaks: list[str] = []
     for name, supplier in deal.suppliers.items():
         role = "founder" if name == "founder" else "supplier"
