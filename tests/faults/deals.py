@@ -49,6 +49,10 @@ class Stack:
     dropped_connections: int = 0
     # "METHOD path" of every 500 answer.
     server_errors: list[str] = field(default_factory=list)
+    # When set, each deal waits for it once its order is open, before paying: a test that
+    # kills processes "while deals run" keeps them running until its kills are done, however
+    # fast the machine.
+    hold: asyncio.Event | None = None
 
 
 @dataclass
@@ -258,6 +262,8 @@ async def run_deal(
         await approve(stack, deal.quote, people[supplier], quote["revision"])
     await accept(stack, seller, deal.quote)
     deal.order = await until_ordered(stack, deal.quote)
+    if stack.hold is not None:
+        await stack.hold.wait()
     deal.invoices = await pay_all(stack, deal.order)
     for number in deal.invoices:
         await until_split(stack, number)

@@ -64,6 +64,25 @@ class Interrupted:
         found = await asyncio.gather(*(self._started(i, fail) for i in ids))
         return [line for lines in found for line in lines]
 
+    async def running(self) -> bool:
+        """Whether an activity of this worker is started right now (nothing is reported)."""
+        ids = await asyncio.to_thread(self._workflow_ids)
+        return any(await asyncio.gather(*(self._runs(i) for i in ids)))
+
+    async def _runs(self, workflow_id: str) -> bool:
+        try:
+            description = await self.temporal.get_workflow_handle(workflow_id).describe()
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return any(
+            p.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+            and (self.identity is None or p.last_worker_identity == self.identity)
+            and (workflow_id, p.activity_id, p.attempt) not in self.seen
+            for p in description.raw_description.pending_activities
+        )
+
     def _workflow_ids(self) -> list[str]:
         return workflow_ids(self.db)
 
@@ -104,7 +123,9 @@ class Kill:
 
 @dataclass
 class Killer:
-    """Kills the worker `kills` times, each at a random moment after its pollers came up."""
+    """Kills the worker `kills` times, each at a random moment after its pollers came up; the
+    first as soon as an activity runs, so that at least one kill interrupts one however fast
+    the machine runs them."""
 
     worker: WorkerProcess
     interrupted: Interrupted
@@ -118,9 +139,15 @@ class Killer:
         loop = asyncio.get_running_loop()
         started = loop.time()
         fail = fail_at_once()
-        for _ in range(self.kills):
+        for n in range(self.kills):
             await self.worker.ready()
-            await asyncio.sleep(self.rng.uniform(*self.delay))
+            delay = self.rng.uniform(*self.delay)
+            if n == 0:
+                aim = loop.time() + 10 * self.delay[1]
+                while not await self.interrupted.running() and loop.time() < aim:
+                    await asyncio.sleep(0.01)
+            else:
+                await asyncio.sleep(delay)
             assert self.worker.kill() == -9, "the worker died before it was killed"
             kill = Kill(round(loop.time() - started, 1))
             kill.interrupted = await self.interrupted.collect(fail)
