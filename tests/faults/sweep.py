@@ -144,7 +144,8 @@ class Killer:
             delay = self.rng.uniform(*self.delay)
             if n == 0:
                 aim = loop.time() + 10 * self.delay[1]
-                while not await self.interrupted.running() and loop.time() < aim:
+                # What is watched is the server's state, not this process's: no event to await.
+                while not await self.interrupted.running() and loop.time() < aim:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
             else:
                 await asyncio.sleep(delay)
