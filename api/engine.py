@@ -44,6 +44,7 @@ from models.errors import (
     Unavailable,
 )
 from models.money import format_cents
+from models.payout_runs import RunDecision, RunInput, RunSummary, run_workflow_id
 from models.quote_payloads import (
     CancelInput,
     ClientAnswerInput,
@@ -59,6 +60,7 @@ from workflows.commission import CommissionInvoiceWorkflow
 from workflows.connection import connect_temporal
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
+from workflows.payout_run import PayoutRunWorkflow
 from workflows.quote import REACHED, QuoteWorkflow
 from workflows.search import quote_attributes
 
@@ -239,6 +241,30 @@ async def tell_member_quotes(connection: TemporalConnection, member_id: int) -> 
         member_removal_workflow_id(member_id),
         f"Removal of member {member_id}: its open quotes told",
     )
+
+
+async def start_payout_run(
+    client: Client, settings: Settings, cluster_id: int, period: str
+) -> RunSummary:
+    """The period's run, started by an operator (or found running), once it has read the
+    balances; a DUPLICATE status when the Schedule's run already has this period."""
+    workflow_id = run_workflow_id(cluster_id, period)
+    handle = await _start_once(
+        client,
+        settings,
+        PayoutRunWorkflow.run,
+        RunInput(cluster_id, period),
+        workflow_id,
+        f"Payouts of cluster {cluster_id} for {period}",
+    )
+    if handle is None:
+        raise Conflict(f"the payout run of {period} has ended: read it with GET /payout-runs")
+    return await call(handle.execute_update(PayoutRunWorkflow.preview))
+
+
+async def decide_payout_run(client: Client, workflow_id: str, decision: RunDecision) -> RunSummary:
+    handle = client.get_workflow_handle_for(PayoutRunWorkflow.run, workflow_id)
+    return await call(handle.execute_update(PayoutRunWorkflow.decide, decision))
 
 
 async def _start_once(

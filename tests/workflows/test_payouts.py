@@ -1,0 +1,280 @@
+"""R27 on the real stack: a payout run previews who is paid and who is held (and why), waits
+for its operator, then pays each member once with a self-billed invoice and one SEPA transfer
+file; a rejected run pays nothing and a later one pays what it held; a clawback after payout is
+netted against the next payout, never charged; every cluster has its monthly Schedule."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import facturx
+import pytest
+from lxml import etree
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client, ScheduleActionStartWorkflow
+
+from documents.einvoice import RAM
+from documents.pain001 import check_pain001
+from models.payout_runs import period_before, run_workflow_id, schedule_id
+from settings import Settings
+from store.tables import Member
+from tests.factories import OPERATOR, Actor, expect, found_cluster
+from tests.schematron import BR_FR, EN16931, schematron_findings
+from tests.workflows.conftest import Live
+from tests.workflows.full_deal import FullDeal, close_full_deal, platform_stack
+from tests.workflows.helpers import keep_workflow_history, outbox
+from workflows.payout_schedule import ensure_payout_schedule
+
+PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.09}"
+ACCOUNTS = {
+    "alice": "FR14 2004 1010 0505 0001 3M02 606",
+    "bob": "DE89 3704 0044 0532 0130 00",
+    "founder": "NL91 ABNA 0417 1643 00",
+}
+
+
+@pytest.fixture
+async def live(
+    settings: Settings, db: sessionmaker[Session], temporal_client: Client
+) -> AsyncIterator[Live]:
+    async with platform_stack(settings, db, temporal_client) as stack:
+        yield stack
+
+
+def _iban(text: str) -> str:
+    return text.replace(" ", "")
+
+
+async def _payable(live: Live, deal: FullDeal, who: str, *, mandate: bool, days_ago: float) -> None:
+    """The member's bank account (recorded `days_ago`) and, when `mandate`, its agreement."""
+    actor = deal.people[who]
+    body = {"iban": ACCOUNTS[who]}
+    if who == "alice":
+        body["siren"] = "552100554"
+    me = expect(await live.api.patch("/members/me", json=body, headers=actor.headers), 200)
+    assert me["bank_account"] and _iban(ACCOUNTS[who]) not in str(me)
+    with live.db.begin() as session:
+        changed = datetime.now(UTC) - timedelta(days=days_ago)
+        session.execute(update(Member).where(Member.id == actor.id).values(bank_changed_at=changed))
+    if mandate:
+        text = expect(
+            await live.api.get("/members/me/self-billing-mandate", headers=actor.headers), 200
+        )
+        body = {"text_version": text["text_version"]}
+        expect(
+            await live.api.post(
+                "/members/me/self-billing-mandate", json=body, headers=actor.headers
+            ),
+            201,
+        )
+
+
+async def _deal(live: Live) -> FullDeal:
+    deal = await close_full_deal(live)
+    body = {"payout_hold_days": 0, "payout_threshold": "1.00"}
+    path = f"/clusters/{deal.world.cluster_id}/settings"
+    expect(await live.api.patch(path, json=body, headers=OPERATOR), 200)
+    await _payable(live, deal, "alice", mandate=True, days_ago=3)
+    await _payable(live, deal, "bob", mandate=True, days_ago=3)
+    await _payable(live, deal, "founder", mandate=True, days_ago=0.5)
+    return deal
+
+
+async def _available(live: Live, who: Actor) -> dict[str, str]:
+    return dict(expect(await live.api.get("/ledger", headers=who.headers), 200)["payouts"])
+
+
+async def _start(live: Live, deal: FullDeal, period: str) -> Any:
+    body = {"cluster_id": deal.world.cluster_id, "period": period}
+    return expect(await live.api.post("/payout-runs", json=body, headers=OPERATOR), 201)
+
+
+async def _decide(live: Live, run: Any, action: str, status: int = 200, reason: str = "") -> Any:
+    path = f"/payout-runs/{run['id']}/decisions"
+    body = {"action": action, "reason": reason}
+    response = await live.api.post(path, json=body, headers=OPERATOR)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def _cents(text: str) -> int:
+    whole, _, fraction = text.partition(".")
+    return int(whole) * 100 + (1 if not whole.startswith("-") else -1) * int(fraction or 0)
+
+
+def _by_member(run: Any) -> dict[int, Any]:
+    return {p["member_id"]: p for p in run["payouts"]}
+
+
+async def test_a_run_previews_holds_then_pays_each_member_once_with_its_documents(
+    live: Live,
+) -> None:
+    deal = await _deal(live)
+    alice, bob, carol, founder = (deal.people[n] for n in ("alice", "bob", "carol", "founder"))
+    before = {n: await _available(live, deal.people[n]) for n in ("alice", "bob")}
+    period = period_before(datetime.now(UTC))
+    run = await _start(live, deal, period)
+    assert run["status"] == "awaiting_approval"
+    payouts = _by_member(run)
+    # Each credited member is in the run: paid its whole available balance, or held and why.
+    assert payouts[alice.id]["status"] == payouts[bob.id]["status"] == "due"
+    assert payouts[alice.id]["amount"] == before["alice"]["available"]
+    assert "no self-billing mandate" in payouts[carol.id]["hold_reason"]
+    assert "changed less than 48 hours ago" in payouts[founder.id]["hold_reason"]
+    due = sum(_cents(p["amount"]) for p in run["payouts"] if p["status"] == "due")
+    assert _cents(run["total_due"]) == due
+
+    again = await _start(live, deal, period)  # the same run, found: nothing written twice
+    assert again["id"] == run["id"] and again["payouts"] == run["payouts"]
+
+    paid = await _decide(live, run, "approve")
+    handle = live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, period))
+    await handle.result()
+    run = expect(await live.api.get(f"/payout-runs/{run['id']}", headers=OPERATOR), 200)
+    assert paid["id"] == run["id"] and run["status"] == "paid"
+    payouts = _by_member(run)
+    assert {payouts[m.id]["status"] for m in (alice, bob)} == {"paid"}
+    assert {payouts[m.id]["status"] for m in (carol, founder)} == {"held"}
+    # Paid out: nothing left available, the rest as it was.
+    assert (await _available(live, alice))["available"] == "0.00"
+    assert (await _available(live, alice))["paid_out"] == before["alice"]["available"]
+
+    # The transfer file: valid pain.001.001.09, one transfer per member paid, to its account.
+    xml = await live.api.get(run["transfer_file"], headers=OPERATOR)
+    assert xml.status_code == 200
+    check_pain001(xml.content)
+    root = etree.fromstring(xml.content)
+    transfers = {
+        t.findtext(f"{PAIN}CdtrAcct/{PAIN}Id/{PAIN}IBAN"): t
+        for t in root.iter(f"{PAIN}CdtTrfTxInf")
+    }
+    assert set(transfers) == {_iban(ACCOUNTS["alice"]), _iban(ACCOUNTS["bob"])}
+    alice_transfer = transfers[_iban(ACCOUNTS["alice"])]
+    number = payouts[alice.id]["self_billed_invoice"]
+    assert number in (alice_transfer.findtext(f"{PAIN}RmtInf/{PAIN}Ustrd") or "")
+
+    # The self-billed invoice: alice's and operators' only, Factur-X valid, type 389.
+    mine = expect(await live.api.get("/members/me/payouts", headers=alice.headers), 200)
+    assert [p["self_billed_invoice"] for p in mine] == [number]
+    pdf = await live.api.get(mine[0]["document"], headers=alice.headers)
+    assert pdf.status_code == 200
+    assert (await live.api.get(mine[0]["document"], headers=bob.headers)).status_code == 404
+    _, cii = facturx.get_xml_from_pdf(pdf.content)
+    assert facturx.xml_check_xsd(cii, flavor="factur-x", level="en16931")
+    tree = etree.fromstring(cii)
+    assert tree.findtext(f".//{{{RAM}}}TypeCode") == "389"
+    for rules in (EN16931, BR_FR):
+        assert schematron_findings(cii, rules) == [], rules.name
+    amount = alice_transfer.findtext(f"{PAIN}Amt/{PAIN}InstdAmt")
+    assert tree.findtext(f".//{{{RAM}}}GrandTotalAmount") == amount
+
+    # Each member paid is emailed once, with its invoice and never its full account number.
+    sent = {str(m["To"]): m for m in outbox(live) if "Payout for" in str(m["Subject"])}
+    assert len(sent) == 2
+    [to_alice] = [m for to, m in sent.items() if "alice@members.example.com" in to]
+    assert [p.get_filename() for p in to_alice.walk() if p.get_filename()] == [f"{number}.pdf"]
+    for message in sent.values():
+        raw = message.as_string()
+        assert _iban(ACCOUNTS["alice"]) not in raw and _iban(ACCOUNTS["bob"]) not in raw
+    await keep_workflow_history(
+        live, run_workflow_id(deal.world.cluster_id, period), "payout_run_paid"
+    )
+    # The period's run has ended: a second start is refused, not run again.
+    body = {"cluster_id": deal.world.cluster_id, "period": period}
+    assert (await live.api.post("/payout-runs", json=body, headers=OPERATOR)).status_code == 409
+
+
+def _month_before(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+async def test_a_paused_run_waits_a_rejected_one_pays_nothing_and_the_next_pays_it(
+    live: Live,
+) -> None:
+    deal = await _deal(live)
+    alice = deal.people["alice"]
+    later = period_before(datetime.now(UTC))
+    earlier = _month_before(later)
+    run = await _start(live, deal, earlier)
+    due = _by_member(run)[alice.id]["amount"]
+    assert (await _available(live, alice))["available"] == "0.00"  # set aside by the run
+    paused = await _decide(live, run, "pause")
+    assert paused["status"] == "paused"
+    refused = await _decide(live, run, "approve", status=409)
+    assert "paused" in refused["detail"] or "paused" in str(refused)
+    assert (await _decide(live, run, "resume"))["status"] == "awaiting_approval"
+    no_reason = await _decide(live, run, "reject", status=422)
+    assert "reason" in str(no_reason)
+    rejected = await _decide(live, run, "reject", reason="the amounts are being checked")
+    assert rejected["status"] == "rejected"
+    handle = live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, earlier))
+    await handle.result()
+    held = _by_member(
+        expect(await live.api.get(f"/payout-runs/{run['id']}", headers=OPERATOR), 200)
+    )
+    assert held[alice.id]["status"] == "held" and "rejected" in held[alice.id]["hold_reason"]
+    assert (await _available(live, alice))["available"] == due  # back for the next run
+    await keep_workflow_history(
+        live, run_workflow_id(deal.world.cluster_id, earlier), "payout_run_rejected"
+    )
+
+    run = await _start(live, deal, later)
+    assert _by_member(run)[alice.id]["amount"] == due
+    await _decide(live, run, "approve")
+    await live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, later)).result()
+    assert (await _available(live, alice))["paid_out"] == due
+
+
+async def test_a_clawback_after_payout_is_netted_against_later_credits_never_charged(
+    live: Live,
+) -> None:
+    deal = await _deal(live)
+    alice = deal.people["alice"]
+    period = period_before(datetime.now(UTC))
+    run = await _start(live, deal, period)
+    paid = _cents(_by_member(run)[alice.id]["amount"])
+    await _decide(live, run, "approve")
+    await live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, period)).result()
+    body = {"reason": "the client's company closed"}
+    order = deal.order["number"]
+    expect(await live.api.post(f"/orders/{order}/cancel", json=body, headers=OPERATOR), 200)
+    for _ in range(150):
+        balance = await _available(live, alice)
+        if balance["owed"] != "0.00":
+            break
+        await asyncio.sleep(0.2)
+    # The whole share was clawed back after it was paid: owed, not taken from the account.
+    assert _cents(balance["owed"]) == paid
+    assert balance["available"] == "0.00"
+    assert _cents(balance["credited"]) == (
+        _cents(balance["paid_out"])
+        + _cents(balance["available"])
+        + _cents(balance["pending"])
+        + _cents(balance["netted"])
+    )
+    # A run now finds nothing to pay alice: the debt waits for her next credits.
+    earlier = _month_before(period)
+    run = await _start(live, deal, earlier)
+    assert alice.id not in _by_member(run)
+
+
+async def test_a_founded_cluster_has_its_monthly_payout_schedule(live: Live) -> None:
+    world = await found_cluster(live.api, name="Scheduled Co")
+    handle = live.temporal.get_schedule_handle(schedule_id(world.cluster_id))
+    described = await handle.describe()
+    [calendar] = described.schedule.spec.calendars
+    assert [r.start for r in calendar.day_of_month] == [1]
+    assert [r.start for r in calendar.hour] == [6]
+    action = described.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    assert action.workflow == "PayoutRunWorkflow"
+    assert action.task_queue == live.settings.TEMPORAL_TASK_QUEUE
+    # Founding it again elsewhere (the worker's start) finds it: still one Schedule.
+    assert not await ensure_payout_schedule(
+        live.temporal, world.cluster_id, live.settings.TEMPORAL_TASK_QUEUE
+    )
