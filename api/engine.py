@@ -247,18 +247,20 @@ async def start_payout_run(
     client: Client, settings: Settings, cluster_id: int, period: str
 ) -> RunSummary:
     """The period's run, started by an operator (or found running), once it has read the
-    balances; a DUPLICATE status when the Schedule's run already has this period."""
-    workflow_id = run_workflow_id(cluster_id, period)
-    handle = await _start_once(
-        client,
-        settings,
-        PayoutRunWorkflow.run,
-        RunInput(cluster_id, period),
-        workflow_id,
-        f"Payouts of cluster {cluster_id} for {period}",
+    balances. The store, not the workflow id, keeps a period to one run: a workflow started
+    after the period's run ended finds it paid or rejected and ends at once, and one started
+    while the Schedule's run has the period finds it a duplicate."""
+    handle = await call(
+        client.start_workflow(
+            PayoutRunWorkflow.run,
+            RunInput(cluster_id, period),
+            id=run_workflow_id(cluster_id, period),
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary=f"Payouts of cluster {cluster_id} for {period}",
+        )
     )
-    if handle is None:
-        raise Conflict(f"the payout run of {period} has ended: read it with GET /payout-runs")
     return await call(handle.execute_update(PayoutRunWorkflow.preview))
 
 

@@ -105,8 +105,9 @@ def balances(
 
 def prepare_run(session: Session, request: PrepareRun) -> RunSummary:
     """The run of the cluster's period, written once: its payouts, due or held with the
-    reason. A retry finds them written; another workflow of the same period finds the run
-    owned by its first workflow and is told it is a duplicate."""
+    reason. A retry finds them written (and a new workflow under the same id, started after
+    the run ended, finds it paid or rejected); another workflow of the same period finds the
+    run owned by its first workflow and is told it is a duplicate."""
     _insert_once(
         session,
         PayoutRun,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.errors import DomainError
+    from models.errors import Conflict, DomainError, RuleViolation
     from models.money import format_cents
     from models.payout_runs import (
         PrepareRun,
@@ -47,11 +47,12 @@ class PayoutRunWorkflow:
         self.summary = await calls.prepare_payout_run(
             PrepareRun(request.cluster_id, period, workflow.info().workflow_id, workflow.now())
         )
-        if self.summary.status == RunStatus.DUPLICATE:
-            self._publish(RunStatus.DUPLICATE)
+        self.status = RunStatus(self.summary.status)
+        if self.status in (RunStatus.DUPLICATE, RunStatus.PAID, RunStatus.REJECTED):
+            # Another workflow has this period, or an earlier run under this id ended it.
+            self._publish(self.status)
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.summary
-        self.status = RunStatus(self.summary.status)
         self._publish(self.status)
         await workflow.wait_condition(lambda: self.status in (RunStatus.PAYING, RunStatus.REJECTED))
         if self.status == RunStatus.REJECTED:
@@ -98,13 +99,13 @@ class PayoutRunWorkflow:
     @decide.validator
     def _validate(self, decision: RunDecision) -> None:
         if self.summary is None:
-            raise calls.refusal(DomainError("the run is still reading the balances: try again"))
+            raise calls.refusal(Conflict("the run is still reading the balances: try again"))
         try:
             next_status(self.status, decision.action)
         except DomainError as exc:
             raise calls.refusal(exc) from None
         if decision.action == RunAction.REJECT and not decision.reason.strip():
-            raise calls.refusal(DomainError("a rejection needs a reason", field="reason"))
+            raise calls.refusal(RuleViolation("a rejection needs a reason", field="reason"))
 
     def _publish(self, status: RunStatus) -> None:
         """Keeps the operators' search attributes and the UI's current details in step."""

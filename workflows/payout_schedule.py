@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from temporalio.client import (
     Client,
@@ -21,6 +22,8 @@ from temporalio.client import (
     ScheduleRange,
     ScheduleSpec,
     ScheduleState,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 
 from models.payout_runs import RunInput, schedule_id
@@ -54,12 +57,20 @@ def payout_schedule(cluster_id: int, task_queue: str) -> Schedule:
 
 
 async def ensure_payout_schedule(client: Client, cluster_id: int, task_queue: str) -> bool:
-    """The cluster's Schedule, created unless it exists; True when created now."""
+    """The cluster's Schedule, created unless it exists; True when created now. An existing
+    one takes the current calendar and action (a new task queue, say) and keeps its state:
+    paused by an operator, it stays paused."""
+    wanted = payout_schedule(cluster_id, task_queue)
     try:
-        await client.create_schedule(
-            schedule_id(cluster_id), payout_schedule(cluster_id, task_queue)
-        )
+        await client.create_schedule(schedule_id(cluster_id), wanted)
     except ScheduleAlreadyRunningError:
+        handle = client.get_schedule_handle(schedule_id(cluster_id))
+
+        def keep_state(update: ScheduleUpdateInput) -> ScheduleUpdate:
+            current = update.description.schedule
+            return ScheduleUpdate(replace(wanted, state=current.state))
+
+        await handle.update(keep_state)
         return False
     return True
 

@@ -123,10 +123,9 @@ async def start_run(
         raise RuleViolation("only an ended month can be paid out", field="period")
     session.rollback()  # no transaction held while the engine reads the balances
     summary = await start_payout_run(temporal, settings, body.cluster_id, body.period)
-    if summary.status == RunStatus.DUPLICATE:
-        raise Conflict(
-            f"the run of {body.period} already exists: GET /payout-runs/{summary.run_id}"
-        )
+    if summary.status in (RunStatus.DUPLICATE, RunStatus.PAID, RunStatus.REJECTED):
+        state = "is running" if summary.status == RunStatus.DUPLICATE else f"is {summary.status}"
+        raise Conflict(f"the run of {body.period} {state}: GET /payout-runs/{summary.run_id}")
     return run_read(summary)
 
 

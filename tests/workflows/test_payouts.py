@@ -23,6 +23,7 @@ from models.payout_runs import period_before, run_workflow_id, schedule_id
 from settings import Settings
 from store.tables import Member
 from tests.factories import OPERATOR, Actor, expect, found_cluster
+from tests.pdf import pdf_text
 from tests.schematron import BR_FR, EN16931, schematron_findings
 from tests.workflows.conftest import Live
 from tests.workflows.full_deal import FullDeal, close_full_deal, platform_stack
@@ -32,9 +33,15 @@ from workflows.payout_schedule import ensure_payout_schedule
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.09}"
 ACCOUNTS = {
     "alice": "FR14 2004 1010 0505 0001 3M02 606",
-    "bob": "DE89 3704 0044 0532 0130 00",
     "founder": "NL91 ABNA 0417 1643 00",
 }
+# Alice in Lyon, with her SIREN: French VAT. The founder in Amsterdam: the reverse charge.
+IDENTITY = {
+    "alice": {"siren": "552100554", "address_line1": "3 quai Perrache", "postcode": "69002",
+              "city": "Lyon", "country": "FR"},
+    "founder": {"address_line1": "7 Keizersgracht", "postcode": "1015 CJ", "city": "Amsterdam",
+                "country": "NL"},
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -52,9 +59,7 @@ def _iban(text: str) -> str:
 async def _payable(live: Live, deal: FullDeal, who: str, *, mandate: bool, days_ago: float) -> None:
     """The member's bank account (recorded `days_ago`) and, when `mandate`, its agreement."""
     actor = deal.people[who]
-    body = {"iban": ACCOUNTS[who]}
-    if who == "alice":
-        body["siren"] = "552100554"
+    body = {"iban": ACCOUNTS[who], **IDENTITY.get(who, {})}
     me = expect(await live.api.patch("/members/me", json=body, headers=actor.headers), 200)
     assert me["bank_account"] and _iban(ACCOUNTS[who]) not in str(me)
     with live.db.begin() as session:
@@ -73,15 +78,23 @@ async def _payable(live: Live, deal: FullDeal, who: str, *, mandate: bool, days_
         )
 
 
-async def _deal(live: Live) -> FullDeal:
+async def _deal(live: Live, *, founder_mandate: bool = True, founder_days: float = 3) -> FullDeal:
+    """A full deal paid and split (its seller alice and the founder credited), payouts from
+    one cent on, no hold period; alice ready to be paid, the founder as asked."""
     deal = await close_full_deal(live)
     body = {"payout_hold_days": 0, "payout_threshold": "1.00"}
     path = f"/clusters/{deal.world.cluster_id}/settings"
     expect(await live.api.patch(path, json=body, headers=OPERATOR), 200)
     await _payable(live, deal, "alice", mandate=True, days_ago=3)
-    await _payable(live, deal, "bob", mandate=True, days_ago=3)
-    await _payable(live, deal, "founder", mandate=True, days_ago=0.5)
+    await _payable(live, deal, "founder", mandate=founder_mandate, days_ago=founder_days)
     return deal
+
+
+async def _agree(live: Live, who: Actor) -> None:
+    text = expect(await live.api.get("/members/me/self-billing-mandate", headers=who.headers), 200)
+    body = {"text_version": text["text_version"]}
+    path = "/members/me/self-billing-mandate"
+    expect(await live.api.post(path, json=body, headers=who.headers), 201)
 
 
 async def _available(live: Live, who: Actor) -> dict[str, str]:
@@ -110,82 +123,116 @@ def _by_member(run: Any) -> dict[int, Any]:
     return {p["member_id"]: p for p in run["payouts"]}
 
 
+async def _self_billed(live: Live, who: Actor, number: str) -> bytes:
+    """The self-billed invoice's XML, read back from the PDF its member is served."""
+    mine = expect(await live.api.get("/members/me/payouts", headers=who.headers), 200)
+    [paid] = [p for p in mine if p["self_billed_invoice"] == number]
+    pdf = await live.api.get(paid["document"], headers=who.headers)
+    assert pdf.status_code == 200
+    assert "Autofacturation" in pdf_text(pdf.content)
+    _, cii = facturx.get_xml_from_pdf(pdf.content)
+    assert facturx.xml_check_xsd(cii, flavor="factur-x", level="en16931")
+    assert etree.fromstring(cii).findtext(f".//{{{RAM}}}TypeCode") == "389"
+    assert schematron_findings(cii, EN16931) == []
+    return bytes(cii)
+
+
+async def _transfers(live: Live, run: Any) -> dict[str, Any]:
+    """The run's transfer file, valid against its XSD: each transfer by creditor IBAN."""
+    xml = await live.api.get(run["transfer_file"], headers=OPERATOR)
+    assert xml.status_code == 200
+    check_pain001(xml.content)
+    root = etree.fromstring(xml.content)
+    return {
+        t.findtext(f"{PAIN}CdtrAcct/{PAIN}Id/{PAIN}IBAN"): t
+        for t in root.iter(f"{PAIN}CdtTrfTxInf")
+    }
+
+
+async def _paid_run(live: Live, deal: FullDeal, period: str) -> Any:
+    run = await _start(live, deal, period)
+    await _decide(live, run, "approve")
+    handle = live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, period))
+    await handle.result()
+    return expect(await live.api.get(f"/payout-runs/{run['id']}", headers=OPERATOR), 200)
+
+
 async def test_a_run_previews_holds_then_pays_each_member_once_with_its_documents(
     live: Live,
 ) -> None:
-    deal = await _deal(live)
-    alice, bob, carol, founder = (deal.people[n] for n in ("alice", "bob", "carol", "founder"))
-    before = {n: await _available(live, deal.people[n]) for n in ("alice", "bob")}
+    deal = await _deal(live, founder_mandate=False)
+    alice, founder = deal.people["alice"], deal.people["founder"]
+    before = await _available(live, alice)
     period = period_before(datetime.now(UTC))
     run = await _start(live, deal, period)
     assert run["status"] == "awaiting_approval"
     payouts = _by_member(run)
     # Each credited member is in the run: paid its whole available balance, or held and why.
-    assert payouts[alice.id]["status"] == payouts[bob.id]["status"] == "due"
-    assert payouts[alice.id]["amount"] == before["alice"]["available"]
-    assert "no self-billing mandate" in payouts[carol.id]["hold_reason"]
-    assert "changed less than 48 hours ago" in payouts[founder.id]["hold_reason"]
-    due = sum(_cents(p["amount"]) for p in run["payouts"] if p["status"] == "due")
-    assert _cents(run["total_due"]) == due
+    assert set(payouts) == {alice.id, founder.id}
+    assert (payouts[alice.id]["status"], payouts[alice.id]["amount"]) == (
+        "due",
+        before["available"],
+    )
+    assert payouts[founder.id]["status"] == "held"
+    assert "no self-billing mandate" in payouts[founder.id]["hold_reason"]
+    assert run["total_due"] == before["available"]
 
     again = await _start(live, deal, period)  # the same run, found: nothing written twice
     assert again["id"] == run["id"] and again["payouts"] == run["payouts"]
 
     paid = await _decide(live, run, "approve")
+    assert paid["id"] == run["id"]
     handle = live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, period))
     await handle.result()
     run = expect(await live.api.get(f"/payout-runs/{run['id']}", headers=OPERATOR), 200)
-    assert paid["id"] == run["id"] and run["status"] == "paid"
+    assert run["status"] == "paid"
     payouts = _by_member(run)
-    assert {payouts[m.id]["status"] for m in (alice, bob)} == {"paid"}
-    assert {payouts[m.id]["status"] for m in (carol, founder)} == {"held"}
-    # Paid out: nothing left available, the rest as it was.
-    assert (await _available(live, alice))["available"] == "0.00"
-    assert (await _available(live, alice))["paid_out"] == before["alice"]["available"]
+    assert [payouts[alice.id]["status"], payouts[founder.id]["status"]] == ["paid", "held"]
+    after = await _available(live, alice)
+    assert (after["available"], after["paid_out"]) == ("0.00", before["available"])
 
-    # The transfer file: valid pain.001.001.09, one transfer per member paid, to its account.
-    xml = await live.api.get(run["transfer_file"], headers=OPERATOR)
-    assert xml.status_code == 200
-    check_pain001(xml.content)
-    root = etree.fromstring(xml.content)
-    transfers = {
-        t.findtext(f"{PAIN}CdtrAcct/{PAIN}Id/{PAIN}IBAN"): t
-        for t in root.iter(f"{PAIN}CdtTrfTxInf")
-    }
-    assert set(transfers) == {_iban(ACCOUNTS["alice"]), _iban(ACCOUNTS["bob"])}
-    alice_transfer = transfers[_iban(ACCOUNTS["alice"])]
+    # The transfer file: one transfer, to alice's account, quoting her self-billed invoice.
     number = payouts[alice.id]["self_billed_invoice"]
-    assert number in (alice_transfer.findtext(f"{PAIN}RmtInf/{PAIN}Ustrd") or "")
-
-    # The self-billed invoice: alice's and operators' only, Factur-X valid, type 389.
-    mine = expect(await live.api.get("/members/me/payouts", headers=alice.headers), 200)
-    assert [p["self_billed_invoice"] for p in mine] == [number]
-    pdf = await live.api.get(mine[0]["document"], headers=alice.headers)
-    assert pdf.status_code == 200
-    assert (await live.api.get(mine[0]["document"], headers=bob.headers)).status_code == 404
-    _, cii = facturx.get_xml_from_pdf(pdf.content)
-    assert facturx.xml_check_xsd(cii, flavor="factur-x", level="en16931")
+    transfers = await _transfers(live, run)
+    assert set(transfers) == {_iban(ACCOUNTS["alice"])}
+    [transfer] = transfers.values()
+    assert number in (transfer.findtext(f"{PAIN}RmtInf/{PAIN}Ustrd") or "")
+    # Her self-billed invoice (French VAT): hers and operators' only, valid, the same amount.
+    cii = await _self_billed(live, alice, number)
+    assert schematron_findings(cii, BR_FR) == []
     tree = etree.fromstring(cii)
-    assert tree.findtext(f".//{{{RAM}}}TypeCode") == "389"
-    for rules in (EN16931, BR_FR):
-        assert schematron_findings(cii, rules) == [], rules.name
-    amount = alice_transfer.findtext(f"{PAIN}Amt/{PAIN}InstdAmt")
-    assert tree.findtext(f".//{{{RAM}}}GrandTotalAmount") == amount
-
-    # Each member paid is emailed once, with its invoice and never its full account number.
-    sent = {str(m["To"]): m for m in outbox(live) if "Payout for" in str(m["Subject"])}
-    assert len(sent) == 2
-    [to_alice] = [m for to, m in sent.items() if "alice@members.example.com" in to]
-    assert [p.get_filename() for p in to_alice.walk() if p.get_filename()] == [f"{number}.pdf"]
-    for message in sent.values():
-        raw = message.as_string()
-        assert _iban(ACCOUNTS["alice"]) not in raw and _iban(ACCOUNTS["bob"]) not in raw
+    assert tree.findtext(f".//{{{RAM}}}GrandTotalAmount") == transfer.findtext(
+        f"{PAIN}Amt/{PAIN}InstdAmt"
+    )
+    assert tree.findtext(f".//{{{RAM}}}TaxTotalAmount") != "0.00"
+    path = f"/self-billed-invoices/{number}.pdf"
+    assert (await live.api.get(path, headers=founder.headers)).status_code == 404
+    assert (await live.api.get(path, headers=OPERATOR)).status_code == 200
+    # She is emailed once, with her invoice, and never her full account number.
+    [sent] = [m for m in outbox(live) if "Payout for" in str(m["Subject"])]
+    assert "alice@members.example.com" in str(sent["To"])
+    assert [p.get_filename() for p in sent.walk() if p.get_filename()] == [f"{number}.pdf"]
+    assert _iban(ACCOUNTS["alice"]) not in sent.as_string()
     await keep_workflow_history(
         live, run_workflow_id(deal.world.cluster_id, period), "payout_run_paid"
     )
     # The period's run has ended: a second start is refused, not run again.
     body = {"cluster_id": deal.world.cluster_id, "period": period}
     assert (await live.api.post("/payout-runs", json=body, headers=OPERATOR)).status_code == 409
+
+    # The founder agrees; the month before pays her, abroad: no VAT, the reverse charge said.
+    await _agree(live, founder)
+    due = _by_member(run)[founder.id]["amount"]
+    run = await _paid_run(live, deal, _month_before(period))
+    payout = _by_member(run)[founder.id]
+    assert (payout["status"], payout["amount"]) == ("paid", due)
+    assert alice.id not in _by_member(run)  # nothing left to pay her
+    cii = await _self_billed(live, founder, payout["self_billed_invoice"])
+    tree = etree.fromstring(cii)
+    assert tree.findtext(f".//{{{RAM}}}CategoryCode") == "AE"
+    assert tree.findtext(f".//{{{RAM}}}TaxTotalAmount") == "0.00"
+    [transfer] = (await _transfers(live, run)).values()
+    assert transfer.findtext(f"{PAIN}Amt/{PAIN}InstdAmt") == due
 
 
 def _month_before(period: str) -> str:
@@ -196,12 +243,14 @@ def _month_before(period: str) -> str:
 async def test_a_paused_run_waits_a_rejected_one_pays_nothing_and_the_next_pays_it(
     live: Live,
 ) -> None:
-    deal = await _deal(live)
-    alice = deal.people["alice"]
+    deal = await _deal(live, founder_days=0.5)
+    alice, founder = deal.people["alice"], deal.people["founder"]
     later = period_before(datetime.now(UTC))
     earlier = _month_before(later)
     run = await _start(live, deal, earlier)
     due = _by_member(run)[alice.id]["amount"]
+    held = _by_member(run)[founder.id]
+    assert held["status"] == "held" and "changed less than 48 hours ago" in held["hold_reason"]
     assert (await _available(live, alice))["available"] == "0.00"  # set aside by the run
     paused = await _decide(live, run, "pause")
     assert paused["status"] == "paused"
@@ -236,10 +285,8 @@ async def test_a_clawback_after_payout_is_netted_against_later_credits_never_cha
     deal = await _deal(live)
     alice = deal.people["alice"]
     period = period_before(datetime.now(UTC))
-    run = await _start(live, deal, period)
+    run = await _paid_run(live, deal, period)
     paid = _cents(_by_member(run)[alice.id]["amount"])
-    await _decide(live, run, "approve")
-    await live.temporal.get_workflow_handle(run_workflow_id(deal.world.cluster_id, period)).result()
     body = {"reason": "the client's company closed"}
     order = deal.order["number"]
     expect(await live.api.post(f"/orders/{order}/cancel", json=body, headers=OPERATOR), 200)
