@@ -61,6 +61,7 @@ from workflows.connection import connect_temporal
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
 from workflows.payout_run import PayoutRunWorkflow
+from workflows.payout_schedule import ensure_payout_schedule
 from workflows.quote import REACHED, QuoteWorkflow
 from workflows.search import quote_attributes
 
@@ -262,6 +263,16 @@ async def start_payout_run(
         )
     )
     return await call(handle.execute_update(PayoutRunWorkflow.preview))
+
+
+async def schedule_payouts(connection: TemporalConnection, cluster_id: int) -> None:
+    """The cluster's monthly payout Schedule; if the engine is away, the worker creates it
+    when it next starts."""
+    try:
+        client = await connection.get()
+        await ensure_payout_schedule(client, cluster_id, connection.settings.TEMPORAL_TASK_QUEUE)
+    except Exception as exc:  # the cluster stands; its Schedule comes with the worker's start
+        log.warning("payout schedule of cluster %s not created yet: %s", cluster_id, exc)
 
 
 async def decide_payout_run(client: Client, workflow_id: str, decision: RunDecision) -> RunSummary:

@@ -119,7 +119,7 @@ def vat_regime_of(chosen: str | None, country: str | None) -> VatRegime:
     return VatRegime.EU_REVERSE_CHARGE
 
 
-def period_before(moment: datetime) -> str:
+def month_paid_at(moment: datetime) -> str:
     """The month a run started at `moment` pays: the one before it ("2026-11" in December)."""
     year, month = (moment.year, moment.month - 1) if moment.month > 1 else (moment.year - 1, 12)
     return f"{year:04d}-{month:02d}"

@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         RunStatus,
         RunSummary,
         next_status,
-        period_before,
+        month_paid_at,
     )
     from workflows import calls, search
 
@@ -43,7 +43,7 @@ class PayoutRunWorkflow:
 
     @workflow.run
     async def run(self, request: RunInput) -> RunSummary:
-        period = request.period or period_before(workflow.now())
+        period = request.period or month_paid_at(workflow.now())
         self.summary = await calls.prepare_payout_run(
             PrepareRun(request.cluster_id, period, workflow.info().workflow_id, workflow.now())
         )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import APIRouter, BackgroundTasks
 
 from api.contract import links
 from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
-from api.engine import ConnectionDep, TemporalConnection
+from api.engine import ConnectionDep, schedule_payouts
 from api.errors import refusals
 from api.schemas import ClusterCreate, SettingsUpdate
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
@@ -18,7 +16,6 @@ from store.membership import apply_settings, create_cluster
 from store.tables import Cluster
 
 router = APIRouter(prefix="/clusters", tags=["clusters"])
-log = logging.getLogger("arkanna.payouts")
 
 
 @router.post(
@@ -37,7 +34,7 @@ def found_cluster(
     """Create a cluster and its founder, whose API key is shown once; its monthly payout
     Schedule follows."""
     cluster, founder = create_cluster(session, payload)
-    background.add_task(_schedule_payouts, connection, cluster.id)
+    background.add_task(schedule_payouts, connection, cluster.id)
     view = cluster_view(cluster)
     return ClusterCreated(
         **view.model_dump(), founder=IssuedKey(id=founder.member.id, api_key=founder.api_key)
@@ -70,15 +67,3 @@ def update_settings(
         check_founder_may_set(payload.model_fields_set)
     apply_settings(cluster, payload)
     return cluster_view(cluster)
-
-
-async def _schedule_payouts(connection: TemporalConnection, cluster_id: int) -> None:
-    """The cluster's payout Schedule; if the engine is away, the worker creates it when it
-    next starts."""
-    from workflows.payout_schedule import ensure_payout_schedule
-
-    try:
-        client = await connection.get()
-        await ensure_payout_schedule(client, cluster_id, connection.settings.TEMPORAL_TASK_QUEUE)
-    except Exception as exc:  # the cluster stands; its Schedule comes with the worker's start
-        log.warning("payout schedule of cluster %s not created yet: %s", cluster_id, exc)

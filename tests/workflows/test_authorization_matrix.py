@@ -20,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from models.links import ApprovalLink, sign_approval_link
-from models.payout_runs import period_before, run_workflow_id
+from models.payout_runs import month_paid_at, run_workflow_id
 from settings import Settings
 from store.db import make_session_factory
 from store.tables import Member, utcnow
@@ -397,7 +397,7 @@ async def _payout(live: Live, world: World, seller: Actor, order: str) -> Ids:
     mandate = {"text_version": version}
     path = "/members/me/self-billing-mandate"
     expect(await live.api.post(path, json=mandate, headers=seller.headers), 201)
-    period = period_before(utcnow())
+    period = month_paid_at(utcnow())
     start = {"cluster_id": world.cluster_id, "period": period}
     run = expect(await live.api.post("/payout-runs", json=start, headers=OPERATOR), 201)
     decision = {"action": "approve"}

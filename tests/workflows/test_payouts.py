@@ -19,7 +19,7 @@ from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from documents.einvoice import RAM
 from documents.pain001 import check_pain001
-from models.payout_runs import period_before, run_workflow_id, schedule_id
+from models.payout_runs import month_paid_at, run_workflow_id, schedule_id
 from settings import Settings
 from store.tables import Member
 from tests.factories import OPERATOR, Actor, expect, found_cluster
@@ -163,7 +163,7 @@ async def test_a_run_previews_holds_then_pays_each_member_once_with_its_document
     deal = await _deal(live, founder_mandate=False)
     alice, founder = deal.people["alice"], deal.people["founder"]
     before = await _available(live, alice)
-    period = period_before(datetime.now(UTC))
+    period = month_paid_at(datetime.now(UTC))
     run = await _start(live, deal, period)
     assert run["status"] == "awaiting_approval"
     payouts = _by_member(run)
@@ -223,7 +223,7 @@ async def test_a_run_previews_holds_then_pays_each_member_once_with_its_document
     # The founder agrees; the month before pays her, abroad: no VAT, the reverse charge said.
     await _agree(live, founder)
     due = _by_member(run)[founder.id]["amount"]
-    run = await _paid_run(live, deal, _month_before(period))
+    run = await _paid_run(live, deal, _previous_month(period))
     payout = _by_member(run)[founder.id]
     assert (payout["status"], payout["amount"]) == ("paid", due)
     assert alice.id not in _by_member(run)  # nothing left to pay her
@@ -235,7 +235,7 @@ async def test_a_run_previews_holds_then_pays_each_member_once_with_its_document
     assert transfer.findtext(f"{PAIN}Amt/{PAIN}InstdAmt") == due
 
 
-def _month_before(period: str) -> str:
+def _previous_month(period: str) -> str:
     year, month = map(int, period.split("-"))
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
@@ -245,8 +245,8 @@ async def test_a_paused_run_waits_a_rejected_one_pays_nothing_and_the_next_pays_
 ) -> None:
     deal = await _deal(live, founder_days=0.5)
     alice, founder = deal.people["alice"], deal.people["founder"]
-    later = period_before(datetime.now(UTC))
-    earlier = _month_before(later)
+    later = month_paid_at(datetime.now(UTC))
+    earlier = _previous_month(later)
     run = await _start(live, deal, earlier)
     due = _by_member(run)[alice.id]["amount"]
     held = _by_member(run)[founder.id]
@@ -284,7 +284,7 @@ async def test_a_clawback_after_payout_is_netted_against_later_credits_never_cha
 ) -> None:
     deal = await _deal(live)
     alice = deal.people["alice"]
-    period = period_before(datetime.now(UTC))
+    period = month_paid_at(datetime.now(UTC))
     run = await _paid_run(live, deal, period)
     paid = _cents(_by_member(run)[alice.id]["amount"])
     body = {"reason": "the client's company closed"}
@@ -305,7 +305,7 @@ async def test_a_clawback_after_payout_is_netted_against_later_credits_never_cha
         + _cents(balance["netted"])
     )
     # A run now finds nothing to pay alice: the debt waits for her next credits.
-    earlier = _month_before(period)
+    earlier = _previous_month(period)
     run = await _start(live, deal, earlier)
     assert alice.id not in _by_member(run)
 
