@@ -249,6 +249,7 @@ class MyPayoutRead(BaseModel):
     status: Literal["due", "held", "paid"]
     amount: MoneyText = Field(description="Before VAT.")
     vat: MoneyText
+    total: MoneyText = Field(description="amount + vat: what is transferred.")
     hold_reason: str | None
     self_billed_invoice: str | None
     document: str | None = Field(description="The self-billed invoice's PDF.")
@@ -267,6 +268,7 @@ def my_payouts(session: SessionDep, member: CurrentMember) -> list[MyPayoutRead]
             status=p.status,  # type: ignore[arg-type]
             amount=format_cents(p.amount_cents),
             vat=format_cents(p.vat_cents),
+            total=format_cents(p.amount_cents + p.vat_cents),
             hold_reason=p.hold_reason,
             self_billed_invoice=p.self_billed_number,
             document=(
