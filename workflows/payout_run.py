@@ -26,8 +26,8 @@ with workflow.unsafe.imports_passed_through():
         RunInput,
         RunStatus,
         RunSummary,
-        next_status,
         month_paid_at,
+        next_status,
     )
     from workflows import calls, search
 
