@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from activities.commission import member_identity, platform_of
+from activities.ledger import crash_once_after_commit
 from activities.mail import MailActivities
 from documents.pain001 import Debtor, Transfer, check_pain001, credit_transfer_file
 from documents.render import DocumentStore
@@ -45,6 +46,11 @@ from store.payouts import (
     set_status,
 )
 from store.tables import Cluster, Member, Payout, PayoutRun, SelfBillingMandate
+
+# Fault tests only: the path of a marker file. When set and the file does not exist yet, the
+# run's first payout kills its own worker process right after its commit, once — the window
+# where a member is paid and posted, the next one is not, and Temporal never hears of either.
+KILL_AFTER_PAYOUT_COMMIT_ENV = "ARKANNA_FAULT_KILL_AFTER_PAYOUT_COMMIT"
 
 
 def self_billed_key(number: str) -> str:
@@ -92,11 +98,13 @@ class PayoutActivities:
             todo = due_payouts(session, run_id)
         for payout_id in todo:
             self._pay(payout_id)
+            crash_once_after_commit(KILL_AFTER_PAYOUT_COMMIT_ENV)
             activity.heartbeat(payout_id)
         with self.db() as session:
             for payout in self._paid(session, run_id):
                 if payout.document_key and not self.store.exists(payout.document_key):
                     self.store.put(payout.document_key, self._self_billed(session, payout))
+                activity.heartbeat(payout.id)
         with transaction(self.db) as session:
             run = lock_run(session, run_id)
             if run.status != RunStatus.PAID:

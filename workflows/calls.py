@@ -59,6 +59,9 @@ SLOW = timedelta(minutes=2)
 # Short, so a worker that died in the middle of the split is noticed quickly and the retry —
 # a no-op for postings already committed — runs on another worker.
 SPLIT_TIMEOUT = timedelta(seconds=15)
+# The payouts step beats once per member paid: a worker that died in the middle is noticed
+# this soon, however many members the run pays.
+PAY_HEARTBEAT = timedelta(seconds=10)
 
 
 def refuse(check: Callable[..., None], *args: Any) -> None:
@@ -184,7 +187,8 @@ async def pay_payout_run(run_id: int) -> RunSummary:
         PayoutAct.PAY,
         run_id,
         result_type=RunSummary,
-        start_to_close=SLOW,
+        start_to_close=timedelta(minutes=30),
+        heartbeat=PAY_HEARTBEAT,
         summary="self-billed invoices and the transfer file",
     )
 
@@ -212,6 +216,7 @@ async def _run(
     *,
     result_type: Any = None,
     start_to_close: timedelta = QUICK,
+    heartbeat: timedelta | None = None,
     summary: str | None = None,
 ) -> Any:
     """One activity by name, with the product's retries: every call above goes through here."""
@@ -220,6 +225,7 @@ async def _run(
         arg,
         result_type=result_type,
         start_to_close_timeout=start_to_close,
+        heartbeat_timeout=heartbeat,
         retry_policy=RETRY,
         summary=summary,
     )
