@@ -191,6 +191,11 @@ async def test_a_run_previews_holds_then_pays_each_member_once_with_its_document
     after = await _available(live, alice)
     assert (after["available"], after["paid_out"]) == ("0.00", before["available"])
 
+    # Her statement shows the payout among her earnings, and where her balance stands.
+    pdf = await live.api.get(f"/members/{alice.id}/statement.pdf", headers=alice.headers)
+    statement = " ".join(pdf_text(pdf.content).split())
+    assert f"Paid out for {period}" in statement
+    assert f"Paid out (or set aside by a run) {after['paid_out']}" in statement
     # The transfer file: one transfer, to alice's account, quoting her self-billed invoice.
     number = payouts[alice.id]["self_billed_invoice"]
     transfers = await _transfers(live, run)
