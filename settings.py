@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 # Where the local state lives (databases, Temporal history, outbox, documents, generated keys).
 VAR_DIR = Path(os.environ.get("VAR_DIR") or ROOT / "var")
 
-# Custom search attributes every quote and invoice workflow carries (SPEC §6).
+# Custom search attributes the quote, invoice and payout run workflows carry (SPEC §6).
 SEARCH_ATTRIBUTES: dict[str, str] = {
     "QuoteNumber": "Keyword",
     "QuoteStatus": "Keyword",
@@ -31,6 +31,8 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
     "InvoiceNumber": "Keyword",
     "InvoiceStatus": "Keyword",
     "InvoiceOverdue": "Bool",
+    "PayoutPeriod": "Keyword",
+    "PayoutStatus": "Keyword",
 }
 
 

@@ -86,6 +86,25 @@ async def _connect_with_retry(settings: Settings) -> Client:
     raise AssertionError("unreachable")
 
 
+async def schedule_payouts(client: Client, settings: Settings) -> None:
+    """Every cluster's monthly payout Schedule, for those founded while the engine was away."""
+    from sqlalchemy import select
+
+    from store.db import make_engine, make_session_factory
+    from store.tables import Cluster
+    from workflows.payout_schedule import ensure_payout_schedules
+
+    engine = make_engine(settings.DATABASE_URL)
+    try:
+        with make_session_factory(engine)() as session:
+            clusters = list(session.scalars(select(Cluster.id)))
+        await ensure_payout_schedules(client, clusters, settings.TEMPORAL_TASK_QUEUE)
+    except Exception as exc:  # a store not migrated yet has no cluster to schedule
+        logger.warning("payout schedules not checked: %s", exc)
+    finally:
+        engine.dispose()
+
+
 async def main() -> None:
     """Runs the worker until SIGINT or SIGTERM, then lets running activities finish."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
@@ -96,6 +115,7 @@ async def main() -> None:
         loop.add_signal_handler(signum, stop.set)
 
     client = await _connect_with_retry(settings)
+    await schedule_payouts(client, settings)
     worker = build_worker(client, settings)
     async with worker:
         logger.info(

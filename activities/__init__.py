@@ -14,6 +14,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.credit_notes import CreditNoteActivities
     from activities.mail import MailActivities
     from activities.orders import OrderActivities
+    from activities.payouts import PayoutActivities
     from activities.quote_phases import QuotePhaseActivities
     from activities.quotes import QuoteActivities
     from activities.settlement import SettlementActivities
@@ -29,6 +30,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     credit_notes = CreditNoteActivities(factory, store, settings, mail)
     cancellations = CancellationActivities(factory)
     phases = QuotePhaseActivities(factory, quotes, orders, mail, settlement)
+    payouts = PayoutActivities(factory, store, settings, mail)
     return [
         mail.send_notice,
         credit_notes.void_commission_invoice,
@@ -41,4 +43,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         phases.open_quote_revision,
         phases.send_quote,
         phases.close_quote,
+        payouts.prepare_payout_run,
+        payouts.record_payout_run_decision,
+        payouts.payout_run_summary,
+        payouts.pay_payout_run,
+        payouts.notify_payout_run,
     ]

@@ -25,8 +25,8 @@ def share_lines(entries: list[LedgerEntry]) -> list[ShareLine]:
     return [ShareLine(e.member_id, e.role, e.amount_cents) for e in entries]
 
 
-def crash_once_after_commit() -> None:
-    marker = os.environ.get(KILL_AFTER_SPLIT_COMMIT_ENV)
+def crash_once_after_commit(env: str = KILL_AFTER_SPLIT_COMMIT_ENV) -> None:
+    marker = os.environ.get(env)
     if not marker:
         return
     try:

@@ -37,7 +37,9 @@ def reply_to(notice: Notice, settings: Settings) -> Address | None:
     emails and credit notes the platform. An address the header cannot hold is left out, never fatal."""
     if notice.reply_to:
         name, address = notice.reply_name or notice.context.get("seller", ""), notice.reply_to
-    elif notice.kind.startswith(("commission_", "credit_note")) and settings.PLATFORM_EMAIL:
+    elif (
+        notice.kind.startswith(("commission_", "credit_note", "payout")) and settings.PLATFORM_EMAIL
+    ):
         name, address = settings.PLATFORM_LEGAL_NAME, settings.PLATFORM_EMAIL
     else:
         return None

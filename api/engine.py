@@ -44,6 +44,7 @@ from models.errors import (
     Unavailable,
 )
 from models.money import format_cents
+from models.payout_runs import RunDecision, RunInput, RunSummary, run_workflow_id
 from models.quote_payloads import (
     CancelInput,
     ClientAnswerInput,
@@ -59,6 +60,8 @@ from workflows.commission import CommissionInvoiceWorkflow
 from workflows.connection import connect_temporal
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
+from workflows.payout_run import PayoutRunWorkflow
+from workflows.payout_schedule import ensure_payout_schedule
 from workflows.quote import REACHED, QuoteWorkflow
 from workflows.search import quote_attributes
 
@@ -239,6 +242,42 @@ async def tell_member_quotes(connection: TemporalConnection, member_id: int) -> 
         member_removal_workflow_id(member_id),
         f"Removal of member {member_id}: its open quotes told",
     )
+
+
+async def start_payout_run(
+    client: Client, settings: Settings, cluster_id: int, period: str
+) -> RunSummary:
+    """The period's run, started by an operator (or found running), once it has read the
+    balances. The store, not the workflow id, keeps a period to one run: a workflow started
+    after the period's run ended finds it paid or rejected and ends at once, and one started
+    while the Schedule's run has the period finds it a duplicate."""
+    handle = await call(
+        client.start_workflow(
+            PayoutRunWorkflow.run,
+            RunInput(cluster_id, period),
+            id=run_workflow_id(cluster_id, period),
+            task_queue=settings.TEMPORAL_TASK_QUEUE,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary=f"Payouts of cluster {cluster_id} for {period}",
+        )
+    )
+    return await call(handle.execute_update(PayoutRunWorkflow.preview))
+
+
+async def schedule_payouts(connection: TemporalConnection, cluster_id: int) -> None:
+    """The cluster's monthly payout Schedule; if the engine is away, the worker creates it
+    when it next starts."""
+    try:
+        client = await connection.get()
+        await ensure_payout_schedule(client, cluster_id, connection.settings.TEMPORAL_TASK_QUEUE)
+    except Exception as exc:  # the cluster stands; its Schedule comes with the worker's start
+        log.warning("payout schedule of cluster %s not created yet: %s", cluster_id, exc)
+
+
+async def decide_payout_run(client: Client, workflow_id: str, decision: RunDecision) -> RunSummary:
+    handle = client.get_workflow_handle_for(PayoutRunWorkflow.run, workflow_id)
+    return await call(handle.execute_update(PayoutRunWorkflow.decide, decision))
 
 
 async def _start_once(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -71,3 +71,22 @@ class IdentityUpdate(Strict):
 
 class Identity(IdentityUpdate):
     """Optional at creation: what is missing is listed by GET /members/me."""
+
+
+class MemberUpdate(IdentityUpdate):
+    """A member's identity, and where and how its payouts are made (R27)."""
+
+    iban: Annotated[str, Field(min_length=1, max_length=42)] | None = Field(
+        None,
+        description="The account payouts go to (SEPA zone); spaces allowed. A change holds "
+        "payouts for 48 hours. Never shown back in full.",
+    )
+    bic: Annotated[str, Field(min_length=1, max_length=11)] | None = Field(
+        None, description="The bank's BIC; derived from the IBAN when left out and known."
+    )
+    vat_regime: Literal["french_vat", "eu_reverse_charge", "franchise"] | None = Field(
+        None,
+        description="The VAT of your self-billed invoices: French VAT, reverse charge (a "
+        "member VAT-registered in another EU country) or franchise en base (art. 293 B CGI). "
+        "Left unset: French VAT in France, reverse charge elsewhere.",
+    )

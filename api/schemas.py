@@ -37,6 +37,12 @@ class SettingsUpdate(Strict):
         None, max_length=10, description="Inviter, inviter's inviter, …, in percent."
     )
     default_tax_rate: Percent | None = Field(None, description="New offers' tax rate, percent.")
+    payout_hold_days: int | None = Field(
+        None, ge=0, le=365, description="Days a share stays pending after its invoice's payment."
+    )
+    payout_threshold: Money | None = Field(
+        None, description="The available balance a member is paid out from."
+    )
 
 
 class ClusterCreate(Strict):

@@ -17,6 +17,7 @@ from models.errors import RuleViolation
 from models.money import format_cents
 from models.statements import SECTION_MEANINGS, SECTION_TITLES, StatementKind, StatementSection
 from settings import Settings
+from store.payouts import balances
 from store.statements import member_statement
 from store.tables import Cluster, Member
 
@@ -131,4 +132,5 @@ def statement_view(
         period_to=end,
         issued_on=datetime.now(UTC).date(),
         sections=sections_of(session, member, start, end),
+        payouts=balances(session, member.cluster_id, _end_of(end), member.id)[member.id].balance,
     )

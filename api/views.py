@@ -8,9 +8,11 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from api.fields import DurationText, MoneyText, PercentText, QuantityText
+from models.bank_accounts import masked_iban
 from models.domain import MemberStatus, OfferStatus, Procurement, Segment
 from models.identity import IDENTITY_FIELDS, missing_identity
 from models.money import format_cents, format_percent
+from models.payout_runs import vat_regime_of
 from store.membership import affiliate_rates_of
 from store.tables import Client, Cluster, Member, Offer
 
@@ -33,6 +35,8 @@ class SettingsRead(BaseModel):
     founder_rate: PercentText
     affiliate_rates: list[PercentText]
     default_tax_rate: PercentText
+    payout_hold_days: int = Field(description="Days a share stays pending after payment.")
+    payout_threshold: MoneyText = Field(description="Members are paid out from this balance.")
 
 
 class ClusterRead(BaseModel):
@@ -79,6 +83,18 @@ class MemberRead(IdentityRead):
 class MemberSelf(MemberRead):
     missing_identity: list[str] = Field(
         description="Identity fields still to give (PATCH /members/me) before documents name you."
+    )
+    bank_account: str | None = Field(
+        default=None, description="The IBAN payouts go to, masked: only its last digits shown."
+    )
+    bic: str | None = None
+    bank_changed_at: datetime | None = Field(
+        default=None, description="Payouts are held for 48 hours after a change."
+    )
+    vat_regime: str = Field(
+        default="french_vat",
+        description="The VAT of your self-billed invoices: french_vat, eu_reverse_charge or "
+        "franchise.",
     )
 
 
@@ -149,6 +165,8 @@ def settings_view(cluster: Cluster) -> SettingsRead:
         founder_rate=format_percent(cluster.founder_rate),
         affiliate_rates=[format_percent(rate) for rate in affiliate_rates_of(cluster)],
         default_tax_rate=format_percent(cluster.default_tax_rate),
+        payout_hold_days=cluster.payout_hold_days,
+        payout_threshold=format_cents(cluster.payout_threshold_cents),
     )
 
 
@@ -168,7 +186,14 @@ def identity_view(row: Member | Client) -> dict[str, str | None]:
 
 def member_self_view(member: Member) -> MemberSelf:
     view = member_view(member)
-    return MemberSelf(**view.model_dump(), missing_identity=missing_identity(identity_view(member)))
+    return MemberSelf(
+        **view.model_dump(),
+        missing_identity=missing_identity(identity_view(member)),
+        bank_account=masked_iban(member.iban) if member.iban else None,
+        bic=member.bic,
+        bank_changed_at=member.bank_changed_at,
+        vat_regime=vat_regime_of(member.vat_regime, member.country).value,
+    )
 
 
 def member_view(member: Member) -> MemberRead:

@@ -196,6 +196,16 @@ TEMPLATES: dict[str, Template] = {
         "{settlement}",
         _ASK_PLATFORM,
     ),
+    "payout": _template(
+        "Payout for {period}: self-billed invoice {invoice}",
+        "Arkanna is paying you {amount}, your available commission shares for {period}, by "
+        "SEPA transfer to your account {account}. The self-billed invoice {invoice}, issued "
+        "in your name under your self-billing mandate, is attached: keep it with your "
+        "accounts.",
+        "If anything on it is wrong, reply within 30 days and it will be corrected by a "
+        "credit note.",
+        _ASK_PLATFORM,
+    ),
     "commission_receipt": _template(
         "Payment received for {invoice}",
         "Arkanna has received your payment of {amount} for commission invoice {invoice} "

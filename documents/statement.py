@@ -30,6 +30,7 @@ from documents.layout import (
     section,
 )
 from models.documents import StatementPdf
+from models.payouts import Balance
 from models.statements import SECTION_MEANINGS, SECTION_TITLES, StatementSection
 
 # The money columns hold "-1 234 567 890.12"; the description takes what is left.
@@ -64,9 +65,28 @@ def render_statement_pdf(pdf: StatementPdf) -> bytes:
         f"Balances on {day(pdf.period_to)} (amounts in {pdf.currency})",
         grid(["Section", "Closing balance"], summary, _SUMMARY_WIDTHS, numeric_from=1),
     )
+    if pdf.payouts is not None:
+        story += _payouts(pdf.payouts, pdf)
     name = pdf.platform.legal_name
     footer = f"{name} · Statement {pdf.member.legal_name} {period}"
     return render(story, title=pdf.title, author=name, footer=footer, issued_on=pdf.issued_on)
+
+
+def _payouts(found: Balance, pdf: StatementPdf) -> list[Flowable]:
+    """Where the earnings stand on their way out: credited = paid out + available + pending +
+    netted, with what clawbacks after payout still owe."""
+    rows = [
+        ["Credited (every share)", money(found.credited)],
+        ["Pending (in the hold period after payment)", money(found.pending)],
+        ["Available (paid by the next payout run)", money(found.available)],
+        ["Paid out (or set aside by a run)", money(found.paid_out)],
+        ["Netted (clawbacks absorbed)", money(found.netted)],
+        ["Owed (clawbacks after payout, taken from the next credits)", money(found.owed)],
+    ]
+    return section(
+        f"Payouts on {day(pdf.period_to)} (amounts in {pdf.currency})",
+        grid(["", "Amount"], rows, _SUMMARY_WIDTHS, numeric_from=1),
+    )
 
 
 def _check(kind: StatementSection) -> None:

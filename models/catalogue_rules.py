@@ -39,11 +39,14 @@ OPERATOR_ONLY_SETTINGS = (
     "founder_rate",
     "affiliate_rates",
     "default_tax_rate",
+    "payout_hold_days",
+    "payout_threshold",
 )
 
 
 def check_founder_may_set(names: set[str]) -> None:
-    """§12: the founder changes the cluster's durations; the rates are the operator's alone."""
+    """§12: the founder changes the cluster's durations; the rates and the payout terms are
+    the operator's alone."""
     for name in OPERATOR_ONLY_SETTINGS:
         if name in names:
             raise Forbidden(

@@ -17,6 +17,7 @@ from models.identity import LegalIdentity as LegalIdentity
 from models.identity import PlatformIdentity as PlatformIdentity
 from models.identity import PostalAddress as PostalAddress
 from models.identity import SellerTerms as SellerTerms
+from models.payouts import Balance
 from models.statements import StatementSection
 from models.tax import taxes, total_with_tax
 
@@ -217,6 +218,8 @@ class StatementPdf:
     period_to: date
     issued_on: date
     sections: tuple[StatementSection, ...]
+    # Where the earnings stand on their way out at the period's end (R27).
+    payouts: Balance | None = None
 
     @property
     def title(self) -> str:

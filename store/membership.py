@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from api.bank_accounts import parse_bank_account
 from api.schemas import (
     ClientCreate,
     ClusterCreate,
@@ -76,6 +77,20 @@ def update_identity(row: Member | Client, update: IdentityUpdate) -> None:
         setattr(row, name, value)
 
 
+def record_bank_account(member: Member, iban: str | None, bic: str | None, now: datetime) -> None:
+    """The account payouts go to, validated; a change (or its removal) restarts the 48-hour
+    hold before the next payout, so a hijacked account cannot be paid at once."""
+    if iban is None:
+        if bic is not None:
+            raise RuleViolation("a BIC needs its IBAN", field="bic")
+        new_iban, new_bic = None, None
+    else:
+        account = parse_bank_account(iban, bic)
+        new_iban, new_bic = account.iban, account.bic
+    if (new_iban, new_bic) != (member.iban, member.bic):
+        member.iban, member.bic, member.bank_changed_at = new_iban, new_bic, now
+
+
 def apply_settings(cluster: Cluster, update: SettingsUpdate) -> None:
     """Writes the given settings, then checks the split rates still fit in 100 %."""
     for name, value in update.model_dump(exclude_unset=True, exclude_none=True).items():
@@ -83,6 +98,8 @@ def apply_settings(cluster: Cluster, update: SettingsUpdate) -> None:
             value = int(value.total_seconds())
         elif name == "affiliate_rates":
             value = [str(rate) for rate in value]
+        elif name == "payout_threshold":
+            name = "payout_threshold_cents"
         setattr(cluster, name, value)
     catalogue_rules.check_split_rates(
         cluster.platform_fee_rate, cluster.founder_rate, affiliate_rates_of(cluster)

@@ -57,6 +57,9 @@ def earnings(
 
 def _earning(entry: LedgerEntry, account: str) -> Movement:
     amount = entry.amount_cents if entry.credit_account == account else -entry.amount_cents
+    if entry.invoice_number is None:  # a payout: its memo names the month and the invoice
+        period, _, number = entry.memo.removeprefix("payout ").partition(", self-billed invoice ")
+        return Movement(entry.posted_at, number, f"Paid out for {period}", amount)
     text = share_words(entry.role, clawback=entry.reverses_id is not None)
     return Movement(entry.posted_at, entry.invoice_number, text, amount)
 

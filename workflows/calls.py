@@ -27,6 +27,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.domain import invoice_workflow_id
     from models.errors import DomainError
+    from models.payout_runs import (
+        PayoutAct,
+        PrepareRun,
+        RecordDecision,
+        RunDecision,
+        RunStatus,
+        RunSummary,
+    )
     from models.quote_payloads import Act, Notice
     from models.quote_phases import (
         Checked,
@@ -51,6 +59,9 @@ SLOW = timedelta(minutes=2)
 # Short, so a worker that died in the middle of the split is noticed quickly and the retry —
 # a no-op for postings already committed — runs on another worker.
 SPLIT_TIMEOUT = timedelta(seconds=15)
+# The payouts step beats once per member paid: a worker that died in the middle is noticed
+# this soon, however many members the run pays.
+PAY_HEARTBEAT = timedelta(seconds=10)
 
 
 def refuse(check: Callable[..., None], *args: Any) -> None:
@@ -164,12 +175,48 @@ async def open_quotes_of_removed_member(member_id: int) -> MemberQuotes:
     )
 
 
+async def prepare_payout_run(request: PrepareRun) -> RunSummary:
+    summary = f"balances of cluster {request.cluster_id} for {request.period}"
+    return await _run(PayoutAct.PREPARE, request, result_type=RunSummary, summary=summary)
+
+
+async def pay_payout_run(run_id: int) -> RunSummary:
+    """Self-billed invoices, postings and the transfer file: each payout once, so a retry
+    after a crash picks up after the last one paid."""
+    return await _run(
+        PayoutAct.PAY,
+        run_id,
+        result_type=RunSummary,
+        start_to_close=timedelta(minutes=30),
+        heartbeat=PAY_HEARTBEAT,
+        summary="self-billed invoices and the transfer file",
+    )
+
+
+async def record_run_decision(run_id: int, status: RunStatus, decision: RunDecision) -> RunSummary:
+    return await _run(
+        PayoutAct.DECIDE,
+        RecordDecision(run_id, status.value, decision.action, decision.reason),
+        result_type=RunSummary,
+        summary=f"{decision.action} the run",
+    )
+
+
+async def run_summary(run_id: int) -> RunSummary:
+    return await _run(PayoutAct.SUMMARY, run_id, result_type=RunSummary, summary="the run")
+
+
+async def notify_payout_run(run_id: int) -> int:
+    return await _run(PayoutAct.NOTIFY, run_id, result_type=int, summary="email each payee")
+
+
 async def _run(
     activity: str,
     arg: Any,
     *,
     result_type: Any = None,
     start_to_close: timedelta = QUICK,
+    heartbeat: timedelta | None = None,
     summary: str | None = None,
 ) -> Any:
     """One activity by name, with the product's retries: every call above goes through here."""
@@ -178,6 +225,7 @@ async def _run(
         arg,
         result_type=result_type,
         start_to_close_timeout=start_to_close,
+        heartbeat_timeout=heartbeat,
         retry_policy=RETRY,
         summary=summary,
     )

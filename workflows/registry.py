@@ -5,6 +5,7 @@ from __future__ import annotations
 from workflows.commission import CommissionInvoiceWorkflow
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
+from workflows.payout_run import PayoutRunWorkflow
 from workflows.quote import QuoteWorkflow
 
 WORKFLOWS: list[type] = [
@@ -12,4 +13,5 @@ WORKFLOWS: list[type] = [
     CommissionInvoiceWorkflow,
     OrderCancellationWorkflow,
     MemberRemovalWorkflow,
+    PayoutRunWorkflow,
 ]

@@ -25,6 +25,8 @@ PENDING_SUPPLIER_IDS = SearchAttributeKey.for_keyword_list("PendingSupplierIds")
 INVOICE_NUMBER = SearchAttributeKey.for_keyword("InvoiceNumber")
 INVOICE_STATUS = SearchAttributeKey.for_keyword("InvoiceStatus")
 INVOICE_OVERDUE = SearchAttributeKey.for_bool("InvoiceOverdue")
+PAYOUT_PERIOD = SearchAttributeKey.for_keyword("PayoutPeriod")
+PAYOUT_STATUS = SearchAttributeKey.for_keyword("PayoutStatus")
 
 
 def quote_attributes(start: QuoteInput) -> TypedSearchAttributes:

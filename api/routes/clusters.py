@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 
 from api.contract import links
 from api.deps import ObjectId, OperatorDep, PrincipalDep, SessionDep
+from api.engine import ConnectionDep, schedule_payouts
 from api.errors import refusals
 from api.schemas import ClusterCreate, SettingsUpdate
 from api.views import ClusterCreated, ClusterRead, IssuedKey, cluster_view
@@ -23,9 +24,17 @@ router = APIRouter(prefix="/clusters", tags=["clusters"])
     response_model=ClusterCreated,
     responses=links(201, "cluster_id", "id", "read_cluster", "update_settings"),
 )
-def found_cluster(payload: ClusterCreate, session: SessionDep, _: OperatorDep) -> ClusterCreated:
-    """Create a cluster and its founder, whose API key is shown once."""
+def found_cluster(
+    payload: ClusterCreate,
+    session: SessionDep,
+    _: OperatorDep,
+    connection: ConnectionDep,
+    background: BackgroundTasks,
+) -> ClusterCreated:
+    """Create a cluster and its founder, whose API key is shown once; its monthly payout
+    Schedule follows."""
     cluster, founder = create_cluster(session, payload)
+    background.add_task(schedule_payouts, connection, cluster.id)
     view = cluster_view(cluster)
     return ClusterCreated(
         **view.model_dump(), founder=IssuedKey(id=founder.member.id, api_key=founder.api_key)

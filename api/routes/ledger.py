@@ -35,7 +35,8 @@ from models.errors import NotFound
 from models.money import format_cents
 from store.ledger import account_balances, balance
 from store.membership import visible_member
-from store.tables import Cluster, LedgerEntry, Member
+from store.payouts import balances
+from store.tables import Cluster, LedgerEntry, Member, utcnow
 
 router = APIRouter(tags=["ledger"])
 
@@ -47,7 +48,7 @@ MemberFilter = Annotated[
 class EntryRead(BaseModel):
     id: int
     posted_at: datetime
-    invoice_number: str
+    invoice_number: str | None = Field(description="null for a payout (its memo names it).")
     member_id: int | None
     member: MemberName | None = Field(default=None, description="null for the platform.")
     role: str
@@ -94,10 +95,25 @@ class AccountRead(BaseModel):
     balance: SignedMoneyText
 
 
+class PayoutBalanceRead(BaseModel):
+    """Where the member's earnings stand on their way out (R27), to the cent:
+    credited = paid_out + available + pending + netted."""
+
+    credited: MoneyText = Field(description="Every share ever credited.")
+    pending: MoneyText = Field(description="Shares in their hold period after payment.")
+    available: MoneyText = Field(description="Matured, not paid out: the next run pays it.")
+    paid_out: MoneyText = Field(description="Paid by payout runs, or set aside by one.")
+    netted: MoneyText = Field(description="Clawbacks absorbed by the credits.")
+    owed: MoneyText = Field(description="Clawbacks after payout, taken from the next credits.")
+
+
 class LedgerRead(Page[EntryRead]):
     account: str | None = Field(None, description="The account shown, when there is one.")
     balance: SignedMoneyText | None = Field(None, description="Its credits minus debits.")
     accounts: list[AccountRead] = Field([], description="Operators: every account's balance.")
+    payouts: PayoutBalanceRead | None = Field(
+        None, description="One member's balance: pending, available, paid out, netted."
+    )
     statement: StatementRead | None = Field(
         None,
         description="One member's statement for the period (from, to): earnings, commission "
@@ -141,8 +157,21 @@ def read_ledger(
         **page,
         "account": account,
         "balance": format_cents(balance(session, account)),
+        "payouts": _payout_balance(session, member),
         "statement": statement,
     }
+
+
+def _payout_balance(session: Session, member: Member) -> PayoutBalanceRead:
+    found = balances(session, member.cluster_id, utcnow(), member.id)[member.id].balance
+    return PayoutBalanceRead(
+        credited=format_cents(found.credited),
+        pending=format_cents(found.pending),
+        available=format_cents(found.available),
+        paid_out=format_cents(found.paid_out),
+        netted=format_cents(found.netted),
+        owed=format_cents(found.owed),
+    )
 
 
 @router.get(

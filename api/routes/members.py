@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from api.deps import CurrentMember, InvitingMember, ObjectId, PrincipalDep, SessionDep
 from api.engine import ConnectionDep, TemporalConnection, tell_member_quotes
 from api.errors import refusals
+from api.identity_schemas import MemberUpdate
 from api.pagination import Cursor, Limit, paginate
-from api.schemas import IdentityUpdate, InvitationCreate, MemberCreate
+from api.schemas import InvitationCreate, MemberCreate
 from api.views import (
     InvitationCreated,
     InvitationRead,
@@ -22,7 +23,14 @@ from api.views import (
     member_view,
 )
 from models.errors import Conflict, Forbidden
-from store.membership import invite, register, remove_member, update_identity, visible_member
+from store.membership import (
+    invite,
+    record_bank_account,
+    register,
+    remove_member,
+    update_identity,
+    visible_member,
+)
 from store.removals import open_quotes_of
 from store.tables import Invitation, Member, utcnow
 
@@ -86,10 +94,16 @@ def read_me(member: CurrentMember) -> MemberSelf:
 
 @router.patch("/members/me", response_model=MemberSelf)
 def update_my_identity(
-    payload: IdentityUpdate, session: SessionDep, member: CurrentMember
+    payload: MemberUpdate, session: SessionDep, member: CurrentMember
 ) -> MemberSelf:
-    """Your legal identity (R20), printed on the documents issued from now on."""
+    """Your legal identity (R20), printed on the documents issued from now on; the bank
+    account your payouts go to, and the VAT regime of their self-billed invoices (R27)."""
     update_identity(member, payload)
+    given = payload.model_fields_set
+    if "iban" in given or "bic" in given:
+        record_bank_account(member, payload.iban, payload.bic, utcnow())
+    if "vat_regime" in given:
+        member.vat_regime = payload.vat_regime
     session.flush()
     return member_self_view(member)
 

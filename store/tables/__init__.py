@@ -7,6 +7,7 @@ from store.tables.credit_notes import CreditNote
 from store.tables.ledger import CommissionInvoice, LedgerEntry, SentEmail
 from store.tables.limits import RateLimitCounter
 from store.tables.membership import Client, Cluster, Invitation, Member
+from store.tables.payouts import Payout, PayoutRun, SelfBilledCounter, SelfBillingMandate
 from store.tables.sales import (
     Decision,
     FounderPart,
@@ -34,10 +35,14 @@ __all__ = [
     "NumberCounter",
     "Offer",
     "Order",
+    "Payout",
+    "PayoutRun",
     "ProcurementDocument",
     "Quote",
     "QuoteLine",
     "RateLimitCounter",
+    "SelfBilledCounter",
+    "SelfBillingMandate",
     "SentEmail",
     "UTCDateTime",
     "utcnow",

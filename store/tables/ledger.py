@@ -61,7 +61,10 @@ class LedgerEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
-    invoice_number: Mapped[str] = mapped_column(ForeignKey("commission_invoices.number"))
+    # null for a payout, which pays the member's balance, not one invoice.
+    invoice_number: Mapped[str | None] = mapped_column(
+        ForeignKey("commission_invoices.number"), default=None
+    )
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     debit_account: Mapped[str] = mapped_column(String(40))

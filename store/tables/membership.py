@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.domain import MemberStatus
@@ -47,6 +47,12 @@ class Cluster(Base):
     affiliate_rates: Mapped[list[str]] = mapped_column(JSON)
     # The tax rate a new offer gets unless it names its own (R21).
     default_tax_rate: Mapped[Decimal] = mapped_column(DecimalText, server_default="20")
+    # Payouts (R27): a credit is held this long after its invoice's payment, then available,
+    # and paid out once the available balance reaches the threshold.
+    payout_hold_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    payout_threshold_cents: Mapped[int] = mapped_column(
+        BigInteger, default=5000, server_default="5000"
+    )
 
 
 class Member(StructuredIdentity, Base):
@@ -70,6 +76,12 @@ class Member(StructuredIdentity, Base):
     address: Mapped[str | None] = mapped_column(Text, default=None)
     registration_number: Mapped[str | None] = mapped_column(String(100), default=None)
     vat_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    # Where payouts go (R27): validated when recorded, never printed in full.
+    iban: Mapped[str | None] = mapped_column(String(34), default=None)
+    bic: Mapped[str | None] = mapped_column(String(11), default=None)
+    bank_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The VAT regime of its self-billed invoices; null: French VAT, or reverse charge abroad.
+    vat_regime: Mapped[str | None] = mapped_column(String(24), default=None)
 
 
 class Invitation(Base):

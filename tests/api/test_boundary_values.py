@@ -119,6 +119,9 @@ async def seed(api: httpx.AsyncClient, db: sessionmaker[Session], settings: Sett
         "orders:number": order,
         "commission-invoices:number": invoice.number,
         "credit-notes:number": credit_note,
+        # No run is seeded: the walk reaches the handlers, which answer 404.
+        "run_id": "1",
+        "self-billed-invoices:number": "SB-1-2026-00001",
         "line_id": str(suspense["items"][-1]["id"]),
         "token": token,
         "cluster_id": str(world.cluster_id),

@@ -27,9 +27,18 @@ DEFAULT_SETTINGS = {
     "founder_rate": "0",
     "affiliate_rates": ["10", "5"],
     "default_tax_rate": "20",
+    "payout_hold_days": 30,
+    "payout_threshold": "50.00",
 }
-# §12: the split rates and the default tax rate are the operator's alone.
-OPERATOR_ONLY = {"platform_fee_rate", "founder_rate", "affiliate_rates", "default_tax_rate"}
+# §12: the split rates, the default tax rate and the payout terms are the operator's alone.
+OPERATOR_ONLY = {
+    "platform_fee_rate",
+    "founder_rate",
+    "affiliate_rates",
+    "default_tax_rate",
+    "payout_hold_days",
+    "payout_threshold",
+}
 
 
 async def test_operator_creates_a_cluster_whose_founder_key_works(api: httpx.AsyncClient) -> None:
@@ -241,8 +250,18 @@ async def test_new_invitation_ttl_applies_to_new_codes(
         {"affiliate_rates": []},
         {"default_tax_rate": "10"},
         {"validity": "P3D", "default_tax_rate": "10"},
+        {"payout_hold_days": 0},
+        {"payout_threshold": "1.00"},
     ],
-    ids=["platform fee", "founder rate", "affiliates", "default tax", "with a duration"],
+    ids=[
+        "platform fee",
+        "founder rate",
+        "affiliates",
+        "default tax",
+        "with a duration",
+        "payout hold",
+        "payout threshold",
+    ],
 )
 async def test_the_founder_may_not_change_the_rates(
     api: httpx.AsyncClient, world: World, update: dict[str, Any]

@@ -65,6 +65,10 @@ async def test_r1_a_code_registers_a_member_affiliated_to_the_inviter(
         "vat_id": None,
         **dict.fromkeys(STRUCTURED_FIELDS),
         "missing_identity": ["address", "registration_number", "vat_id"],
+        "bank_account": None,
+        "bic": None,
+        "bank_changed_at": None,
+        "vat_regime": "french_vat",
     }
 
 

@@ -83,6 +83,10 @@ OPERATOR_ONLY = {
     "POST /clusters",
     "POST /orders/{number}/cancel",
     "POST /commission-invoices/{number}/payments",
+    "POST /payout-runs",
+    "GET /payout-runs/{run_id}",
+    "POST /payout-runs/{run_id}/decisions",
+    "GET /payout-runs/{run_id}/transfer-file",
 }
 FOUNDER_ONLY = {
     "POST /offers/{offer_id}/validation",
@@ -136,6 +140,9 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
     "its ISO 20022 XSD accepts",
     "POST /bank-statements/suspense/{line_id}/assign": "the line pays exactly what an open "
     "invoice is due",
+    "POST /payout-runs": "the period is an ended month of an existing cluster",
+    "POST /payout-runs/{run_id}/decisions": "a rejection needs a reason",
+    "POST /members/me/self-billing-mandate": "the version agreed to is the text in force",
     **{
         f"{method} /{kind}/{{token}}{tail}": LINK
         for kind, method, tail in (

@@ -4,13 +4,17 @@ does and checks what that person then reads against the API's figures."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from playwright.async_api import Browser, Page
+from sqlalchemy import update
 
 from models.domain import quote_workflow_id
 from models.money import amount_text
+from models.payout_runs import month_paid_at
+from store.tables import Member
 from tests.e2e.accessibility import assert_accessible, violations
 from tests.e2e.conftest import Served
 from tests.e2e.reading import cents_of, figures, text_part, to, total_words
@@ -181,3 +185,39 @@ async def declined_and_cancelled(
                                  headers=seller.headers), 200)  # fmt: skip
     await mail_to(served, ALICE, "cancelled", other["number"])
     return figures([quote, sent, other])
+
+
+async def paid_out(served: Served, world: World) -> set[int]:
+    """Alice's share of the paid invoice, paid out by an approved run: her email states what
+    is transferred with and before VAT, as her payouts read in the API, her account masked."""
+    alice = world.members["alice"]
+    settings = {"payout_hold_days": 0, "payout_threshold": "1.00"}
+    path = f"/clusters/{world.cluster_id}/settings"
+    expect(await served.api.patch(path, json=settings, headers=OPERATOR), 200)
+    account = {"iban": "FR14 2004 1010 0505 0001 3M02 606"}
+    expect(await served.api.patch("/members/me", json=account, headers=alice.headers), 200)
+    with served.db.begin() as session:  # recorded three days ago: past the 48-hour hold
+        session.execute(
+            update(Member)
+            .where(Member.id == alice.id)
+            .values(bank_changed_at=datetime.now(UTC) - timedelta(days=3))
+        )
+    mandate = expect(
+        await served.api.get("/members/me/self-billing-mandate", headers=alice.headers), 200
+    )
+    agree = {"text_version": mandate["text_version"]}
+    path = "/members/me/self-billing-mandate"
+    expect(await served.api.post(path, json=agree, headers=alice.headers), 201)
+    period = month_paid_at(datetime.now(UTC))
+    start = {"cluster_id": world.cluster_id, "period": period}
+    run = expect(await served.api.post("/payout-runs", json=start, headers=OPERATOR), 201)
+    decision = {"action": "approve"}
+    path = f"/payout-runs/{run['id']}/decisions"
+    expect(await served.api.post(path, json=decision, headers=OPERATOR), 200)
+    mail = await mail_to(served, ALICE, "payout for", period)
+    [payout] = expect(await served.api.get("/members/me/payouts", headers=alice.headers), 200)
+    total = amount_text(cents_of(payout["total"]), "EUR")
+    net = amount_text(cents_of(payout["amount"]), "EUR")
+    assert f"{total} with VAT ({net} before VAT)" in text_part(mail), text_part(mail)
+    assert "FR14 •••• 2606" in text_part(mail) and "FR142004" not in mail.as_string()
+    return figures([run, payout])

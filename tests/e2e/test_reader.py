@@ -27,6 +27,7 @@ from tests.e2e.reader_steps import (
     link_in,
     mail_to,
     page_data,
+    paid_out,
     the_founder_is_told_what_moved,
     the_waiting_are_named,
 )
@@ -98,6 +99,7 @@ async def test_every_email_page_and_document_of_full_deals_states_the_deals_figu
     assert total_words(sent) in text_part(quote_mail), text_part(quote_mail)
     ordered = await accept_with_a_stale_tab(served, browser, phone, link_in(quote_mail), alice)
     known |= await after_the_order(served, ordered, world)
+    known |= await paid_out(served, world)
     known |= await declined_and_cancelled(served, browser, world, alice)
     icon = await served.api.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"

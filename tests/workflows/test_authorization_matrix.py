@@ -15,14 +15,15 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from models.links import ApprovalLink, sign_approval_link
+from models.payout_runs import month_paid_at, run_workflow_id
 from settings import Settings
 from store.db import make_session_factory
-from store.tables import utcnow
+from store.tables import Member, utcnow
 from tests.api.store import wipe
 from tests.camt_fixtures import Entry, Tx, document
 from tests.factories import (
@@ -37,7 +38,7 @@ from tests.factories import (
     join,
 )
 from tests.temporal_fixtures import running_worker, terminate_open
-from tests.workflows.commission_helpers import close_deal, invoices
+from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live, api_only
 from tests.workflows.helpers import launch, line
 
@@ -280,6 +281,45 @@ MATRIX: list[Row] = [
         members("403", stranger="403", operator=OK),
         missing={"credit_note": "CN-2000-99999"},
     ),
+    Row(
+        "POST",
+        "/payout-runs",
+        members("403", stranger="403", operator=ACT),
+        lambda i: {"cluster_id": i["cluster"], "period": i["payout_period"]},
+    ),
+    Row(
+        "GET",
+        "/payout-runs/{payout_run}",
+        members("403", stranger="403", operator=OK),
+        missing={"payout_run": MISSING_ID},
+    ),
+    Row(
+        "POST",
+        "/payout-runs/{payout_run}/decisions",
+        members("403", stranger="403", operator=ACT),
+        lambda i: {"action": "pause"},
+        missing={"payout_run": MISSING_ID},
+    ),
+    Row(
+        "GET",
+        "/payout-runs/{payout_run}/transfer-file",
+        members("403", stranger="403", operator=OK),
+        missing={"payout_run": MISSING_ID},
+    ),
+    Row("GET", "/members/me/self-billing-mandate", every(OK, anonymous="401", operator="403")),
+    Row(
+        "POST",
+        "/members/me/self-billing-mandate",
+        every(ACT, anonymous="401", operator="403"),
+        lambda i: {"text_version": i["mandate_version"]},
+    ),
+    Row("GET", "/members/me/payouts", every(OK, anonymous="401", operator="403")),
+    Row(
+        "GET",
+        "/self-billed-invoices/{self_billed}.pdf",
+        members("404", seller=OK),
+        missing={"self_billed": "SB-999999-2000-00001"},
+    ),
     Row("GET", "/ledger", every(OK, anonymous="401")),
     Row(
         "GET",
@@ -332,6 +372,47 @@ async def _credit_note(live: Live, world: World, seller: Actor, supplier: Actor)
     raise AssertionError(f"no credit note for {path}")
 
 
+async def _payout(live: Live, world: World, seller: Actor, order: str) -> Ids:
+    """The seller's share of the order's paid invoice, paid out by an approved run: the run
+    and the seller's self-billed invoice."""
+    for invoice in (await invoices(live, order)).values():
+        expect(await pay(live, invoice["number"], invoice["amount"]), 200)
+        await invoice_until(live, invoice["number"], "split")
+    body = {"payout_hold_days": 0, "payout_threshold": "0.01"}
+    expect(
+        await live.api.patch(f"/clusters/{world.cluster_id}/settings", json=body, headers=OPERATOR),
+        200,
+    )
+    account = {"iban": "FR1420041010050500013M02606"}
+    expect(await live.api.patch("/members/me", json=account, headers=seller.headers), 200)
+    with live.db.begin() as session:  # the account was recorded three days ago
+        session.execute(
+            update(Member)
+            .where(Member.id == seller.id)
+            .values(bank_changed_at=utcnow() - timedelta(days=3))
+        )
+    version = expect(
+        await live.api.get("/members/me/self-billing-mandate", headers=seller.headers), 200
+    )["text_version"]
+    mandate = {"text_version": version}
+    path = "/members/me/self-billing-mandate"
+    expect(await live.api.post(path, json=mandate, headers=seller.headers), 201)
+    period = month_paid_at(utcnow())
+    start = {"cluster_id": world.cluster_id, "period": period}
+    run = expect(await live.api.post("/payout-runs", json=start, headers=OPERATOR), 201)
+    decision = {"action": "approve"}
+    path = f"/payout-runs/{run['id']}/decisions"
+    expect(await live.api.post(path, json=decision, headers=OPERATOR), 200)
+    await live.temporal.get_workflow_handle(run_workflow_id(world.cluster_id, period)).result()
+    paid = expect(await live.api.get("/members/me/payouts", headers=seller.headers), 200)
+    return {
+        "payout_run": run["id"],
+        "payout_period": period,
+        "self_billed": paid[0]["self_billed_invoice"],
+        "mandate_version": version,
+    }
+
+
 async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
     world = await catalogue_world(live.api, settings=FAST)
     alice, bob, carol = (world.members[n] for n in ("alice", "bob", "carol"))
@@ -373,6 +454,7 @@ async def _world(live: Live) -> tuple[dict[str, Actor | None], Ids]:
         "invoice": (await invoices(live, order))[bob.id]["number"],
         "suspense_line": await _suspense_line(live),
         "credit_note": await _credit_note(live, world, alice, bob),
+        **await _payout(live, world, alice, order),
         "token": quote["client_link"].rsplit("/", 1)[-1],
         "approval_token": sign_approval_link(
             str(live.settings.SECRET_KEY),
@@ -461,6 +543,9 @@ async def answers(
         PUBLIC_BASE_URL="http://testserver",
         # Room for every refused caller: the matrix sends many requests without a valid key.
         AUTH_FAILURES_PER_IP=10_000,
+        # The account payout runs' transfer files are drawn on.
+        PLATFORM_IBAN="FR7630006000011234567890189",
+        PLATFORM_BIC="AGRIFRPP",
     )
     db = make_session_factory(engine)
     temporal_client = temporal_env.client

@@ -38,6 +38,8 @@ MAIN_PATHS = {
     "commission_started_void",
     "member_removal",
     "seller_removed",
+    "payout_run_paid",
+    "payout_run_rejected",
 }
 
 

@@ -65,6 +65,9 @@ def _ids(deal: Deal, supplier: Actor) -> dict[str, list[Any]]:
         "supplier": [a.id for a in world.members.values()],
         "invoice": [inv["number"] for inv in deal.invoices.values()],
         "credit_note": deal.credit_notes,
+        # No payout in this deal: these routes answer a supplier 403 or 404 without a read.
+        "payout_run": [1],
+        "self_billed": ["SB-1-2026-00001"],
     }
 
 
