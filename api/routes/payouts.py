@@ -157,7 +157,13 @@ async def decide_run(
         raise Conflict(f"the run is {run.status}: it takes no more decisions")
     if body.action == "approve":
         # The transfer file is drawn on the platform's account: it must be a real one.
-        parse_bank_account(settings.PLATFORM_IBAN, settings.PLATFORM_BIC, "PLATFORM_IBAN")
+        try:
+            parse_bank_account(settings.PLATFORM_IBAN, settings.PLATFORM_BIC, "PLATFORM_IBAN")
+        except RuleViolation as exc:
+            raise Conflict(
+                "the platform's own account pays the transfers: set PLATFORM_IBAN and "
+                f"PLATFORM_BIC to a SEPA account first ({exc.message})"
+            ) from None
     workflow_id = run.workflow_id
     session.rollback()
     summary = await decide_payout_run(temporal, workflow_id, RunDecision(body.action, body.reason))
