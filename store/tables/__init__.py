@@ -16,6 +16,7 @@ from store.tables.sales import (
     Quote,
     QuoteLine,
 )
+from store.tables.status_history import DocumentStatusEvent
 
 __all__ = [
     "BankLine",
@@ -27,6 +28,7 @@ __all__ = [
     "CreditNote",
     "DecimalText",
     "Decision",
+    "DocumentStatusEvent",
     "FounderPart",
     "Invitation",
     "LedgerEntry",

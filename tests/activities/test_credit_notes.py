@@ -22,6 +22,7 @@ from models.domain import InvoiceStatus
 from store.db import transaction
 from store.orders import mark_cancelled
 from store.tables import CommissionInvoice, CreditNote, SentEmail
+from store.tables import DocumentStatusEvent as Event
 from tests.factories import World, catalogue_world
 from tests.ledger_seed import cancellation_steps, issue, pay_and_split, seed_order
 
@@ -58,8 +59,8 @@ async def test_an_unpaid_invoice_is_cancelled_by_one_credit_note_rendered_and_em
     docs = tmp_path / "documents"
     number = _cancelled_order(db, docs, world)
     steps = cancellation_steps(db, docs)
-    assert steps.void_commission_invoice(number) == InvoiceStatus.VOID
-    assert steps.void_commission_invoice(number) == InvoiceStatus.VOID  # retried
+    assert steps.void_commission_invoice(number).status == InvoiceStatus.VOID
+    assert steps.void_commission_invoice(number).status == InvoiceStatus.VOID  # retried
     [note] = _notes(db)
     assert note.number.startswith(f"CN-{note.issued_at.year}-")
     assert note.invoice_number == number
@@ -87,7 +88,7 @@ async def test_a_paid_and_split_invoice_is_clawed_back_with_a_credit_note_of_the
     [invoice] = issue(db, docs, order)
     pay_and_split(db, docs, invoice)
     steps = cancellation_steps(db, docs)
-    assert steps.void_commission_invoice(invoice.number) == InvoiceStatus.SPLIT
+    assert steps.void_commission_invoice(invoice.number).status == InvoiceStatus.SPLIT
     assert _notes(db) == []  # paid: nothing is cancelled until the clawback
     first = steps.post_commission_reversal(Clawback(invoice.number, "order cancelled"))
     again = steps.post_commission_reversal(Clawback(invoice.number, "order cancelled"))
@@ -119,10 +120,19 @@ async def test_parallel_cancellations_keep_both_numberings_gap_free(
     numbers = [_cancelled_order(db, docs, world) for _ in range(20)]
     steps = cancellation_steps(db, docs)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(steps.void_commission_invoice, numbers * 2))
+        statuses = [
+            voided.status for voided in pool.map(steps.void_commission_invoice, numbers * 2)
+        ]
     assert set(statuses) == {InvoiceStatus.VOID}
     notes = _notes(db)
     assert sorted(n.invoice_number for n in notes) == sorted(numbers)
     assert len(notes) == 20 and _gap_free([n.number for n in notes])
     with db() as session:
         assert _gap_free(list(session.scalars(select(CommissionInvoice.number))))
+        # Each status once, though every invoice was cancelled twice at once.
+        events = list(session.execute(select(Event.document_number, Event.status, Event.reference)))
+    cancelled = sorted((number, ref) for number, status, ref in events if status == "cancelled")
+    assert cancelled == sorted((n.invoice_number, n.number) for n in notes)
+    assert sorted(n for n, s, _ in events if s == "issued") == sorted(
+        [*numbers, *(n.number for n in notes)]
+    )

@@ -71,6 +71,7 @@ CONTRACT: dict[str, set[str]] = {
     "commission_overdue": {*INVOICE, "due_date"},
     "commission_receipt": INVOICE,
     "credit_note": {*INVOICE, "credit_note", "reason", "settlement"},
+    "credit_note_correction": {*INVOICE, "credit_note", "reason", "settlement"},
 }
 
 

@@ -72,7 +72,7 @@ class Deals:
             numbers = [i.number for i in invoices_of(session, order)]
         steps = cancellation_steps(self.db, Path(self.documents))
         for number in numbers:
-            if steps.void_commission_invoice(number) == InvoiceStatus.SPLIT:
+            if steps.void_commission_invoice(number).status == InvoiceStatus.SPLIT:
                 steps.post_commission_reversal(Clawback(number, "withdrawn"))
                 self._date_postings(number, day_, reversals=True)
 
