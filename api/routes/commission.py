@@ -3,7 +3,6 @@ An order's cancellation voids or claws them back in its own workflow (R15)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from functools import partial
 from typing import Annotated
@@ -27,7 +26,7 @@ from api.deps import (
     SettingsDep,
     release,
 )
-from api.engine import TemporalDep, deliver_credit_note, record_payment
+from api.engine import TemporalDep, record_payment
 from api.errors import refusals
 from api.fields import Money, MoneyText, PercentText
 from api.names import look_up
@@ -50,10 +49,10 @@ from models.commission import (
 from models.domain import InvoiceStatus
 from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents, format_percent
-from store.credit_notes import credit_notes_of, creditable, issue_correction
-from store.invoices import get_visible_invoice, lock_invoice, visible_invoices
+from store.credit_notes import credit_notes_of, creditable
+from store.invoices import get_visible_invoice, visible_invoices
 from store.ledger import postings, shares_of
-from store.tables import CommissionInvoice, CreditNote, utcnow
+from store.tables import CommissionInvoice
 
 router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
@@ -102,16 +101,6 @@ class InvoiceRead(BaseModel):
     )
     status_history: list[StatusEventRead] = Field(
         description="The invoice's statuses for e-reporting, oldest first."
-    )
-
-
-class CorrectionIn(Strict):
-    amount: Money = Field(
-        description="The total to credit, with VAT: more than 0, at most what the invoice has "
-        "left creditable. It is split into commission and VAT at the invoice's rate."
-    )
-    reason: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
-        description="Why, as the credit note states it (e.g. the rate error found)."
     )
 
 
@@ -296,31 +285,3 @@ async def pay_invoice(
         view.status = InvoiceStatus(recorded.status)
         view.paid_at, view.payment_reference = recorded.paid_at, recorded.payment_reference
     return view
-
-
-@router.post(
-    "/{number}/corrections",
-    response_model=CreditNoteRead,
-    status_code=201,
-    responses=refusals(409),
-)
-async def correct_invoice(
-    number: BusinessNumber,
-    payload: CorrectionIn,
-    session: SessionDep,
-    _: OperatorDep,
-    client: TemporalDep,
-    settings: SettingsDep,
-) -> CreditNoteRead:
-    """Credit part of an invoice (operators), e.g. a rate error found later: a credit note
-    numbered in the CN- sequence, referencing the invoice, emailed to its supplier."""
-    # Off the event loop: a parallel correction waits here for the invoice's row lock.
-    note = await asyncio.to_thread(_correct, session, number, payload.amount, payload.reason)
-    release(session)
-    await deliver_credit_note(client, settings, note.number)
-    session.refresh(note)
-    return credit_note_view(session, note)
-
-
-def _correct(session: Session, number: str, amount_cents: int, reason: str) -> CreditNote:
-    return issue_correction(session, lock_invoice(session, number), amount_cents, reason, utcnow())
