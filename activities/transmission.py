@@ -34,7 +34,10 @@ def transmit_once(
         done = event_of(session, number, TRANSMITTED)
     if done is not None or not store.exists(key):
         return done
-    receipt = transmitter.transmit(einvoice_document(number, kind, store.get(key)))
+    document = einvoice_document(number, kind, store.get(key))
+    if document is None:
+        return None
+    receipt = transmitter.transmit(document)
     with transaction(db) as session:
         record_status(session, kind, number, TRANSMITTED, receipt.at, receipt.reference)
         return event_of(session, number, TRANSMITTED)

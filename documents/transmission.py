@@ -46,10 +46,11 @@ class Transmitter(Protocol):
         ...
 
 
-def einvoice_document(number: str, kind: DocumentKind, pdf: bytes) -> EInvoiceDocument:
-    """The document read from its stored Factur-X PDF."""
+def einvoice_document(number: str, kind: DocumentKind, pdf: bytes) -> EInvoiceDocument | None:
+    """The document read from its stored Factur-X PDF; None for a PDF without its XML (an
+    invoice issued before e-invoicing), which no platform takes."""
     _, xml = facturx.get_xml_from_pdf(pdf, check_xsd=False)
-    return EInvoiceDocument(number, kind, pdf, xml)
+    return EInvoiceDocument(number, kind, pdf, xml) if xml else None
 
 
 class FileDrop:

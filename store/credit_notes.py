@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models.credit_notes import Credited, check_correction, credit_note_key, split_credit
-from models.domain import NumberKind
+from models.domain import InvoiceStatus, NumberKind
 from models.errors import NotFound
 from models.status_history import DocumentKind, DocumentStatus
 from store.db import next_number
@@ -45,13 +45,21 @@ def issue_correction(
     """A credit note for part of `invoice`, locked by the caller: the lock makes the
     remainder this reads the one it credits against, so parallel corrections never credit
     more than the invoice between them. One that credits all that is left cancels it."""
-    left = creditable(session, invoice)
+    left = correctable(session, invoice)
     check_correction(amount_cents, left)
     credited = split_credit(amount_cents, invoice.tax_rate, left)
     note = _issue(session, invoice, credited, reason, at, cancels=False)
     if credited == left:
         record_status(session, INVOICE, invoice.number, CANCELLED, at, reference=note.number)
     return note
+
+
+def correctable(session: Session, invoice: CommissionInvoice) -> Credited:
+    """What a correction may still credit: nothing on a void invoice (cancelled, by a credit
+    note or, before credit notes, voided alone), else what is creditable."""
+    if invoice.status == InvoiceStatus.VOID:
+        return Credited(0, 0)
+    return creditable(session, invoice)
 
 
 def creditable(session: Session, invoice: CommissionInvoice) -> Credited:

@@ -49,7 +49,7 @@ from models.commission import (
 from models.domain import InvoiceStatus
 from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents, format_percent
-from store.credit_notes import credit_notes_of, creditable
+from store.credit_notes import correctable, credit_notes_of
 from store.invoices import get_visible_invoice, visible_invoices
 from store.ledger import postings, shares_of
 from store.tables import CommissionInvoice
@@ -97,7 +97,8 @@ class InvoiceRead(BaseModel):
         "and the one cancelling it (R15): an issued invoice is never voided alone."
     )
     creditable: MoneyText = Field(
-        description="What credit notes may still credit: amount less those already issued."
+        description="What a correction may still credit: amount less the credit notes already "
+        "issued; 0.00 once the invoice is void."
     )
     status_history: list[StatusEventRead] = Field(
         description="The invoice's statuses for e-reporting, oldest first."
@@ -148,7 +149,7 @@ def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
         credit_notes=[
             credit_note_view(session, note) for note in credit_notes_of(session, invoice.number)
         ],
-        creditable=format_cents(creditable(session, invoice).total_cents),
+        creditable=format_cents(correctable(session, invoice).total_cents),
         status_history=history_view(session, invoice.number),
     )
 
