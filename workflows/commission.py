@@ -12,7 +12,9 @@ CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
 Handlers only record (the payment, the void reason); the run loop acts, one activity per
 phase: the payment with its split and receipt, the overdue flag with its email, the void or
 the clawback. The invoice's fixed search attributes come with its start; the workflow upserts
-only a change of status or of the overdue flag.
+only a change of status or of the overdue flag. The payment, void and clawback steps answer the
+e-reporting statuses they recorded (encaissée, cancelled by a credit note): the state and the
+UI's current details list them.
 """
 
 from __future__ import annotations
