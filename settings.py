@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     DOCUMENTS_DIR: Path = Field(
         default=VAR_DIR / "documents", description="Folder where rendered PDFs are stored."
     )
+    EINVOICE_DROP_DIR: Path | None = Field(
+        default=None,
+        description="Folder the issued invoices and credit notes are transmitted to (their "
+        "Factur-X PDF and XML), the embedded stand-in for an approved platform (PA); when "
+        "unset, einvoice-drop beside DOCUMENTS_DIR (var/einvoice-drop).",
+    )
     MAIL_FROM: str = Field(default="Arkanna <no-reply@arkanna.local>", description="Sender.")
     PUBLIC_BASE_URL: str = Field(
         default="http://localhost:8000", description="Base of the links emailed to clients."
@@ -224,6 +230,11 @@ class Settings(BaseSettings):
     @classmethod
     def _percent(cls, value: str) -> str:
         return str(parse_percent(value, "PLATFORM_TAX_RATE"))
+
+
+def drop_dir(settings: Settings) -> Path:
+    """Where the file drop transmits documents: the setting, or beside the documents."""
+    return settings.EINVOICE_DROP_DIR or settings.DOCUMENTS_DIR.parent / "einvoice-drop"
 
 
 def platform_party(settings: Settings) -> PartyView:

@@ -35,6 +35,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         mail.send_notice,
         credit_notes.void_commission_invoice,
         credit_notes.post_commission_reversal,
+        credit_notes.deliver_credit_note,
         settlement.settle_commission_payment,
         settlement.mark_commission_invoice_overdue,
         cancellations.invoices_of_cancelled_order,

@@ -25,10 +25,14 @@ from models.documents import (
 )
 from models.domain import InvoiceStatus
 from models.identity import postal_address
+from models.status_history import DocumentKind, DocumentStatus
 from settings import Settings
 from store.db import transaction
 from store.invoices import invoice_input, issue_invoices, lines_by_supplier, lock_invoice
+from store.status_history import record_status
 from store.tables import Cluster, CommissionInvoice, Member, Order
+
+INVOICE = DocumentKind.INVOICE
 
 
 class CommissionActivities:
@@ -62,7 +66,14 @@ class CommissionActivities:
                 invoice.status = InvoiceStatus.PAID
                 invoice.paid_at = record.paid_at
                 invoice.payment_reference = record.reference
+                record_paid(session, record)
             return invoice.status.value
+
+
+def record_paid(session: Session, record: PaymentRecord) -> None:
+    """The invoice's "encaissée" (R25), in the payment's own transaction."""
+    number, paid_at, reference = record.number, record.paid_at, record.reference
+    record_status(session, INVOICE, number, DocumentStatus.ENCAISSEE, paid_at, reference)
 
 
 def issue_and_render(

@@ -12,28 +12,32 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
-from activities.commission import issue_and_render
+from activities.commission import issue_and_render, record_paid
 from activities.ledger import crash_once_after_commit, share_lines
 from activities.mail import MailActivities
+from activities.transmission import transmit_once, transmitter_for
 from documents.render import DocumentStore
 from models.commission import (
     CommissionAct,
     InvoiceInput,
     IssueInvoices,
     PaymentRecord,
-    ShareLine,
+    Shares,
     check_payment,
     invoice_notice,
 )
 from models.domain import InvoiceStatus
 from models.errors import NotFound
+from models.status_history import DocumentKind, DocumentStatus
 from settings import Settings
 from store.db import claim, transaction
 from store.invoices import invoice_input
 from store.ledger import post_split
+from store.status_history import event_of
 from store.tables import CommissionInvoice
 
 PAID, ISSUED = InvoiceStatus.PAID, InvoiceStatus.ISSUED
+INVOICE = DocumentKind.INVOICE
 
 
 class SettlementActivities:
@@ -56,16 +60,17 @@ class SettlementActivities:
         return issue_and_announce(self.db, self.store, self.settings, self.mail, request)
 
     @activity.defn(name=CommissionAct.SETTLE)
-    def settle_commission_payment(self, record: PaymentRecord) -> list[ShareLine]:
-        """The payment recorded and split into the ledger in one transaction, then the
-        receipt emailed; the shares posted."""
+    def settle_commission_payment(self, record: PaymentRecord) -> Shares:
+        """The payment recorded, with its "encaissée" status, and split into the ledger in
+        one transaction, then the receipt emailed; the shares posted and the status."""
         with transaction(self.db) as session:
             _record_payment(session, record)
             shares = share_lines(post_split(session, record.number))
             invoice = invoice_input(session, session.get_one(CommissionInvoice, record.number))
+            paid = event_of(session, record.number, DocumentStatus.ENCAISSEE)
         crash_once_after_commit()
         self.mail.send_notice(invoice_notice(invoice, "commission_receipt"))
-        return shares
+        return Shares(shares, [paid] if paid else [])
 
     @activity.defn(name=CommissionAct.MARK_OVERDUE)
     def mark_commission_invoice_overdue(self, number: str) -> bool:
@@ -89,7 +94,8 @@ def issue_and_announce(
     request: IssueInvoices,
 ) -> list[InvoiceInput]:
     """What closing an order does for its commission (R14), in one step any activity can run:
-    the invoices issued once, their PDFs rendered once, each still unpaid one emailed once."""
+    the invoices issued once, their PDFs rendered once, each still unpaid one emailed once,
+    each transmitted to the e-invoicing platform once."""
     invoices = issue_and_render(db, store, settings, request)
     with db() as session:
         numbers = [invoice.number for invoice in invoices]
@@ -100,9 +106,12 @@ def issue_and_announce(
                 )
             )
         )
+    transmitter = transmitter_for(settings)
     for invoice in invoices:
         if invoice.number in issued:
             mail.send_notice(invoice_notice(invoice, "commission_invoice", attach=True))
+        if invoice.document_key:
+            transmit_once(db, store, transmitter, INVOICE, invoice.number, invoice.document_key)
         invoice.announced = True
     return invoices
 
@@ -119,6 +128,8 @@ def _record_payment(session: Session, record: PaymentRecord) -> None:
     invoice = _invoice(session, record.number)
     if not claimed and (invoice.status == ISSUED or invoice.payment_reference != record.reference):
         check_payment(invoice.status, invoice.due_cents, record.amount_cents)
+    if claimed:
+        record_paid(session, record)
 
 
 def _invoice(session: Session, number: str) -> CommissionInvoice:

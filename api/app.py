@@ -32,6 +32,7 @@ from api.routes import (
     clients,
     clusters,
     commission,
+    corrections,
     credit_notes,
     health,
     ledger,
@@ -83,8 +84,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     install_method_answers(app)
     redact_link_tokens()
     routers = (
-        clusters, members, offers, clients, quotes, orders, commission, credit_notes, ledger, bank,
-        payouts,
+        clusters, members, offers, clients, quotes, orders, commission, corrections,
+        credit_notes, ledger, bank, payouts,
     )  # fmt: skip
     for module in (*routers, client_link, approval_link, health):
         declare_refusals(module.router)

@@ -32,6 +32,7 @@ from models.cancellations import (
     order_cancellation_workflow_id,
 )
 from models.commission import InvoiceState, PaymentInput
+from models.credit_notes import credit_note_workflow_id
 from models.domain import invoice_workflow_id, quote_workflow_id
 from models.errors import (
     Conflict,
@@ -58,6 +59,7 @@ from models.quote_payloads import (
 from settings import Settings
 from workflows.commission import CommissionInvoiceWorkflow
 from workflows.connection import connect_temporal
+from workflows.credit_note import CreditNoteDeliveryWorkflow
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
 from workflows.payout_run import PayoutRunWorkflow
@@ -226,6 +228,22 @@ async def cancel_order_invoices(
         OrderCancellation(number, reason),
         order_cancellation_workflow_id(number),
         summary,
+    )
+    if handle is not None:
+        with contextlib.suppress(TimeoutError):  # durable: it finishes without us
+            await asyncio.wait_for(call(handle.result()), SETTLE_WAIT_SECONDS)
+
+
+async def deliver_credit_note(client: Client, settings: Settings, number: str) -> None:
+    """Starts the credit note's delivery (render, email, transmit), once ever, and waits a
+    while for it, so that its PDF is usually there when the answer leaves."""
+    handle = await _start_once(
+        client,
+        settings,
+        CreditNoteDeliveryWorkflow.run,
+        number,
+        credit_note_workflow_id(number),
+        f"Delivery of credit note {number}",
     )
     if handle is not None:
         with contextlib.suppress(TimeoutError):  # durable: it finishes without us

@@ -54,7 +54,10 @@ def sections_of(
 
 class StatementRowRead(BaseModel):
     at: datetime
-    reference: str = Field(description="The commission invoice or order it is about.")
+    reference: str = Field(description="The commission invoice, credit note or order it is about.")
+    invoice: str | None = Field(
+        default=None, description="A credit note's row: the commission invoice it credits."
+    )
     description: str
     amount: SignedMoneyText = Field(description="Raises the section's balance, or lowers it.")
     balance: SignedMoneyText = Field(description="The section's balance after this row.")
@@ -97,6 +100,7 @@ def _section_read(kind: StatementSection) -> StatementSectionRead:
             StatementRowRead(
                 at=row.movement.at,
                 reference=row.movement.reference,
+                invoice=row.movement.invoice,
                 description=row.movement.description,
                 amount=format_cents(row.movement.amount_cents),
                 balance=format_cents(row.balance_cents),

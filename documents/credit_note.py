@@ -1,12 +1,15 @@
 """The credit note that cancels a commission invoice, as Factur-X (EN 16931, type 381).
 
-Its XML is the cancelled invoice's, re-issued under the credit note's number and date, with the
-type 381 and the invoice it cancels as the preceding invoice reference (BT-25, BT-26); amounts
-stay positive, as the standard has them on a credit note. It carries no payment means: nothing
-is paid to the platform on it.
+Its XML is the credited invoice's, re-issued under the credit note's number and date with the
+amounts it credits, the type 381 and the invoice as the preceding invoice reference (BT-25,
+BT-26); amounts stay positive, as the standard has them on a credit note. It carries no payment
+means: nothing is paid to the platform on it. A correction credits part of the invoice, split
+into commission and VAT as the invoice charged them (models/credit_notes.py, split_credit).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from lxml import etree
 from reportlab.platypus import Flowable
@@ -31,7 +34,11 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 
 def credit_note_cii_xml(note: CreditNotePdf) -> bytes:
     """The credit note's Cross-Industry-Invoice XML (EN 16931)."""
-    root = etree.fromstring(invoice_cii_xml(note.invoice))
+    credited = note.amounts
+    amounts = replace(
+        note.invoice, amount_cents=credited.amount_cents, tax_cents=credited.tax_cents
+    )
+    root = etree.fromstring(invoice_cii_xml(amounts))
     document = root.find(f"{{{RSM}}}ExchangedDocument")
     document.find(f"{{{RAM}}}ID").text = note.number
     document.find(f"{{{RAM}}}TypeCode").text = CREDIT_NOTE
@@ -70,10 +77,11 @@ def render_credit_note_pdf(note: CreditNotePdf) -> bytes:
 
 
 def _story(note: CreditNotePdf) -> list[Flowable]:
-    invoice = note.invoice
+    invoice, credited = note.invoice, note.amounts
     platform = invoice_platform(invoice)
     cur = invoice.currency
-    facts = [("Issued", day(note.issued_on)), ("Cancels invoice", invoice.number),
+    what = "Corrects invoice" if note.correction else "Cancels invoice"
+    facts = [("Issued", day(note.issued_on)), (what, invoice.number),
              ("Invoice date", day(invoice.issued_on)), ("Order", invoice.order_number)]  # fmt: skip
     story: list[Flowable] = [
         header("Credit note", note.number, platform.legal_name, facts),
@@ -81,20 +89,36 @@ def _story(note: CreditNotePdf) -> list[Flowable]:
         identities(("From", platform_identity(platform)),
                    ("Credited to (supplier)", invoice_supplier(invoice))),
         gap(),
-        para(f"This credit note cancels commission invoice {invoice.number} of "
-             f"{day(invoice.issued_on)} in full. Reason: {note.reason}.", "body"),
-        totals([("Commission credited (before VAT)", money(invoice.amount_cents, cur)),
-                ("VAT credited", money(invoice.tax_cents, cur)),
-                ("Total credited", money(invoice.due_cents, cur))]),
+        para(_purpose_words(note), "body"),
+        totals([("Commission credited (before VAT)", money(credited.amount_cents, cur)),
+                ("VAT credited", money(credited.tax_cents, cur)),
+                ("Total credited", money(credited.total_cents, cur))]),
         gap(),
         para(_settlement_words(note), "body"),
     ]  # fmt: skip
     return story
 
 
+def _purpose_words(note: CreditNotePdf) -> str:
+    invoice = note.invoice
+    of = f"commission invoice {invoice.number} of {day(invoice.issued_on)}"
+    if note.correction:
+        return f"This credit note corrects {of} in part. Reason: {note.reason}."
+    if note.amounts.total_cents != invoice.due_cents:
+        return f"This credit note cancels what its corrections left of {of}. Reason: {note.reason}."
+    return f"This credit note cancels {of} in full. Reason: {note.reason}."
+
+
 def _settlement_words(note: CreditNotePdf) -> str:
     invoice = note.invoice
-    total = money(invoice.due_cents, invoice.currency)
+    total = money(note.amounts.total_cents, invoice.currency)
+    if note.correction:
+        paid = (
+            "was paid"
+            if note.refund_due
+            else "is still paid in full (partial payments are refused)"
+        )
+        return f"Invoice {invoice.number} {paid}: {total} is owed to {invoice.supplier.company}."
     if note.refund_due:
         return (
             f"Invoice {invoice.number} was paid: the commission shared on it is taken back, and "

@@ -206,6 +206,13 @@ TEMPLATES: dict[str, Template] = {
         "credit note.",
         _ASK_PLATFORM,
     ),
+    "credit_note_correction": _template(
+        "Credit note {credit_note} correcting invoice {invoice} (order {order})",
+        "Arkanna has issued credit note {credit_note}, which corrects commission invoice "
+        "{invoice} ({reason}): {amount} is credited. The credit note is attached.",
+        "{settlement}",
+        _ASK_PLATFORM,
+    ),
     "commission_receipt": _template(
         "Payment received for {invoice}",
         "Arkanna has received your payment of {amount} for commission invoice {invoice} "

@@ -33,8 +33,9 @@ from models.documents import StatementPdf
 from models.payouts import Balance
 from models.statements import SECTION_MEANINGS, SECTION_TITLES, StatementSection
 
-# The money columns hold "-1 234 567 890.12"; the description takes what is left.
-_WIDTHS = [62.0, 0.0, 74.0, 88.0, 88.0]
+# The money columns hold "-1 234 567 890.12", the reference "CN-2026-00001"; the description
+# takes what is left.
+_WIDTHS = [62.0, 0.0, 82.0, 88.0, 88.0]
 _WIDTHS[1] = WIDTH - sum(_WIDTHS)
 _SUMMARY_WIDTHS = [WIDTH - 110, 110.0]
 _HEAD = ["Date", "Description", "Reference", "Amount", "Balance"]

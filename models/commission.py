@@ -14,6 +14,7 @@ from models.domain import InvoiceStatus
 from models.errors import Conflict, RuleViolation
 from models.money import amount_text, format_cents
 from models.quote_payloads import Notice, Party
+from models.status_history import StatusEvent
 
 # Reminders go out a week before the due date, or a quarter of the terms before it when the
 # terms are shorter than four weeks (seconds-long terms in tests get a reminder too).
@@ -102,6 +103,25 @@ class ShareLine:
 
 
 @dataclass
+class Shares:
+    """What the payment's or the clawback's step answers: the shares it posted, and the
+    invoice's status events it recorded (encaissée, cancelled by a credit note), so that the
+    Temporal UI shows them on the step."""
+
+    shares: list[ShareLine]
+    events: list[StatusEvent] = field(default_factory=list)
+
+
+@dataclass
+class Voided:
+    """What the void step answers: the invoice's status, and its cancellation by a credit
+    note when the step issued one."""
+
+    status: str
+    events: list[StatusEvent] = field(default_factory=list)
+
+
+@dataclass
 class InvoiceState:
     number: str
     status: str
@@ -113,6 +133,8 @@ class InvoiceState:
     void_reason: str | None = None
     clawed_back: bool = False
     shares: list[ShareLine] = field(default_factory=list)
+    # The e-reporting statuses the workflow's steps recorded (R25), oldest first.
+    status_history: list[StatusEvent] = field(default_factory=list)
 
 
 def reminder_at(issued_at: datetime, due_at: datetime) -> datetime:

@@ -35,7 +35,8 @@ SECTION_MEANINGS = {
     StatementKind.EARNINGS: "What the platform owes you: your shares of paid commission "
     "invoices, less any clawback of a cancelled order.",
     StatementKind.COMMISSION_INVOICES: "What you owe the platform as a supplier: each "
-    "commission invoice with its tax, less your payments and the invoices voided.",
+    "commission invoice with its tax, less your payments and the credit notes issued on your "
+    "invoices; below zero, what the platform owes you back.",
     StatementKind.FOUNDER_PARTS_OWED: "What you owe the founder for the founder's services "
     "under your lines, from each order's opening. Settled directly between members: no "
     "payment is recorded on the platform.",
@@ -48,9 +49,10 @@ SECTION_MEANINGS = {
 @dataclass(frozen=True)
 class Movement:
     at: datetime
-    reference: str  # the business number an accountant looks up: invoice or order
+    reference: str  # the business number an accountant looks up: invoice, credit note or order
     description: str
     amount_cents: int
+    invoice: str | None = None  # a credit note's row: the invoice it credits
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,17 @@ def share_words(role: str, *, clawback: bool) -> str:
 
 
 @dataclass(frozen=True)
+class CreditNoteFacts:
+    """A credit note on one of the member's invoices: it cancels it, or corrects part of it."""
+
+    number: str
+    issued_at: datetime
+    total_cents: int  # the commission and the VAT it credits
+    reason: str
+    correction: bool
+
+
+@dataclass(frozen=True)
 class InvoiceFacts:
     """A commission invoice billed to the member, as the store holds it."""
 
@@ -115,13 +128,16 @@ class InvoiceFacts:
     paid_at: datetime | None
     payment_reference: str | None
     order_cancelled_at: datetime | None
+    credit_notes: tuple[CreditNoteFacts, ...] = ()
 
 
 def invoice_movements(invoice: InvoiceFacts) -> list[Movement]:
     """Issued: the commission and its tax are owed. Paid: the payment settles all of it (a
-    partial payment is refused, so there is no other). Void: an unpaid invoice of a cancelled
-    order is no longer owed, from the cancellation. A paid invoice of a cancelled order stays
-    paid: its shares are clawed back in the earnings, and no refund is recorded."""
+    partial payment is refused, so there is no other). Each credit note on it lowers what is
+    owed by what it credits, from its date: the one cancelling the invoice of a cancelled
+    order, and any correcting part of it; on a paid invoice that is owed back to the member.
+    An invoice voided before credit notes were issued is no longer owed from the
+    cancellation."""
     due = invoice.commission_cents + invoice.tax_cents
     issued = Movement(
         invoice.issued_at,
@@ -136,12 +152,19 @@ def invoice_movements(invoice: InvoiceFacts) -> list[Movement]:
         moves.append(
             Movement(invoice.paid_at, invoice.number, f"Payment received{reference}", -due)
         )
-    elif invoice.status == InvoiceStatus.VOID:
+    moves += [_credit_movement(invoice.number, note) for note in invoice.credit_notes]
+    if invoice.status == InvoiceStatus.VOID and not invoice.credit_notes:
         # The invoice is voided as its order is cancelled; never before it was issued.
         at = max(invoice.order_cancelled_at or invoice.issued_at, invoice.issued_at)
         text = f"Invoice void: order {invoice.order_number} cancelled, nothing to pay"
         moves.append(Movement(at, invoice.number, text, -due))
     return moves
+
+
+def _credit_movement(invoice_number: str, note: CreditNoteFacts) -> Movement:
+    what = "correcting" if note.correction else "cancelling"
+    text = f"Credit note {what} invoice {invoice_number}: {note.reason}"
+    return Movement(note.issued_at, note.number, text, -note.total_cents, invoice_number)
 
 
 @dataclass(frozen=True)

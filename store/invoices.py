@@ -17,9 +17,13 @@ from models.domain import InvoiceStatus, NumberKind, OrderStatus
 from models.errors import NotFound
 from models.money import commission_cents, format_percent, tax_cents
 from models.quote_payloads import Party
+from models.status_history import DocumentKind, DocumentStatus
 from store.db import next_number
 from store.orders import order_lines
+from store.status_history import record_status
 from store.tables import Cluster, CommissionInvoice, Member, Order, QuoteLine
+
+INVOICE = DocumentKind.INVOICE
 
 
 def lock_order(session: Session, number: str) -> Order:
@@ -76,6 +80,7 @@ def issue_invoices(
             invoice = _invoice(number, order, supplier_id, amount, issued_at, issued_at + terms)
             invoice.tax_rate, invoice.tax_cents = tax_rate, tax_cents(amount, tax_rate)
             session.add(invoice)
+            record_status(session, INVOICE, number, DocumentStatus.ISSUED, issued_at)
     session.flush()
     return invoices_of(session, order_number)
 

@@ -8,6 +8,7 @@ session and never commit.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from models.commission import member_account
 from models.statements import (
+    CreditNoteFacts,
     FounderPartFacts,
     InvoiceFacts,
     Movement,
@@ -26,7 +28,16 @@ from models.statements import (
     share_words,
 )
 from store.ledger import balance, entries_between
-from store.tables import Cluster, CommissionInvoice, FounderPart, LedgerEntry, Member, Offer, Order
+from store.tables import (
+    Cluster,
+    CommissionInvoice,
+    CreditNote,
+    FounderPart,
+    LedgerEntry,
+    Member,
+    Offer,
+    Order,
+)
 
 
 def member_statement(
@@ -73,6 +84,7 @@ def commission_invoices(
         .where(CommissionInvoice.supplier_id == member_id, CommissionInvoice.issued_at < until)
         .order_by(CommissionInvoice.issued_at, CommissionInvoice.number)
     )
+    notes = _credit_notes(session, member_id, until)
     moves = [
         move
         for invoice, cancelled_at in rows
@@ -88,10 +100,30 @@ def commission_invoices(
                 invoice.paid_at,
                 invoice.payment_reference,
                 cancelled_at,
+                notes.get(invoice.number, ()),
             )
         )
     ]
     return section_for_period(StatementKind.COMMISSION_INVOICES, moves, since, until)
+
+
+def _credit_notes(
+    session: Session, member_id: int, until: datetime
+) -> dict[str, tuple[CreditNoteFacts, ...]]:
+    """The credit notes on the member's invoices issued before `until`, by invoice."""
+    found: dict[str, list[CreditNoteFacts]] = defaultdict(list)
+    query = (
+        select(CreditNote)
+        .where(CreditNote.supplier_id == member_id, CreditNote.issued_at < until)
+        .order_by(CreditNote.issued_at, CreditNote.number)
+    )
+    for note in session.scalars(query):
+        correction = note.cancels_invoice is None
+        facts = CreditNoteFacts(
+            note.number, note.issued_at, note.total_cents, note.reason, correction
+        )
+        found[note.invoice_number].append(facts)
+    return {number: tuple(notes) for number, notes in found.items()}
 
 
 def founder_parts(

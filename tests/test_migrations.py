@@ -15,7 +15,8 @@ from sqlalchemy import Engine, MetaData, insert, inspect
 
 from api.order_views import order_detail
 from store.db import alembic_config, make_engine, make_session_factory
-from store.tables import Base, Client, Cluster, Member, Offer, Order
+from store.status_history import status_history
+from store.tables import Base, Client, Cluster, CreditNote, Member, Offer, Order
 
 
 def differences(engine: Engine) -> list[Any]:
@@ -117,3 +118,49 @@ def test_a_database_at_0003_upgrades_and_its_deals_still_read(tmp_path: Path) ->
     ]
     assert view.total_with_tax == view.total == "200.00"
     assert view.lines[0].tax_rate == "0"
+
+
+def test_a_database_at_0009_keeps_its_credit_notes_and_gets_their_status_history(
+    tmp_path: Path,
+) -> None:
+    """Each credit note issued before 0011 cancels its invoice in full and keeps that mark;
+    the status history is read back from what the invoices and credit notes record."""
+    url = f"sqlite:///{tmp_path / 'at-0009.db'}"
+    config = alembic_config(url)
+    engine = make_engine(url)
+    now = datetime(2026, 3, 9, tzinfo=UTC)
+    try:
+        command.upgrade(config, "0003")
+        _seed_at_0003(engine)
+        command.upgrade(config, "0009")
+        tables = MetaData()
+        tables.reflect(engine)
+        invoice = {"order_number": "O-2026-00001", "cluster_id": 1, "supplier_id": 1,
+                   "amount_cents": 2_000, "tax_rate": "20", "tax_cents": 400, "issued_at": now,
+                   "due_at": now, "overdue": False}  # fmt: skip
+        with engine.begin() as connection:
+            connection.execute(insert(tables.tables["commission_invoices"]).values(
+                number="C-2026-00001", status="split", paid_at=now,
+                payment_reference="TRX-OLD", **invoice))  # fmt: skip
+            connection.execute(insert(tables.tables["credit_notes"]).values(
+                number="CN-2026-00001", invoice_number="C-2026-00001", cluster_id=1,
+                supplier_id=1, amount_cents=2_000, tax_rate="20", tax_cents=400,
+                reason="order cancelled", refund_due=True, issued_at=now,
+                document_key="credit-notes/CN-2026-00001.pdf"))  # fmt: skip
+        command.upgrade(config, "head")
+        assert differences(engine) == []
+        with make_session_factory(engine)() as session:
+            assert session.get_one(CreditNote, "CN-2026-00001").cancels_invoice == "C-2026-00001"
+            invoice_history = [
+                (e.status, e.reference) for e in status_history(session, "C-2026-00001")
+            ]
+            note_history = [e.status for e in status_history(session, "CN-2026-00001")]
+        assert invoice_history == [
+            ("issued", None), ("encaissee", "TRX-OLD"), ("cancelled", "CN-2026-00001"),
+        ]  # fmt: skip
+        assert note_history == ["issued"]
+        command.downgrade(config, "0009")
+        command.upgrade(config, "head")
+        assert differences(engine) == []
+    finally:
+        engine.dispose()

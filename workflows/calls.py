@@ -13,6 +13,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.converter import value_to_type
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
@@ -23,8 +24,11 @@ with workflow.unsafe.imports_passed_through():
         InvoiceInput,
         PaymentRecord,
         ShareLine,
+        Shares,
+        Voided,
         invoice_summary,
     )
+    from models.credit_notes import CreditNoteAct
     from models.domain import invoice_workflow_id
     from models.errors import DomainError
     from models.payout_runs import (
@@ -45,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         SendQuote,
         Step,
     )
+    from models.status_history import StatusEvent
     from workflows import search
 
 # Business refusals raised by activities are final; anything else (a database or SMTP
@@ -107,19 +112,30 @@ async def send_notice(notice: Notice) -> None:
     await _run(Act.SEND_NOTICE, notice, summary=f"email {notice.kind} to {notice.to_name}")
 
 
-async def void_invoice(number: str) -> str:
-    return await _run(CommissionAct.VOID, number, result_type=str)
+async def void_invoice(number: str) -> Voided:
+    return voided(await _run(CommissionAct.VOID, number))
 
 
-async def settle_payment(record: PaymentRecord) -> list[ShareLine]:
+async def settle_payment(record: PaymentRecord) -> Shares:
     """The payment, its split and its receipt in one step; the reference is what an operator
-    looks for."""
-    return await _run(
+    looks for, the result's "encaissée" event what e-reporting records."""
+    answer = await _run(
         CommissionAct.SETTLE,
         record,
-        result_type=list[ShareLine],
         start_to_close=SPLIT_TIMEOUT,
         summary=f"payment {record.reference}",
+    )
+    return shares(answer)
+
+
+async def deliver_credit_note(number: str) -> list[StatusEvent]:
+    summary = f"render, email and transmit credit note {number}"
+    return await _run(
+        CreditNoteAct.DELIVER,
+        number,
+        result_type=list[StatusEvent],
+        start_to_close=SLOW,
+        summary=summary,
     )
 
 
@@ -127,12 +143,24 @@ async def mark_overdue(number: str) -> bool:
     return await _run(CommissionAct.MARK_OVERDUE, number, result_type=bool)
 
 
-async def post_reversal(clawback: Clawback) -> list[ShareLine]:
-    return await _run(
-        CommissionAct.REVERSE,
-        clawback,
-        result_type=list[ShareLine],
-    )
+async def post_reversal(clawback: Clawback) -> Shares:
+    return shares(await _run(CommissionAct.REVERSE, clawback))
+
+
+# Steps recorded before the status history answered the bare status or the bare shares; they
+# are read back either way, so that those histories replay as they ran.
+def voided(answer: Any) -> Voided:
+    if isinstance(answer, str):
+        return Voided(answer)
+    decoded: Voided = value_to_type(Voided, answer)
+    return decoded
+
+
+def shares(answer: Any) -> Shares:
+    if isinstance(answer, list):
+        return Shares(value_to_type(list[ShareLine], answer))
+    decoded: Shares = value_to_type(Shares, answer)
+    return decoded
 
 
 async def start_invoice_workflow(invoice: InvoiceInput) -> bool:

@@ -12,7 +12,9 @@ CommissionInvoiceWorkflow (id `commission-<number>`) exposes:
 Handlers only record (the payment, the void reason); the run loop acts, one activity per
 phase: the payment with its split and receipt, the overdue flag with its email, the void or
 the clawback. The invoice's fixed search attributes come with its start; the workflow upserts
-only a change of status or of the overdue flag.
+only a change of status or of the overdue flag. The payment, void and clawback steps answer the
+e-reporting statuses they recorded (encaissée, cancelled by a credit note): the state and the
+UI's current details list them.
 """
 
 from __future__ import annotations
@@ -70,11 +72,16 @@ class CommissionInvoiceWorkflow:
         if self.payment is not None:
             await self._settle(self.payment)
         else:
-            self.state.status = await calls.void_invoice(invoice.number)
+            voided = await calls.void_invoice(invoice.number)
+            self.state.status = voided.status
+            self.state.status_history += voided.events
         self._publish(search.INVOICE_STATUS.value_set(self.state.status))
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._to_claw_back():
-            await calls.post_reversal(Clawback(invoice.number, self.state.void_reason or ""))
+            reversed_ = await calls.post_reversal(
+                Clawback(invoice.number, self.state.void_reason or "")
+            )
+            self.state.status_history += reversed_.events
             self.state.clawed_back = True
             self._describe()
         return self.state
@@ -128,7 +135,9 @@ class CommissionInvoiceWorkflow:
         record = PaymentRecord(
             self.invoice.number, payment.amount_cents, payment.reference, paid_at
         )
-        self.state.shares = await calls.settle_payment(record)
+        settled = await calls.settle_payment(record)
+        self.state.shares = settled.shares
+        self.state.status_history += settled.events
         self.state.status = InvoiceStatus.SPLIT.value
 
     def _to_claw_back(self) -> bool:
@@ -151,10 +160,13 @@ class CommissionInvoiceWorkflow:
         state = self.state
         flags = " — **overdue**" if state.overdue else ""
         flags += " — clawed back" if state.clawed_back else ""
+        # The e-reporting statuses as the steps recorded them: "… encaissée 2026-12-07 (TRX-9)".
+        reported = "".join(f"\n\n{event.label}" for event in state.status_history)
         workflow.set_current_details(
             f"**{state.number}** — **{state.status}**{flags}\n\n"
             f"order {self.invoice.order_number}, supplier {self.invoice.supplier.company}, "
             f"{format_cents(state.amount_cents)} {self.invoice.currency}, due {state.due_at:%Y-%m-%d}"
+            f"{reported}"
         )
 
 

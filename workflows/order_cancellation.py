@@ -38,7 +38,7 @@ async def _void(invoice: InvoiceInput, reason: str) -> None:
         return
     if await calls.tell(invoice_workflow_id(invoice.number), "void", VoidInput(reason)):
         return
-    if await calls.void_invoice(invoice.number) == InvoiceStatus.SPLIT:
+    if (await calls.void_invoice(invoice.number)).status == InvoiceStatus.SPLIT:
         await calls.post_reversal(Clawback(invoice.number, reason))
 
 

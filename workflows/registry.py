@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workflows.commission import CommissionInvoiceWorkflow
+from workflows.credit_note import CreditNoteDeliveryWorkflow
 from workflows.member_removal import MemberRemovalWorkflow
 from workflows.order_cancellation import OrderCancellationWorkflow
 from workflows.payout_run import PayoutRunWorkflow
@@ -14,4 +15,5 @@ WORKFLOWS: list[type] = [
     OrderCancellationWorkflow,
     MemberRemovalWorkflow,
     PayoutRunWorkflow,
+    CreditNoteDeliveryWorkflow,
 ]

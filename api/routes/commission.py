@@ -32,7 +32,12 @@ from api.fields import Money, MoneyText, PercentText
 from api.names import look_up
 from api.pagination import Cursor, Limit, paginate
 from api.quote_views import MemberName
-from api.routes.credit_notes import CreditNoteRead, credit_note_view
+from api.routes.credit_notes import (
+    CreditNoteRead,
+    StatusEventRead,
+    credit_note_view,
+    history_view,
+)
 from api.schemas import Strict
 from api.views import Page
 from api.waiting import StatusEventsDep, WaitSeconds, wait_for_status
@@ -44,7 +49,7 @@ from models.commission import (
 from models.domain import InvoiceStatus
 from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents, format_percent
-from store.credit_notes import credit_notes_of
+from store.credit_notes import correctable, credit_notes_of
 from store.invoices import get_visible_invoice, visible_invoices
 from store.ledger import postings, shares_of
 from store.tables import CommissionInvoice
@@ -88,8 +93,15 @@ class InvoiceRead(BaseModel):
     shares: list[ShareRead]
     document: str
     credit_notes: list[CreditNoteRead] = Field(
-        description="The credit notes cancelling the invoice (R15): an issued invoice is "
-        "never voided alone."
+        description="The credit notes on the invoice, by number: those correcting part of it, "
+        "and the one cancelling it (R15): an issued invoice is never voided alone."
+    )
+    creditable: MoneyText = Field(
+        description="What a correction may still credit: amount less the credit notes already "
+        "issued; 0.00 once the invoice is void."
+    )
+    status_history: list[StatusEventRead] = Field(
+        description="The invoice's statuses for e-reporting, oldest first."
     )
 
 
@@ -134,7 +146,11 @@ def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
             for s in shares
         ],
         document=f"/commission-invoices/{invoice.number}/pdf",
-        credit_notes=[credit_note_view(note) for note in credit_notes_of(session, invoice.number)],
+        credit_notes=[
+            credit_note_view(session, note) for note in credit_notes_of(session, invoice.number)
+        ],
+        creditable=format_cents(correctable(session, invoice).total_cents),
+        status_history=history_view(session, invoice.number),
     )
 
 

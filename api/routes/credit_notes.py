@@ -1,5 +1,5 @@
-"""Credit notes (R15): each cancels one commission invoice; read, like invoices, by the
-invoice's supplier and operators, the structured XML alone by operators."""
+"""Credit notes (R15): each cancels one commission invoice, or corrects part of it; read, like
+invoices, by the invoice's supplier and operators, the structured XML alone by operators."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import facturx
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from api.contract import pdf_answer
 from api.deps import BusinessNumber, OperatorDep, PrincipalDep, SessionDep, SettingsDep
@@ -17,30 +18,60 @@ from api.fields import MoneyText, PercentText
 from documents.render import DocumentStore
 from models.errors import NotFound
 from models.money import format_cents, format_percent
+from models.status_history import DocumentStatus
 from store.credit_notes import get_visible_credit_note
+from store.status_history import status_history
 from store.tables import CreditNote
 
 router = APIRouter(prefix="/credit-notes", tags=["commission"])
 
 
+class StatusEventRead(BaseModel):
+    status: DocumentStatus = Field(
+        description="issued; transmitted (delivered to the e-invoicing platform); encaissee "
+        "(paid, “encaissée”); cancelled (in full, by a credit note)."
+    )
+    at: datetime
+    reference: str | None = Field(
+        description="encaissee: the payment's reference; cancelled: the credit note's number; "
+        "transmitted: the platform's receipt."
+    )
+
+
+def history_view(session: Session, number: str) -> list[StatusEventRead]:
+    return [
+        StatusEventRead(status=DocumentStatus(e.status), at=e.at, reference=e.reference)
+        for e in status_history(session, number)
+    ]
+
+
 class CreditNoteRead(BaseModel):
     number: str
-    invoice_number: str = Field(description="The commission invoice it cancels in full.")
+    invoice_number: str = Field(
+        description="The commission invoice it credits: in full, or in part (a correction)."
+    )
+    correction: bool = Field(
+        description="True when it credits part of the invoice; false when it cancels it."
+    )
     supplier_id: int
     issued_at: datetime
     reason: str
-    commission: MoneyText = Field(description="The invoice's net commission, credited.")
+    commission: MoneyText = Field(description="The net commission credited.")
     tax_rate: PercentText
-    tax_amount: MoneyText
-    amount: MoneyText = Field(description="commission + tax_amount: the invoice's total.")
+    tax_amount: MoneyText = Field(description="The VAT credited.")
+    amount: MoneyText = Field(description="commission + tax_amount: the total credited.")
     refund_due: bool = Field(description="The invoice was paid: the amount is owed back.")
     document: str
+    status_history: list[StatusEventRead] = Field(
+        description="The credit note's statuses for e-reporting, oldest first."
+    )
 
 
-def credit_note_view(note: CreditNote) -> CreditNoteRead:
+def credit_note_view(session: Session, note: CreditNote) -> CreditNoteRead:
     return CreditNoteRead(
         number=note.number,
         invoice_number=note.invoice_number,
+        correction=note.cancels_invoice is None,
         supplier_id=note.supplier_id,
         issued_at=note.issued_at,
         reason=note.reason,
@@ -50,6 +81,7 @@ def credit_note_view(note: CreditNote) -> CreditNoteRead:
         amount=format_cents(note.total_cents),
         refund_due=note.refund_due,
         document=f"/credit-notes/{note.number}.pdf",
+        status_history=history_view(session, note.number),
     )
 
 
@@ -94,5 +126,5 @@ def credit_note_xml(
 def read_credit_note(
     number: BusinessNumber, session: SessionDep, principal: PrincipalDep
 ) -> CreditNoteRead:
-    """One credit note: the invoice it cancels, why, and its amounts."""
-    return credit_note_view(get_visible_credit_note(session, principal.member, number))
+    """One credit note: the invoice it credits, why, its amounts and its status history."""
+    return credit_note_view(session, get_visible_credit_note(session, principal.member, number))

@@ -17,6 +17,7 @@ from store.tables.sales import (
     Quote,
     QuoteLine,
 )
+from store.tables.status_history import DocumentStatusEvent
 
 __all__ = [
     "BankLine",
@@ -28,6 +29,7 @@ __all__ = [
     "CreditNote",
     "DecimalText",
     "Decision",
+    "DocumentStatusEvent",
     "FounderPart",
     "Invitation",
     "LedgerEntry",

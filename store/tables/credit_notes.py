@@ -12,16 +12,19 @@ from store.tables.base import Base, DecimalText, UTCDateTime
 
 
 class CreditNote(Base):
-    """The credit note (UNTDID 1001 type 381) that cancels one invoice in full: its own
-    gap-free number (CN-2026-00001), the invoice's amounts, the reason, its Factur-X PDF."""
+    """A credit note (UNTDID 1001 type 381) on one invoice: its own gap-free number
+    (CN-2026-00001), the amounts it credits, the reason, its Factur-X PDF. It cancels the
+    invoice in full (what the invoice still had creditable), or corrects part of it."""
 
     __tablename__ = "credit_notes"
 
     number: Mapped[str] = mapped_column(String(16), primary_key=True)
-    # Unique: cancelling an invoice again finds the credit note already issued.
     invoice_number: Mapped[str] = mapped_column(
-        ForeignKey("commission_invoices.number"), unique=True
+        ForeignKey("commission_invoices.number"), index=True
     )
+    # Set on the one credit note that cancels the invoice (NULL on partial corrections);
+    # unique, so cancelling an invoice again finds the credit note already issued.
+    cancels_invoice: Mapped[str | None] = mapped_column(String(16), unique=True)
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
@@ -35,5 +38,5 @@ class CreditNote(Base):
 
     @property
     def total_cents(self) -> int:
-        """What the credit note cancels: the invoice's commission plus its tax."""
+        """What the credit note credits: its commission plus its tax."""
         return self.amount_cents + self.tax_cents

@@ -72,6 +72,7 @@ CONTRACT: dict[str, set[str]] = {
     "commission_receipt": INVOICE,
     "credit_note": {*INVOICE, "credit_note", "reason", "settlement"},
     "payout": {*BASE, "invoice", "period", "amount", "account", "platform"},
+    "credit_note_correction": {*INVOICE, "credit_note", "reason", "settlement"},
 }
 
 

@@ -16,6 +16,7 @@ from documents.render import DocumentStore
 from models.commission import IssueInvoices, PaymentRecord
 from models.errors import Conflict, RuleViolation
 from settings import Settings
+from store.status_history import status_history
 from store.tables import CommissionInvoice, LedgerEntry, SentEmail
 from tests.factories import World, catalogue_world
 from tests.ledger_seed import cancellation_steps, seed_order
@@ -64,8 +65,17 @@ async def test_issue_pay_and_their_retries_write_and_send_each_thing_once(
     assert _postings(db, invoice.number) == 0 and len(_kinds(db)) == 1  # refused: nothing
 
     paid = PaymentRecord(invoice.number, invoice.amount_cents, "TRX-1", request.issued_at)
-    shares = steps.settle_commission_payment(paid)
-    assert steps.settle_commission_payment(paid) == shares  # retried after a crash: the same
+    settled = steps.settle_commission_payment(paid)
+    assert steps.settle_commission_payment(paid) == settled  # retried after a crash: the same
+    shares = settled.shares
+    [encaissee] = settled.events  # what the Temporal UI shows on the step
+    assert (encaissee.status, encaissee.reference) == ("encaissee", "TRX-1")
+    assert encaissee.label.startswith(f"{invoice.number} encaissée ")
+    with db() as session:
+        history = [(e.status, e.reference) for e in status_history(session, invoice.number)]
+    # Paid "at" the issue moment here, so only the set is fixed, each status once.
+    assert sorted(history) == [("encaissee", "TRX-1"), ("issued", None),
+                               ("transmitted", f"file-drop:{invoice.number}.pdf")]  # fmt: skip
     assert sum(s.amount_cents for s in shares) == invoice.amount_cents - invoice.tax_cents
     assert _postings(db, invoice.number) == len(shares) + 1  # and the tax, once
     assert _kinds(db) == ["commission_invoice", "commission_receipt"]

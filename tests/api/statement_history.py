@@ -16,10 +16,11 @@ from activities.ledger import LedgerActivities
 from documents.render import DocumentStore
 from models.commission import Clawback, PaymentRecord
 from models.domain import InvoiceStatus
+from store.credit_notes import issue_correction
 from store.db import transaction
-from store.invoices import invoices_of
+from store.invoices import invoices_of, lock_invoice
 from store.orders import mark_cancelled
-from store.tables import CommissionInvoice, LedgerEntry, Order
+from store.tables import CommissionInvoice, CreditNote, LedgerEntry, Order
 from tests.factories import Actor, World
 from tests.ledger_seed import cancellation_steps, issue, seed_order
 
@@ -72,9 +73,25 @@ class Deals:
             numbers = [i.number for i in invoices_of(session, order)]
         steps = cancellation_steps(self.db, Path(self.documents))
         for number in numbers:
-            if steps.void_commission_invoice(number) == InvoiceStatus.SPLIT:
+            if steps.void_commission_invoice(number).status == InvoiceStatus.SPLIT:
                 steps.post_commission_reversal(Clawback(number, "withdrawn"))
                 self._date_postings(number, day_, reversals=True)
+            self._date_credit_notes(number, day_)
+
+    def correct(self, day_: int, number: str, amount_cents: int) -> str:
+        """A correction of part of the invoice that day; its credit note's number."""
+        with transaction(self.db) as session:
+            invoice = lock_invoice(session, number)
+            note = issue_correction(session, invoice, amount_cents, "rate error", noon(day_))
+            return note.number
+
+    def _date_credit_notes(self, number: str, day_: int) -> None:
+        with transaction(self.db) as session:
+            session.execute(
+                update(CreditNote)
+                .where(CreditNote.invoice_number == number)
+                .values(issued_at=noon(day_))
+            )
 
     def _date_postings(self, number: str, day_: int, *, reversals: bool) -> None:
         reversal = LedgerEntry.reverses_id.is_not(None)

@@ -87,6 +87,7 @@ OPERATOR_ONLY = {
     "GET /payout-runs/{run_id}",
     "POST /payout-runs/{run_id}/decisions",
     "GET /payout-runs/{run_id}/transfer-file",
+    "POST /commission-invoices/{number}/corrections",
 }
 FOUNDER_ONLY = {
     "POST /offers/{offer_id}/validation",
@@ -116,6 +117,8 @@ NOT_IN_THE_SCHEMA: dict[str, str] = {
     "POST /quotes/{number}/revisions": f"as for a new quote; {DECIMALS}",
     "POST /quotes/{number}/decisions": "the decision is approve or reject",
     "POST /commission-invoices/{number}/payments": "the amount is exactly the invoice's",
+    "POST /commission-invoices/{number}/corrections": "the amount is more than 0 and at most "
+    f"what the invoice has left to credit; {TEXT}",
     "GET /members/{member_id}/statement.pdf": PERIOD,
     "POST /clients": TEXT,
     "PATCH /members/me": TEXT,

@@ -76,13 +76,21 @@ async def history(
     n["A3"] = inv[alice.id]
     n["O4"], inv = deals.open(-2, alice, acme, [("alice-audit", "3")])
     n["A4"] = inv[alice.id]
-    deals.cancel(-1, n["O3"])  # unpaid: void
+    deals.cancel(-1, n["O3"])  # unpaid: void, by a credit note
+    n["CN3"] = await _credit_note_of(api, n["A3"])
+    n["CN2"] = deals.correct(-1, n["A2"], 1200)  # paid: a rate error credited back
     deals.pay(-1, n["A4"], "TRX-A4")
-    deals.cancel(0, n["O4"])  # paid and split: clawed back
+    deals.cancel(0, n["O4"])  # paid and split: clawed back, by a credit note owed back
+    n["CN4"] = await _credit_note_of(api, n["A4"])
     n["O5"], inv = deals.open(0, alice, acme, [("alice-audit", "1")])
     n["A5"] = inv[alice.id]
     n["O6"], inv = deals.open(2, alice, acme, [("alice-audit", "1")])  # after the period
     return n
+
+
+async def _credit_note_of(api: httpx.AsyncClient, invoice: str) -> str:
+    view = expect(await api.get(f"/commission-invoices/{invoice}", headers=OPERATOR), 200)
+    return str(view["credit_notes"][-1]["number"])
 
 
 def period() -> dict[str, str]:
@@ -117,20 +125,29 @@ async def test_ledger_shows_each_kind_with_opening_running_and_closing_balances(
         (str(day(0)), n["A4"], "-240.00", "175.00"),
     ]
     invoices = sections["commission_invoices"]
-    assert (invoices["opening"], invoices["closing"]) == ("120.00", "240.00")  # A0 unpaid
+    # A0 unpaid, A5 just issued; A4 paid then cancelled and A2 corrected: owed back to alice.
+    assert (invoices["opening"], invoices["closing"]) == ("120.00", "-132.00")
     assert rows_of(invoices) == [
         (str(day(-5)), n["A2"], "120.00", "240.00"),
         (str(day(-3)), n["A2"], "-120.00", "120.00"),
         (str(day(-2)), n["A3"], "120.00", "240.00"),
         (str(day(-2)), n["A4"], "360.00", "600.00"),
-        (str(day(-1)), n["A3"], "-120.00", "480.00"),
-        (str(day(-1)), n["A4"], "-360.00", "120.00"),
-        (str(day(0)), n["A5"], "120.00", "240.00"),
+        (str(day(-1)), n["CN2"], "-12.00", "588.00"),
+        (str(day(-1)), n["CN3"], "-120.00", "468.00"),
+        (str(day(-1)), n["A4"], "-360.00", "108.00"),
+        (str(day(0)), n["CN4"], "-360.00", "-252.00"),
+        (str(day(0)), n["A5"], "120.00", "-132.00"),
     ]
-    assert [r["description"].split(":")[0] for r in invoices["rows"]][3:5] == [
-        f"Invoice for order {n['O4']}, due {day(28)}",
-        "Invoice void",
+    credited = [(r["reference"], r["invoice"], r["description"]) for r in invoices["rows"]
+                if r["invoice"] is not None]  # fmt: skip
+    assert credited == [
+        (n["CN2"], n["A2"], f"Credit note correcting invoice {n['A2']}: rate error"),
+        (n["CN3"], n["A3"], f"Credit note cancelling invoice {n['A3']}: client withdrew"),
+        (n["CN4"], n["A4"], f"Credit note cancelling invoice {n['A4']}: withdrawn"),
     ]
+    assert invoices["rows"][3]["description"].split(":")[0] == (
+        f"Invoice for order {n['O4']}, due {day(28)}"
+    )
     owed = sections["founder_parts_owed"]
     assert (owed["opening"], owed["closing"]) == ("150.00", "250.00")
     assert rows_of(owed) == [
@@ -234,7 +251,8 @@ async def test_the_statement_pdf_names_both_parties_and_every_balance(
         "Earnings (amounts in EUR)", f"{day(-7)} Opening balance 160.00",
         f"{day(0)} Closing balance 175.00",
         "Commission invoices you owe the platform (amounts in EUR)",
-        f"{day(-7)} Opening balance 120.00", f"{day(0)} Closing balance 240.00",
+        f"{day(-7)} Opening balance 120.00", f"{day(0)} Closing balance -132.00",
+        f"Credit note correcting invoice {history['CN2']} -12.00 588.00 {history['A2']}: rate",
         "Founder's parts you owe (amounts in EUR)", "Settled directly between members",
         f"{day(-7)} Opening balance 150.00", f"{day(0)} Closing balance 250.00",
         f"Payment received, reference TRX-A2 {history['A2']} -120.00 120.00",

@@ -3,6 +3,7 @@ closing balance, and an invoice's or a founder's part's life reads as the store 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from models.domain import InvoiceStatus
 from models.statements import (
+    CreditNoteFacts,
     FounderPartFacts,
     InvoiceFacts,
     Movement,
@@ -106,6 +108,29 @@ def test_an_invoice_row_says_what_it_is() -> None:
     assert paid.description == "Payment received, reference TRX-9"
     _, void = invoice_movements(invoice(InvoiceStatus.VOID, cancelled=4))
     assert void.description.startswith("Invoice void: order O-2026-00002 cancelled")
+
+
+def test_each_credit_note_is_a_row_of_its_own_naming_the_invoice_it_credits() -> None:
+    correction = CreditNoteFacts("CN-2026-00002", at(6), 12_00, "rate error", correction=True)
+    cancelling = CreditNoteFacts("CN-2026-00003", at(8), 108_00, "order cancelled", False)
+    paid = dataclasses.replace(
+        invoice(InvoiceStatus.SPLIT, paid=3, cancelled=8), credit_notes=(correction, cancelling)
+    )
+    moves = invoice_movements(paid)
+    assert [(m.at, m.reference, m.amount_cents, m.invoice) for m in moves] == [
+        (at(1), "C-2026-00004", 120_00, None),
+        (at(3), "C-2026-00004", -120_00, None),
+        (at(6), "CN-2026-00002", -12_00, "C-2026-00004"),
+        (at(8), "CN-2026-00003", -108_00, "C-2026-00004"),
+    ]
+    assert moves[2].description == "Credit note correcting invoice C-2026-00004: rate error"
+    assert moves[3].description == ("Credit note cancelling invoice C-2026-00004: order cancelled")
+    # A void invoice cancelled by its credit note reads once: the credit note, not "void" too.
+    whole = CreditNoteFacts("CN-2026-00004", at(4), 120_00, "client withdrew", False)
+    void = dataclasses.replace(invoice(InvoiceStatus.VOID, cancelled=4), credit_notes=(whole,))
+    assert [(m.reference, m.amount_cents) for m in invoice_movements(void)] == [
+        ("C-2026-00004", 120_00), ("CN-2026-00004", -120_00),
+    ]  # fmt: skip
 
 
 def part(cancelled: float | None = None, cents: int = 50_00) -> FounderPartFacts:

@@ -244,6 +244,13 @@ MATRIX: list[Row] = [
     ),
     Row(
         "POST",
+        "/commission-invoices/{invoice}/corrections",
+        members("403", stranger="403", operator=ACT),
+        lambda i: {"amount": "1.00", "reason": "the commission rate was lower"},
+        missing={"invoice": "C-2000-99999"},
+    ),
+    Row(
+        "POST",
         "/bank-statements",
         members("403", stranger="403", operator=ACT),
         lambda i: "<Document/>",

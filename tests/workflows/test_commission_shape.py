@@ -1,7 +1,10 @@
 """A paid invoice's workflow is one step: its email went with the issue, its attributes with its
-start, and the payment, the split and the receipt are one activity."""
+start, and the payment, the split and the receipt are one activity, whose result carries the
+invoice's "encaissée" for the operator."""
 
 from __future__ import annotations
+
+import json
 
 from temporalio.api.enums.v1 import EventType
 
@@ -14,6 +17,7 @@ from tests.workflows.helpers import line, mails_after
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 UPSERTED = EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
 STARTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
+COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
 
 
 async def test_a_paid_invoice_is_one_activity_with_its_attributes_from_the_start(
@@ -45,5 +49,13 @@ async def test_a_paid_invoice_is_one_activity_with_its_attributes_from_the_start
         if e.event_type == UPSERTED
     ]
     assert upserted == [{"InvoiceStatus"}]  # no patch marker: one upsert, the status
+    # The operator reads "encaissée" on the step's result and in the workflow's details.
+    [done] = [e for e in events if e.event_type == COMPLETED]
+    [payload] = done.activity_task_completed_event_attributes.result.payloads
+    [event] = json.loads(payload.data)["events"]
+    assert (event["status"], event["reference"]) == ("encaissee", "TRX-9")
+    assert event["label"].startswith(f"{number} encaissée ")
+    metadata = await handle.query("__temporal_workflow_metadata")
+    assert event["label"] in str(metadata.current_details)
     assert len(await mails_after(live, "Commission invoice")) == 1  # sent with the issue
     assert len(await mails_after(live, "Payment received")) == 1

@@ -39,15 +39,16 @@ async def _cancel(live: Live, deal: FullDeal) -> None:
 
 
 async def _credit_note_of(live: Live, number: str, within: float = 30) -> dict[str, Any]:
-    """The invoice's credit note once the cancellation has issued it and its PDF."""
+    """The invoice's credit note once the cancellation has issued it, its PDF and its
+    transmission."""
     deadline = asyncio.get_running_loop().time() + within
     path = f"/commission-invoices/{number}"
     while True:
         view = expect(await live.api.get(path, headers=OPERATOR), 200)
         if view["credit_notes"]:
             [note] = view["credit_notes"]
-            pdf = await live.api.get(note["document"], headers=OPERATOR)
-            if pdf.status_code == 200:
+            statuses = [event["status"] for event in note["status_history"]]
+            if statuses == ["issued", "transmitted"]:
                 return dict(note)
         assert asyncio.get_running_loop().time() < deadline, f"no credit note for {number}"
         await asyncio.sleep(0.3)
@@ -89,6 +90,10 @@ async def test_a_deal_cancelled_before_payment_cancels_each_invoice_by_a_credit_
         view = expect(await live.api.get(f"/commission-invoices/{invoice['number']}",
                                          headers=OPERATOR), 200)  # fmt: skip
         assert view["status"] == "void"
+        assert [e["status"] for e in view["status_history"]] == [
+            "issued", "transmitted", "cancelled",
+        ]  # fmt: skip
+        assert view["status_history"][-1]["reference"] == note["number"]
 
 
 async def test_a_deal_cancelled_after_the_split_claws_back_with_a_credit_note_each(
@@ -103,3 +108,6 @@ async def test_a_deal_cancelled_after_the_split_claws_back_with_a_credit_note_ea
         view = expect(await live.api.get(f"/commission-invoices/{invoice['number']}",
                                          headers=OPERATOR), 200)  # fmt: skip
         assert view["status"] == "split" and view["clawed_back"] is True
+        history = {e["status"]: e["reference"] for e in view["status_history"]}
+        assert history == {"issued": None, "transmitted": f"file-drop:{invoice['number']}.pdf",
+                           "encaissee": "TRX-1", "cancelled": note["number"]}  # fmt: skip

@@ -49,12 +49,17 @@ async def test_statements_follow_deals_run_by_the_workflows(live: Live) -> None:
     cancel = {"reason": "client withdrew"}
     expect(await live.api.post(f"/orders/{second}/cancel", json=cancel, headers=OPERATOR), 200)
     await invoice_until(live, voided, "void")
+    view = expect(await live.api.get(f"/commission-invoices/{voided}", headers=OPERATOR), 200)
+    [credit_note] = [note["number"] for note in view["credit_notes"]]
 
     mine = await statement(live, alice)
     # 100.00 commission: 10 % platform fee, 10 % to alice's inviter (the founder), 80 % hers
     assert amounts(mine["earnings"]) == [(paid, "80.00")]
-    invoice_rows = [(paid, "120.00"), (paid, "-120.00"), (voided, "120.00"), (voided, "-120.00")]
+    # The void invoice is cancelled by its credit note: a row of its own, naming the invoice.
+    invoice_rows = [(paid, "120.00"), (paid, "-120.00"), (voided, "120.00"),
+                    (credit_note, "-120.00")]  # fmt: skip
     assert amounts(mine["commission_invoices"]) == invoice_rows
+    assert mine["commission_invoices"]["rows"][3]["invoice"] == voided
     assert "TRX-77" in mine["commission_invoices"]["rows"][1]["description"]
     owed = mine["founder_parts_owed"]
     assert amounts(owed) == [(first, "50.00"), (second, "50.00"), (second, "-50.00")]

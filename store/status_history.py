@@ -1,0 +1,51 @@
+"""The status history of commission invoices and credit notes (R25) in the store.
+
+Each event is written by the transaction that makes its transition (issuing, the payment, the
+cancelling credit note, the delivery), so neither lands without the other; the UNIQUE key on
+document and status makes a retried or racing transition record nothing twice. Functions
+take an open session and never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.status_history import DocumentKind, DocumentStatus, StatusEvent, status_event
+from store.tables import DocumentStatusEvent
+
+
+def record_status(
+    session: Session,
+    kind: DocumentKind,
+    number: str,
+    status: DocumentStatus,
+    at: datetime,
+    reference: str | None = None,
+) -> bool:
+    """Records the document's status once; False when it was recorded already."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    values = {"document_number": number, "kind": kind, "status": status, "at": at}
+    result = session.execute(
+        insert(DocumentStatusEvent)
+        .values(**values, reference=reference)
+        .on_conflict_do_nothing(index_elements=["document_number", "status"])
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def status_history(session: Session, number: str) -> list[StatusEvent]:
+    """The document's events, oldest first (ties in the lifecycle's order)."""
+    order = list(DocumentStatus)
+    rows = session.scalars(
+        select(DocumentStatusEvent).where(DocumentStatusEvent.document_number == number)
+    )
+    events = sorted(rows, key=lambda row: (row.at, order.index(row.status)))
+    return [status_event(row.document_number, row.status, row.at, row.reference) for row in events]
+
+
+def event_of(session: Session, number: str, status: DocumentStatus) -> StatusEvent | None:
+    return next((e for e in status_history(session, number) if e.status == status), None)
