@@ -111,29 +111,29 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("vat_regime", sa.String(length=24), nullable=True))
 
 
+def _drop_columns(table: str, *columns: str) -> None:
+    """SQLite drops a column in place (3.35+): rebuilding a table other rows reference would
+    break their foreign keys."""
+    for column in columns:
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+        else:
+            op.drop_column(table, column)
+
+
 def downgrade() -> None:
-
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.drop_column("vat_regime")
-        batch_op.drop_column("bank_changed_at")
-        batch_op.drop_column("bic")
-        batch_op.drop_column("iban")
-
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.alter_column("invoice_number", existing_type=sa.VARCHAR(length=16), nullable=False)
-
-    with op.batch_alter_table("clusters", schema=None) as batch_op:
-        batch_op.drop_column("payout_threshold_cents")
-        batch_op.drop_column("payout_hold_days")
-
     op.drop_table("self_billing_mandates")
     op.drop_table("self_billed_counters")
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payouts_run_id"))
         batch_op.drop_index(batch_op.f("ix_payouts_member_id"))
-
     op.drop_table("payouts")
     with op.batch_alter_table("payout_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payout_runs_cluster_id"))
-
     op.drop_table("payout_runs")
+    # Before 0010 every posting belongs to an invoice: the payouts' postings go with them.
+    op.execute("DELETE FROM ledger_entries WHERE invoice_number IS NULL")
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.alter_column("invoice_number", existing_type=sa.VARCHAR(length=16), nullable=False)
+    _drop_columns("members", "vat_regime", "bank_changed_at", "bic", "iban")
+    _drop_columns("clusters", "payout_threshold_cents", "payout_hold_days")
