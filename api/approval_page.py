@@ -7,6 +7,7 @@ total cannot reach the page: confidential by construction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -37,7 +38,7 @@ class PartRow:
     discount: PercentText
     net: MoneyText
     under: str | None = None  # for a founder component: the line it is part of
-    tax_rate: PercentText | None = None  # an own line's; a founder service's is on her PO
+    tax_rate: PercentText | None = None  # the line's, or the founder service's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +90,10 @@ def _own(line: Line) -> tuple[PartRow, int]:
     return row, line.net_cents
 
 
-def _component(line: Line) -> tuple[PartRow, int]:
+def _component(line: Line, tax_rates: Mapping[int, Decimal]) -> tuple[PartRow, int]:
     component = line.founder_component
     assert component is not None
+    rate = tax_rates.get(component.offer_id)
     cents = founder_part_cents(line)
     quantity = Decimal(line.quantity) * Decimal(component.quantity)
     row = PartRow(
@@ -102,25 +104,34 @@ def _component(line: Line) -> tuple[PartRow, int]:
         f"{format_percent(line.discount)} %",
         format_cents(cents),
         under=line.offer_name,
+        tax_rate=None if rate is None else format_percent(rate),
     )
     return row, cents
 
 
-def supplier_rows(state: QuoteState, supplier_id: int) -> tuple[list[PartRow], int]:
-    """The supplier's rows and its part in cents; nothing of any other supplier's lines."""
+def supplier_rows(
+    state: QuoteState, supplier_id: int, tax_rates: Mapping[int, Decimal] | None = None
+) -> tuple[list[PartRow], int]:
+    """The supplier's rows and its part in cents; nothing of any other supplier's lines. The
+    founder's services carry the tax rate of her service's offer (`tax_rates`, by offer id),
+    the rate her purchase orders to the suppliers charge."""
     rows: list[tuple[PartRow, int]] = []
     for line in state.lines:
         if line.supplier_id == supplier_id:
             rows.append(_own(line))
         if supplier_id == state.founder_id and line.founder_component is not None:
-            rows.append(_component(line))
+            rows.append(_component(line, tax_rates or {}))
     return [row for row, _ in rows], sum(cents for _, cents in rows)
 
 
 def approval_page(
-    state: QuoteState, link: ApprovalLink, seller: Person, supplier: Person
+    state: QuoteState,
+    link: ApprovalLink,
+    seller: Person,
+    supplier: Person,
+    tax_rates: Mapping[int, Decimal] | None = None,
 ) -> ApprovalPage:
-    rows, part = supplier_rows(state, link.supplier_id)
+    rows, part = supplier_rows(state, link.supplier_id, tax_rates)
     decision = next((a for a in state.approvals if a.supplier_id == link.supplier_id), None)
     return ApprovalPage(
         number=state.number,

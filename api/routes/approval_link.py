@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import engine
@@ -26,7 +27,7 @@ from models.errors import Conflict, DomainError, Gone, NotFound
 from models.links import ApprovalLink, read_approval_link
 from models.money import amount_text
 from models.quote_payloads import DecisionInput, QuoteState
-from store.tables import Member, utcnow
+from store.tables import Member, Offer, utcnow
 
 # Every /a route counts against the caller's address, in the client links' own budget.
 router = APIRouter(prefix="/a", tags=["supplier"], dependencies=[Depends(limit_client_links)])
@@ -52,8 +53,13 @@ async def _open(
     assert secret is not None
     link = read_approval_link(secret, token, utcnow())
     state = await quote_state(client, link.number)
+    services = {ln.founder_component.offer_id for ln in state.lines if ln.founder_component}
+    rates: dict[int, Decimal] = {}
+    if services and link.supplier_id == state.founder_id:  # her services' rates, for her page
+        query = select(Offer.id, Offer.tax_rate).where(Offer.id.in_(services))
+        rates = {offer_id: rate for offer_id, rate in session.execute(query)}
     page = approval_page(
-        state, link, _person(session, state.seller_id), _person(session, link.supplier_id)
+        state, link, _person(session, state.seller_id), _person(session, link.supplier_id), rates
     )
     release(session)
     return link, state, page

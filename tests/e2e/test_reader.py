@@ -33,7 +33,14 @@ from tests.e2e.reader_steps import (
 )
 from tests.e2e.reading import assert_a_real_email, figures, text_part, total_words
 from tests.factories import expect
-from tests.workflows.full_deal import LINES, PLATFORM, _add_client, _catalogue
+from tests.workflows.full_deal import (
+    FOUNDER_OFFERS,
+    LINES,
+    PLATFORM,
+    SERVICE,
+    _add_client,
+    _catalogue,
+)
 from tests.workflows.helpers import decide, line
 
 pytestmark = [
@@ -78,6 +85,9 @@ async def test_every_email_page_and_document_of_full_deals_states_the_deals_figu
     founder_r1 = await page_data(
         served, link_in(await mail_to(served, FOUNDER, "revision 1", number))
     )
+    # Her page gives each of her rows its tax: her own line's, and her service's own rate.
+    rates = {row["offer_name"]: row["tax_rate"] for row in founder_r1["lines"]}
+    assert rates == {SERVICE: FOUNDER_OFFERS[SERVICE][2], "Founder Workshop": "20"}, rates
     bob = world.members["bob"]
     expect(await decide(served, number, bob, 1, "reject", comment="3 days, not 3.5"), 200)
     asked = await mail_to(served, ALICE, "changes requested", number)
