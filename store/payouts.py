@@ -107,7 +107,12 @@ def prepare_run(session: Session, request: PrepareRun) -> RunSummary:
     """The run of the cluster's period, written once: its payouts, due or held with the
     reason. A retry finds them written (and a new workflow under the same id, started after
     the run ended, finds it paid or rejected); another workflow of the same period finds the
-    run owned by its first workflow and is told it is a duplicate."""
+    run owned by its first workflow and is told it is a duplicate.
+
+    The cluster's row is locked first: two runs of one cluster (two months, the Schedule's and
+    an operator's) read the balances one after the other, so the second sees what the first
+    set aside and never pays it twice."""
+    session.execute(update(Cluster).where(Cluster.id == request.cluster_id).values(id=Cluster.id))
     _insert_once(
         session,
         PayoutRun,

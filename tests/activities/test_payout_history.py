@@ -5,6 +5,7 @@ beside the store says, to the cent, and the ledger agrees with both."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -224,3 +225,22 @@ async def test_forty_days_of_deals_payouts_and_a_clawback_after_payout(cluster: 
         )
     assert numbers == [f"SB-{alice}-{datetime.now(UTC).year}-0000{n}" for n in (1, 2, 3)]
     assert len(keys) == len(set(keys)) == 3
+
+
+async def test_two_runs_read_at_once_never_set_the_same_balance_aside(cluster: Cluster) -> None:
+    """The Schedule's run and an operator's, of two months, prepared in parallel: the second
+    to read sees what the first set aside, so a member's balance is due once."""
+    cluster.deal("alice", "alice-audit", "20", day=0)
+    alice = cluster.world.members["alice"].id
+    available = cluster.oracle.balance(alice, 40)["available"]
+    requests = [
+        PrepareRun(cluster.world.cluster_id, period, f"race-{period}", cluster.at(40))
+        for period in ("2026-01", "2026-02")
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        summaries = list(pool.map(cluster.payouts.prepare_payout_run, requests))
+    due = [p.amount_cents for s in summaries for p in s.payouts if p.member_id == alice]
+    assert due == [available]  # in one run only, the other found nothing left for her
+    with cluster.db() as session:
+        found = balances(session, cluster.world.cluster_id, cluster.at(40))[alice]
+    assert (found.reserved, found.balance.available) == (available, 0)
