@@ -54,7 +54,10 @@ class PayoutRunWorkflow:
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.summary
         self._publish(self.status)
-        await workflow.wait_condition(lambda: self.status in (RunStatus.PAYING, RunStatus.REJECTED))
+        # The decision's store write first: paying before it lands would race it.
+        await workflow.wait_condition(
+            lambda: self.status in (RunStatus.PAYING, RunStatus.REJECTED) and not self.recording
+        )
         if self.status == RunStatus.REJECTED:
             self.summary = await calls.run_summary(self.summary.run_id)
             self._publish(self.status)

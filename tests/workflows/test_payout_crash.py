@@ -55,7 +55,10 @@ async def payout_crash(
         **{KILL_AFTER_PAYOUT_COMMIT_ENV: str(marker)},
         **PLATFORM,
     )
-    process = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)  # noqa: ASYNC220
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(  # noqa: ASYNC220
+        [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     await until_polled(client, queue, process)
     app = create_app(configured, client)
     try:
@@ -66,6 +69,8 @@ async def payout_crash(
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+        log.close()
+        print((tmp_path / "worker.log").read_text(errors="replace")[-4000:])
         await terminate_open(client, queue)
         app.state.engine.dispose()
 
@@ -73,7 +78,13 @@ async def payout_crash(
 async def test_a_worker_killed_between_two_payouts_pays_each_member_once(
     payout_crash: tuple[Live, subprocess.Popen[bytes], Path],
 ) -> None:
-    live, process, marker = payout_crash
+    async with asyncio.timeout(150):  # a worker that dies too soon fails this, never hangs it
+        await _killed_between_two_payouts(*payout_crash)
+
+
+async def _killed_between_two_payouts(
+    live: Live, process: subprocess.Popen[bytes], marker: Path
+) -> None:
     deal = await _deal(live)  # alice and the founder, both to be paid
     period = month_paid_at(datetime.now(UTC))
     body = {"cluster_id": deal.world.cluster_id, "period": period}
@@ -82,7 +93,7 @@ async def test_a_worker_killed_between_two_payouts_pays_each_member_once(
     path = f"/payout-runs/{run['id']}/decisions"
     expect(await live.api.post(path, json={"action": "approve"}, headers=OPERATOR), 200)
 
-    assert await exit_code(process) == -9 and marker.exists()
+    assert await exit_code(process) == -9 and await asyncio.to_thread(marker.exists)
     with live.db() as session:  # one member paid and posted before the kill, one not
         assert sorted(p.status for p in session.scalars(select(Payout))) == ["due", "paid"]
 

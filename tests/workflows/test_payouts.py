@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import Client, ScheduleActionStartWorkflow
+from temporalio.client import Client, ScheduleActionStartWorkflow, WorkflowHandle
 
 from documents.einvoice import RAM
 from documents.pain001 import check_pain001
@@ -114,6 +114,21 @@ async def _decide(live: Live, run: Any, action: str, status: int = 200, reason: 
     return response.json()
 
 
+async def _order_of_steps(handle: WorkflowHandle[Any, Any]) -> list[tuple[str, str]]:
+    """The run's activities as its history orders them: each scheduled, then completed."""
+    names: dict[int, str] = {}
+    steps = []
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            name = event.activity_task_scheduled_event_attributes.activity_type.name
+            names[event.event_id] = name
+            steps.append(("scheduled", name))
+        elif event.HasField("activity_task_completed_event_attributes"):
+            scheduled = event.activity_task_completed_event_attributes.scheduled_event_id
+            steps.append(("completed", names[scheduled]))
+    return steps
+
+
 def _cents(text: str) -> int:
     whole, _, fraction = text.partition(".")
     return int(whole) * 100 + (1 if not whole.startswith("-") else -1) * int(fraction or 0)
@@ -186,6 +201,13 @@ async def test_a_run_previews_holds_then_pays_each_member_once_with_its_document
     await handle.result()
     run = expect(await live.api.get(f"/payout-runs/{run['id']}", headers=OPERATOR), 200)
     assert run["status"] == "paid"
+    # The decision is in the store before paying starts: the two steps never run at once.
+    assert await _order_of_steps(handle) == [
+        ("scheduled", "prepare_payout_run"), ("completed", "prepare_payout_run"),
+        ("scheduled", "record_payout_run_decision"), ("completed", "record_payout_run_decision"),
+        ("scheduled", "pay_payout_run"), ("completed", "pay_payout_run"),
+        ("scheduled", "notify_payout_run"), ("completed", "notify_payout_run"),
+    ]  # fmt: skip
     payouts = _by_member(run)
     assert [payouts[alice.id]["status"], payouts[founder.id]["status"]] == ["paid", "held"]
     after = await _available(live, alice)
