@@ -13,7 +13,6 @@ import os
 import re
 import smtplib
 import ssl
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.errors import HeaderParseError
@@ -31,6 +30,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import mail_words
+from documents.atomic import write_atomically
 from documents.email_html import render_html
 from documents.emails import render
 from models.links import ApprovalLink, QuoteLink, sign_approval_link, sign_link
@@ -268,14 +268,4 @@ class MailActivities:
         stamp = claimed_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         earlier = sorted(outbox.glob("?" * len(stamp) + f"-{name}"))
         target = earlier[0] if earlier else outbox / f"{stamp}-{name}"
-        fd, temp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                os.fchmod(out.fileno(), 0o644)
-                out.write(message.as_bytes())
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)  # readers see the whole message or none of it
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(target, message.as_bytes())  # whole messages or none

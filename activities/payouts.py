@@ -18,7 +18,14 @@ from temporalio import activity
 from activities.commission import member_identity, platform_of
 from activities.ledger import crash_once_after_commit
 from activities.mail import MailActivities
-from documents.pain001 import Debtor, Transfer, check_pain001, credit_transfer_file
+from documents.pain001 import (
+    MAX_NAME,
+    Debtor,
+    Transfer,
+    check_pain001,
+    credit_transfer_file,
+    sepa_text,
+)
 from documents.render import DocumentStore
 from documents.self_billed import render_self_billed_pdf
 from models.bank_accounts import masked_iban
@@ -36,6 +43,7 @@ from models.self_billing import SelfBilledPdf, self_billed_amounts
 from settings import Settings
 from store.db import transaction
 from store.payouts import (
+    balances,
     due_payouts,
     lock_run,
     next_self_billed_number,
@@ -133,6 +141,14 @@ class PayoutActivities:
 
     def _pay(self, payout_id: int) -> None:
         with transaction(self.db) as session:
+            cluster_id = session.scalars(
+                select(PayoutRun.cluster_id)
+                .join(Payout, Payout.run_id == PayoutRun.id)
+                .where(Payout.id == payout_id)
+            ).one()
+            # The cluster's row first, as a preview takes it: a run read meanwhile sees this
+            # payout either due or paid, never neither.
+            session.execute(update(Cluster).where(Cluster.id == cluster_id).values(id=Cluster.id))
             session.execute(
                 update(Payout).where(Payout.id == payout_id).values(status=Payout.status)
             )
@@ -146,6 +162,12 @@ class PayoutActivities:
             now = _now()
             # The account may have changed since the preview: the 48-hour rule holds at payment.
             reason = payability(member, mandate is not None, now)
+            if reason is None:
+                # A clawback since the preview is taken from this payout, not owed after it.
+                owed = balances(session, cluster_id, now, member.id)[member.id].balance.owed
+                payout.amount_cents -= min(owed, payout.amount_cents)
+                if payout.amount_cents == 0:
+                    reason = "a clawback since the preview took the whole amount"
             if reason is not None:
                 payout.status, payout.hold_reason = PayoutStatus.HELD.value, reason
                 return
@@ -205,7 +227,7 @@ class PayoutActivities:
                 Transfer(
                     end_to_end_id=p.self_billed_number or "",
                     amount_cents=p.amount_cents + p.vat_cents,
-                    creditor_name=members[p.member_id].company,
+                    creditor_name=_sepa_name(members[p.member_id]),
                     iban=p.iban or "",
                     bic=p.bic,
                     remittance=f"Self-billed invoice {p.self_billed_number} payout {p.period}",
@@ -215,6 +237,14 @@ class PayoutActivities:
         )
         check_pain001(data)
         return data
+
+
+def _sepa_name(member: Member) -> str:
+    """The creditor's name as SEPA can spell it: its company, else its name, else its id."""
+    for name in (member.company, member.name):
+        if sepa_text(name, MAX_NAME):
+            return name
+    return f"Member {member.id}"
 
 
 def payout_view(member: Member, payout: Payout, cluster: Cluster) -> dict[str, str]:

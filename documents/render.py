@@ -5,15 +5,14 @@ Pure functions over the views of `models.documents`: no database, no Temporal.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
+from documents.atomic import write_atomically
 from documents.einvoice import (
     invoice_cii_xml,
     invoice_platform,
@@ -329,17 +328,7 @@ class DocumentStore:
         """Writes atomically, so a reader never sees half a file; rewriting a key replaces it."""
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                os.fchmod(out.fileno(), 0o644)  # mkstemp's 0600 would hide it from other readers
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(target, data)
         return key
 
     def get(self, key: str) -> bytes:

@@ -8,8 +8,6 @@ folder that a PA's connector, or an operator, picks up.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Protocol
 
 import facturx
 
+from documents.atomic import write_atomically
 from models.status_history import DocumentKind
 
 
@@ -65,21 +64,7 @@ class FileDrop:
         pdf = self.folder / f"{document.number}.pdf"
         if not pdf.is_file():
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / f"{document.number}.xml", document.xml)
-            _write_atomically(pdf, document.pdf)
+            write_atomically(self.folder / f"{document.number}.xml", document.xml)
+            write_atomically(pdf, document.pdf)
         at = datetime.fromtimestamp(pdf.stat().st_mtime, UTC)
         return Receipt(document.number, f"file-drop:{pdf.name}", at)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), 0o644)
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -147,6 +147,16 @@ def test_a_database_at_0009_keeps_its_credit_notes_and_gets_their_status_history
                 supplier_id=1, amount_cents=2_000, tax_rate="20", tax_cents=400,
                 reason="order cancelled", refund_due=True, issued_at=now,
                 document_key="credit-notes/CN-2026-00001.pdf"))  # fmt: skip
+            # A share and its clawback: the reversal references the posting it reverses.
+            entries = tables.tables["ledger_entries"]
+            posting = {"cluster_id": 1, "invoice_number": "C-2026-00001", "member_id": 1,
+                       "role": "seller", "amount_cents": 1_000, "posted_at": now, "memo": ""}  # fmt: skip
+            connection.execute(insert(entries).values(
+                id=1, idempotency_key="C-2026-00001:1:seller", debit_account="clearing",
+                credit_account="member:1", **posting))  # fmt: skip
+            connection.execute(insert(entries).values(
+                id=2, idempotency_key="C-2026-00001:1:seller:reversal", reverses_id=1,
+                debit_account="member:1", credit_account="clearing", **posting))  # fmt: skip
         command.upgrade(config, "head")
         assert differences(engine) == []
         with make_session_factory(engine)() as session:

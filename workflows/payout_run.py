@@ -103,6 +103,8 @@ class PayoutRunWorkflow:
     def _validate(self, decision: RunDecision) -> None:
         if self.summary is None:
             raise calls.refusal(Conflict("the run is still reading the balances: try again"))
+        if self.recording:  # decisions land in the store in the order they are taken
+            raise calls.refusal(Conflict("the previous decision is being recorded: try again"))
         try:
             next_status(self.status, decision.action)
         except DomainError as exc:

@@ -156,6 +156,9 @@ async def decide_run(
     if run.status in (RunStatus.PAID, RunStatus.REJECTED, RunStatus.PAYING):
         raise Conflict(f"the run is {run.status}: it takes no more decisions")
     if body.action == "approve":
+        currency = session.get_one(Cluster, run.cluster_id).currency
+        if currency != "EUR":
+            raise Conflict(f"SEPA transfers are in EUR: this cluster counts in {currency}")
         # The transfer file is drawn on the platform's account: it must be a real one.
         try:
             parse_bank_account(settings.PLATFORM_IBAN, settings.PLATFORM_BIC, "PLATFORM_IBAN")

@@ -44,7 +44,7 @@ def test_a_failed_write_leaves_no_document_and_no_temporary_file(
     def refuse(source: str, target: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("documents.transmission.os.replace", refuse)
+    monkeypatch.setattr("documents.atomic.os.replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         drop.transmit(_document())
     assert list(tmp_path.iterdir()) == []

@@ -5,7 +5,8 @@ Revises: 0009
 Create Date: 2026-12-07 11:21:04.679916
 """
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -15,6 +16,31 @@ revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+@contextlib.contextmanager
+def _rebuilt_in_place() -> Iterator[None]:
+    """SQLite rebuilds a table to change a column, dropping the old one: with foreign keys
+    enforced, a clawback's posting (referencing the one it reverses) would refuse the drop.
+    Keys are off for the rebuild, outside a transaction as SQLite requires, and checked
+    after it."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.dbapi_connection
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+    finally:
+        if raw.in_transaction:
+            raw.commit()
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade() -> None:
@@ -101,8 +127,9 @@ def upgrade() -> None:
             )
         )
 
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.alter_column("invoice_number", existing_type=sa.VARCHAR(length=16), nullable=True)
+    with _rebuilt_in_place():
+        with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+            batch_op.alter_column("invoice_number", existing_type=sa.VARCHAR(length=16), nullable=True)
 
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(sa.Column("iban", sa.String(length=34), nullable=True))
@@ -133,7 +160,8 @@ def downgrade() -> None:
     op.drop_table("payout_runs")
     # Before 0010 every posting belongs to an invoice: the payouts' postings go with them.
     op.execute("DELETE FROM ledger_entries WHERE invoice_number IS NULL")
-    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
-        batch_op.alter_column("invoice_number", existing_type=sa.VARCHAR(length=16), nullable=False)
+    with _rebuilt_in_place():
+        with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+            batch_op.alter_column("invoice_number", existing_type=sa.VARCHAR(length=16), nullable=False)
     _drop_columns("members", "vat_regime", "bank_changed_at", "bic", "iban")
     _drop_columns("clusters", "payout_threshold_cents", "payout_hold_days")
