@@ -118,13 +118,116 @@ def day(value: date | None, missing: str = "–") -> str:
     return value.isoformat() if value else missing
 
 
-def para(text: str, style: str = "cell") -> Paragraph:
-    """User text becomes a paragraph: escaped, and its line breaks kept."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+class Text(Flowable):
+    """Plain text in one or more styles, one after the other, each wrapped between words
+    (inside a word only when the word is wider than the column and its style allows), its line
+    breaks kept, and drawn line by line as a Paragraph of that style would draw it.
+
+    Most of a document's text is plain: a Paragraph parses markup for each, which made up
+    about a third of an invoice's rendering; this one measures words and draws strings. It
+    splits between lines over pages."""
+
+    def __init__(self, *pieces: tuple[str, ParagraphStyle]) -> None:
+        super().__init__()
+        self.pieces = pieces
+        first = pieces[0][1]
+        self.spaceBefore, self.spaceAfter = first.spaceBefore, first.spaceAfter
+        self._lines: list[tuple[str, ParagraphStyle]] = []
+        self._wrapped_at: float | None = None
+        self._kept = False  # a part of a split keeps the lines it was cut from
+
+    @classmethod
+    def _part(cls, lines: list[tuple[str, ParagraphStyle]], first: ParagraphStyle) -> Text:
+        """A part of a split text: its lines as they were wrapped, kept at any width."""
+        part = cls(("", first))
+        part._lines, part._kept = lines, True
+        return part
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._wrapped_at != availWidth and not self._kept:
+            self._lines = [
+                (line, style)
+                for text, style in self.pieces
+                for raw in text.split("\n")
+                for line in _wrapped(raw, style, availWidth)
+            ]
+            self._wrapped_at = availWidth
+        self.width = availWidth
+        self.height = sum(style.leading for _, style in self._lines)
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.wrap(availWidth, availHeight)
+        used, cut = 0.0, 0
+        for _, style in self._lines:
+            if used + style.leading > availHeight:
+                break
+            used, cut = used + style.leading, cut + 1
+        if cut == 0 or cut == len(self._lines):
+            return [] if cut == 0 else [self]
+        first = self.pieces[0][1]
+        head, rest = self._part(self._lines[:cut], first), self._part(self._lines[cut:], first)
+        head.spaceAfter, rest.spaceBefore = 0, 0
+        return [head, rest]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        top = self.height
+        for line, style in self._lines:
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.setFillColor(style.textColor)
+            baseline = top - style.fontSize
+            if style.alignment == TA_RIGHT:
+                canvas.drawRightString(self.width, baseline, line)
+            else:
+                canvas.drawString(0, baseline, line)
+            top -= style.leading
 
 
-def cell(text: str, width: float, style: str = "cell") -> str | Paragraph:
-    """Plain text when it fits the column (cheap to lay out), else a wrapping paragraph.
+def _wrapped(text: str, style: ParagraphStyle, width: float) -> list[str]:
+    """Greedy wrapping between words, as a Paragraph wraps plain text; a word wider than the
+    line is cut where it must be when the style splits long words."""
+    font, size = style.fontName, style.fontSize
+    measure = pdfmetrics.stringWidth
+    space = measure(" ", font, size)
+    lines: list[str] = []
+    words: list[str] = []
+    used = 0.0
+    for word in text.split():
+        wide = measure(word, font, size)
+        if words and used + space + wide <= width:
+            words.append(word)
+            used += space + wide
+            continue
+        if words:
+            lines.append(" ".join(words))
+        if wide > width and style.splitLongWords:
+            *pieces, word = _cut(word, font, size, width)
+            lines.extend(pieces)
+            wide = measure(word, font, size)
+        words, used = [word], wide
+    if words or not lines:
+        lines.append(" ".join(words))
+    return lines
+
+
+def _cut(word: str, font: str, size: float, width: float) -> list[str]:
+    pieces, start = [], 0
+    for end in range(1, len(word) + 1):
+        if end - start > 1 and pdfmetrics.stringWidth(word[start:end], font, size) > width:
+            pieces.append(word[start : end - 1])
+            start = end - 1
+    pieces.append(word[start:])
+    return pieces
+
+
+def para(text: str, style: str = "cell") -> Text:
+    """User text, drawn as written: its line breaks kept, wrapped to its column."""
+    return Text((text, STYLES[style]))
+
+
+def cell(text: str, width: float, style: str = "cell") -> str | Text:
+    """Plain text when it fits the column (cheap to lay out), else wrapping text.
 
     Plain text takes the table's font: give the cell the style's font with `cell_font`.
     """
@@ -183,7 +286,7 @@ def unbroken(value: str) -> str:
     return value.replace(" ", "\u00a0") if len(value) <= _IDENTIFIER_CHARS else value
 
 
-def identity(p: PartyView) -> list[Paragraph]:
+def identity(p: PartyView) -> list[Flowable]:
     """The legal identity lines of a party box; a missing one is said to be missing."""
     return [
         para(p.address or "Address not given"),
@@ -225,7 +328,7 @@ def identities(*boxes: tuple[str, LegalIdentity]) -> Table:
     return table
 
 
-def _identity_lines(who: LegalIdentity) -> list[Paragraph]:
+def _identity_lines(who: LegalIdentity) -> list[Flowable]:
     lines = [bold_lead(who.legal_name, style="body"), para(who.address or "Address not given")]
     for label, value in (("Registration", who.registration), ("VAT id", who.vat_id)):
         lines.append(para(f"{label}: {unbroken(value or 'not given')}"))

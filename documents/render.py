@@ -20,9 +20,10 @@ from documents.einvoice import (
     platform_identity,
 )
 from documents.layout import (
-    BOLD,
+    STYLES,
     WIDTH,
     TableCommand,
+    Text,
     bold_lead,
     cell,
     cell_font,
@@ -59,11 +60,11 @@ from models.documents import (
 )
 from models.invoice_mentions import invoice_mentions
 from models.money import to_cents
-from models.wording import unit_of
+from models.wording import position_runs, unit_of
 
 _BILLING_NOTE = (
-    "Each line is invoiced to you by the company named with it: its supplier, or the seller "
-    "who buys it from its supplier for you."
+    "Each line is invoiced to you by its supplier, or by the seller where the line says so: "
+    "the seller then buys it from its supplier for you."
 )
 _COMMISSION_NOTE = (
     "Each line's commission is its net times its commission rate, shown to the cent; the "
@@ -77,6 +78,8 @@ _SPAN = [""] * 6  # the cells a spanning row leaves empty after its first two
 _QUOTE_WIDTHS = [22.0, 0.0, 30.0, 38.0, 56.0, 46.0, 28.0, 60.0]
 _QUOTE_WIDTHS[1] = WIDTH - sum(_QUOTE_WIDTHS)
 _FOUNDER_WIDTH = sum(_QUOTE_WIDTHS[1:])
+_SUPPLIER_WIDTHS = [0.0, 110.0, 150.0, 60.0, 60.0]
+_SUPPLIER_WIDTHS[0] = WIDTH - sum(_SUPPLIER_WIDTHS)
 _PO_WIDTHS = [WIDTH - 292, 30, 48, 62, 46, 40, 66]
 _INVOICE_WIDTHS = [WIDTH - 250, 70, 90, 90]
 
@@ -88,8 +91,9 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         else "The validity date is set when the quote is sent."
     )
     facts = [("Issued", day(pdf.issued_on)), ("Valid until", day(pdf.valid_until, "on sending"))]
-    units = [unit_of(line.quantity, line.unit) for block in pdf.suppliers for line in block.lines]
-    quantities = [qty(line.quantity) for block in pdf.suppliers for line in block.lines]
+    lines = [line for block in pdf.suppliers for line in block.lines]
+    units = [unit_of(line.quantity, line.unit) for line in lines]
+    quantities = [qty(line.quantity) for line in lines]
     # A long quantity or unit widens its own column, never running into the next one.
     widths = widened(widened(_QUOTE_WIDTHS, 3, units, into=1), 2, quantities, into=1)
     story: list[Flowable] = [
@@ -97,8 +101,9 @@ def render_quote_pdf(pdf: QuotePdf) -> bytes:
         gap(),
         parties(("From (seller)", pdf.seller), ("To (client)", pdf.client)),
         *(section("Note", para(pdf.note, "body")) if pdf.note.strip() else []),
-        *section(f"Lines by supplier (amounts in {pdf.currency})"),
-        *(_supplier_table(block, pdf, widths) for block in pdf.suppliers),
+        *section(f"Lines (amounts in {pdf.currency})"),
+        _lines_table(pdf, widths),
+        *section("By supplier", _by_supplier(pdf)),
         para(_BILLING_NOTE, "small"),
         *_tax_totals(pdf.total_cents, pdf.tax, pdf.currency),
         gap(),
@@ -148,23 +153,19 @@ def _acceptance_block(acceptance: AcceptanceView) -> list[Flowable]:
     return section("Accepted by the client", *lines)
 
 
-def _supplier_table(block: SupplierBlock, pdf: QuotePdf, widths: list[float]) -> Flowable:
-    """One supplier's lines, each followed by the founder service it includes, and a subtotal;
-    the client reads who invoices each line, never a procurement mode or an internal price.
-
-    A table per supplier keeps page breaking cheap: platypus re-measures a table at each split.
-    """
+def _lines_table(pdf: QuotePdf, widths: list[float]) -> Flowable:
+    """Every line in the order the seller entered it, each with the company that supplies it
+    (and who invoices it, when that is the seller), followed by the founder service it
+    includes; the client never reads a procurement mode or an internal price."""
     head = ["#", "Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
-    billers = {_biller(line, block, pdf) for line in block.lines}
     rows: list[list[Any]] = []
     style: list[TableCommand] = [("ALIGN", (3, 1), (3, -1), "LEFT")]
-    for line in block.lines:
-        biller = "" if len(billers) == 1 else _biller(line, block, pdf)
-        rows.append(_line_cells(line, widths, biller))
+    for line, block in _entered_order(pdf):
+        rows.append(_line_cells(line, block, pdf, widths))
         if line.founder_component is not None:
             text = _founder_text(line.founder_component)
             rows.append(["", cell(text, _FOUNDER_WIDTH, "sub"), *_SPAN])
-            row = len(rows) + 1  # rows start below the title band and the header
+            row = len(rows)  # rows start below the header
             style += [
                 *cell_font(1, row, "sub"),
                 ("SPAN", (1, row), (-1, row)),
@@ -172,18 +173,31 @@ def _supplier_table(block: SupplierBlock, pdf: QuotePdf, widths: list[float]) ->
                 ("TOPPADDING", (0, row), (-1, row), 0),
                 ("NOSPLIT", (0, row - 1), (-1, row)),
             ]
-    rows.append(
-        ["", f"Subtotal {block.supplier_company}", *_SPAN[:-1], money(block.subtotal_cents)]
+    return grid(head, rows, widths, numeric_from=2, extra=style)
+
+
+def _entered_order(pdf: QuotePdf) -> list[tuple[LineView, SupplierBlock]]:
+    pairs = [(line, block) for block in pdf.suppliers for line in block.lines]
+    return sorted(pairs, key=lambda pair: pair[0].position)
+
+
+def _by_supplier(pdf: QuotePdf) -> Flowable:
+    """Who supplies what the client buys, who invoices it, and each supplier's subtotal."""
+    head = ["Supplier", "Contact", "Invoiced to you by", "Lines", "Net"]
+    rows: list[list[Any]] = []
+    for block in pdf.suppliers:
+        billers = dict.fromkeys(_biller(line, block, pdf) for line in block.lines)
+        positions = position_runs(sorted(line.position for line in block.lines))
+        rows.append([
+            cell(block.supplier_company, _SUPPLIER_WIDTHS[0]),
+            cell(block.supplier_name, _SUPPLIER_WIDTHS[1]),
+            cell(" and ".join(billers), _SUPPLIER_WIDTHS[2]),
+            cell(positions, _SUPPLIER_WIDTHS[3]),
+            money(block.subtotal_cents),
+        ])  # fmt: skip
+    return grid(
+        head, rows, _SUPPLIER_WIDTHS, numeric_from=4, extra=[("ALIGN", (3, 1), (3, -1), "LEFT")]
     )
-    style += [
-        ("SPAN", (1, -1), (-2, -1)),
-        ("ALIGN", (1, -1), (-1, -1), "RIGHT"),
-        ("FONT", (0, -1), (-1, -1), BOLD, 8.5),
-        ("NOSPLIT", (0, 0), (-1, 2)),  # never a supplier heading alone at a page end
-    ]
-    billed = f" · invoiced to you by {next(iter(billers))}" if len(billers) == 1 else ""
-    title = bold_lead(block.supplier_company, f"  ·  {block.supplier_name}{billed}")
-    return grid(head, rows, widths, numeric_from=2, extra=style, title=title)
 
 
 def _biller(line: LineView, block: SupplierBlock, pdf: QuotePdf) -> str:
@@ -191,11 +205,18 @@ def _biller(line: LineView, block: SupplierBlock, pdf: QuotePdf) -> str:
     return pdf.seller.company if line.procurement == "resell" else block.supplier_company
 
 
-def _line_cells(line: LineView, widths: list[float], biller: str) -> list[Any]:
-    offer = f"{line.offer_name} (invoiced by {biller})" if biller else line.offer_name
+def _line_cells(
+    line: LineView, block: SupplierBlock, pdf: QuotePdf, widths: list[float]
+) -> list[Any]:
+    biller = _biller(line, block, pdf)
+    by = (
+        block.supplier_company
+        if biller == block.supplier_company
+        else (f"{block.supplier_company} · invoiced by {biller}")
+    )
     return [
         str(line.position),
-        cell(offer, widths[1]),
+        Text((line.offer_name, STYLES["cell"]), (by, STYLES["small"])),
         qty(line.quantity),
         cell(unit_of(line.quantity, line.unit), widths[3], "unit"),
         money(line.unit_price_cents),

@@ -55,3 +55,14 @@ def named_lines(positions: Iterable[int], names: Mapping[int, str]) -> str:
 
 def offer_names(lines: Iterable[Line]) -> dict[int, str]:
     return {line.position: line.offer_name for line in lines}
+
+
+def position_runs(positions: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8] -> "1–3, 5, 7–8": the lines a supplier has, as a person lists them."""
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position == runs[-1][-1] + 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)

@@ -153,8 +153,30 @@ def test_quote_pdf_shows_discounts_and_exact_money() -> None:
     assert "1 Press maintenance 1 2.5 days 493.80 10% 0% 1 111.05" in text
     assert "2 Laser calibration 1 visit 12 345.67 – 0% 12 345.67" in text
     assert "3 Cluster onboarding 3 hours 90.00 12.5% 0% 236.25" in text
-    assert "Subtotal Machines R&D <GmbH> 1 111.05" in text
+    assert "Machines R&D <GmbH> Sue Supplier Machines R&D <GmbH> 1 1 111.05" in text
+    assert "Laser Works Lars Laser Seller AG 2 12 345.67" in text  # resold: the seller invoices
     assert "Total before tax 13 692.97 EUR" in text
+
+
+@needs_poppler
+def test_quote_pdf_lists_lines_in_the_order_the_seller_entered_them() -> None:
+    """Suppliers' lines interleaved as entered: one table in that order, each line with its
+    supplier, and who invoices it when the seller resells it."""
+    quote = make_quote(lines_per_supplier=2)
+    machines, laser, founder = quote.suppliers
+    first, second = machines.lines
+    machines = replace(machines, lines=(replace(first, position=1), replace(second, position=4)))
+    laser = replace(laser, lines=(replace(laser.lines[0], position=2),))
+    founder = replace(founder, lines=(replace(founder.lines[0], position=3),))
+    text = pdf_text(render_quote_pdf(replace(quote, suppliers=(machines, laser, founder))))
+    entered = [
+        "1 Press maintenance 1", "2 Laser calibration", "3 Cluster onboarding",
+        "4 Press maintenance 2", "By supplier",
+    ]  # fmt: skip
+    spots = [text.index(words) for words in entered]
+    assert spots == sorted(spots), text
+    assert "Laser Works · invoiced by Seller AG" in text
+    assert "Machines R&D <GmbH> Sue Supplier Machines R&D <GmbH> 1, 4 2 222.10" in text
 
 
 @needs_poppler
@@ -189,7 +211,8 @@ def test_long_quote_numbers_its_pages_and_repeats_supplier_heading() -> None:
     text = pdf_text(data)
     assert pages > 1
     assert f"page 1 of {pages}" in text and f"page {pages} of {pages}" in text
-    assert text.count("Machines R&D <GmbH> · Sue Supplier") >= pages - 1
+    # The lines' header repeats on every page the table runs over (all but the last).
+    assert text.count("# Offer Qty Unit Unit price Discount Tax Net") >= pages - 1
     assert "Total before tax 79 244.92 EUR" in text
 
 

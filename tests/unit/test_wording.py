@@ -10,7 +10,7 @@ import pytest
 from documents.email_html import render_html
 from documents.emails import KINDS, required_keys
 from models.money import amount_text
-from models.wording import named_lines, quantity_of, total_phrase
+from models.wording import named_lines, position_runs, quantity_of, total_phrase
 from tests.unit.payloads import line
 
 
@@ -60,3 +60,11 @@ def test_every_kind_has_an_html_part_fit_for_a_phone(kind: str) -> None:
 )  # fmt: skip
 def test_lines_are_named_beside_their_numbers(positions: list[int], text: str) -> None:
     assert named_lines(positions, {1: "Bob Scaffolding", 2: "Carol Wiring"}) == text
+
+
+@pytest.mark.parametrize(
+    ("positions", "text"),
+    [([1], "1"), ([1, 2], "1–2"), ([1, 2, 3, 5, 7, 8], "1–3, 5, 7–8"), ([2, 4, 6], "2, 4, 6")],
+)
+def test_a_suppliers_lines_are_listed_asposition_runs(positions: list[int], text: str) -> None:
+    assert position_runs(positions) == text
