@@ -24,7 +24,6 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -36,7 +35,7 @@ from documents.emails import render
 from models.links import ApprovalLink, QuoteLink, sign_approval_link, sign_link
 from models.quote_payloads import Act, ApprovalLinkSpec, Notice, QuoteLinkSpec
 from settings import Settings
-from store.db import transaction
+from store.db import insert_once, transaction
 from store.tables import SentEmail
 
 __all__ = ["DocumentSource", "MailActivities", "Notice", "QuoteLinkSpec", "SmtpTarget"]
@@ -177,23 +176,12 @@ class MailActivities:
         """Records the key sent, in the caller's transaction; the key's first claim time when
         this attempt must deliver, None when it was sent already."""
         now = datetime.now(UTC)
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        inserted = session.execute(
-            insert(SentEmail)
-            .values(
-                business_key=notice.business_key,
-                kind=notice.kind,
-                recipient=notice.to_email[:320],
-                subject=subject[:300],
-                message_id=message_id,
-                state="sent",
-                claimed_at=now,
-                sent_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["business_key"])
-        )
-        if inserted.rowcount == 1:  # type: ignore[attr-defined]
+        if insert_once(
+            session, SentEmail, ["business_key"],
+            business_key=notice.business_key, kind=notice.kind,
+            recipient=notice.to_email[:320], subject=subject[:300], message_id=message_id,
+            state="sent", claimed_at=now, sent_at=now,
+        ):  # fmt: skip
             return now
         key = SentEmail.business_key == notice.business_key
         state, claimed_at = session.execute(

@@ -12,7 +12,17 @@ import re
 
 from lxml import etree
 
-from documents.cii import CII, RAM, RSM, Element, Vocabulary, xml_day, xml_el
+from documents.cii import (
+    CII,
+    RAM,
+    RSM,
+    Element,
+    Settlement,
+    Vocabulary,
+    xml_day,
+    xml_el,
+    xml_settlement,
+)
 from documents.cii import UDT as UDT
 from documents.einvoice_parties import business_category, invoice_party, xml_notes
 from models.documents import InvoicePdf, LegalIdentity, PlatformIdentity
@@ -21,7 +31,6 @@ from models.money import format_cents, format_percent
 
 EN16931 = "urn:cen.eu:en16931:2017"
 COMMERCIAL_INVOICE = "380"
-CREDIT_TRANSFER = "58"
 # BT-23, the French billing framework: S1 = an invoice for services, not yet paid.
 SERVICES_INVOICE = "S1"
 # A European VAT id starts with its country's code: the only country the store can tell.
@@ -112,25 +121,11 @@ def _line(parent: Element, pdf: InvoicePdf) -> None:
 
 
 def _settlement(parent: Element, pdf: InvoicePdf, platform: PlatformIdentity) -> None:
-    settlement = xml_el(parent, RAM, "ApplicableHeaderTradeSettlement")
-    xml_el(settlement, RAM, "PaymentReference", pdf.number)
-    xml_el(settlement, RAM, "InvoiceCurrencyCode", pdf.currency)
-    means = xml_el(settlement, RAM, "SpecifiedTradeSettlementPaymentMeans")
-    xml_el(means, RAM, "TypeCode", CREDIT_TRANSFER)
-    xml_el(xml_el(means, RAM, "PayeePartyCreditorFinancialAccount"), RAM, "IBANID", platform.iban)
-    xml_el(
-        xml_el(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution"), RAM, "BICID", platform.bic
-    )
-    _tax(settlement, pdf, header=True)
-    terms = xml_el(settlement, RAM, "SpecifiedTradePaymentTerms")
-    xml_el(terms, RAM, "Description", payment_terms(pdf))
-    xml_day(terms, "DueDateDateTime", pdf.due_on)
-    totals = xml_el(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
-    xml_el(totals, RAM, "LineTotalAmount", format_cents(pdf.amount_cents))
-    xml_el(totals, RAM, "TaxBasisTotalAmount", format_cents(pdf.amount_cents))
-    xml_el(totals, RAM, "TaxTotalAmount", format_cents(pdf.tax_cents), currencyID=pdf.currency)
-    xml_el(totals, RAM, "GrandTotalAmount", format_cents(pdf.due_cents))
-    xml_el(totals, RAM, "DuePayableAmount", format_cents(pdf.due_cents))
+    paid = Settlement(
+        pdf.number, pdf.currency, platform.iban, platform.bic, payment_terms(pdf), pdf.due_on,
+        pdf.amount_cents, pdf.tax_cents, pdf.due_cents,
+    )  # fmt: skip
+    xml_settlement(parent, paid, lambda settlement: _tax(settlement, pdf, header=True))
 
 
 def invoice_cii_xml(pdf: InvoicePdf) -> bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from lxml import etree
 from reportlab.platypus import Flowable
 
-from documents.cii import CII, RAM, RSM, Element, xml_day, xml_el
+from documents.cii import CII, RAM, RSM, Element, Settlement, xml_day, xml_el, xml_settlement
 from documents.einvoice import EN16931, platform_identity
 from documents.einvoice_parties import invoice_party, xml_notes
 from documents.layout import (
@@ -34,7 +34,6 @@ from models.money import format_cents, format_percent
 from models.self_billing import SELF_BILLING_MENTION, SelfBilledPdf
 
 SELF_BILLED_INVOICE = "389"  # UNTDID 1001
-CREDIT_TRANSFER = "58"
 # BT-23: the French billing framework's code for an invoice for services. S1, not S2 (already
 # paid): the transfer is ordered with the invoice, and paid once the bank executes it.
 SERVICES_INVOICE = "S1"
@@ -116,25 +115,11 @@ def _line(parent: Element, doc: SelfBilledPdf) -> None:
 
 
 def _settlement(parent: Element, doc: SelfBilledPdf) -> None:
-    settlement = xml_el(parent, RAM, "ApplicableHeaderTradeSettlement")
-    xml_el(settlement, RAM, "PaymentReference", doc.number)
-    xml_el(settlement, RAM, "InvoiceCurrencyCode", doc.currency)
-    means = xml_el(settlement, RAM, "SpecifiedTradeSettlementPaymentMeans")
-    xml_el(means, RAM, "TypeCode", CREDIT_TRANSFER)
-    xml_el(xml_el(means, RAM, "PayeePartyCreditorFinancialAccount"), RAM, "IBANID", doc.iban)
-    if doc.bic:
-        institution = xml_el(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution")
-        xml_el(institution, RAM, "BICID", doc.bic)
-    _tax(settlement, doc, header=True)
-    terms = xml_el(settlement, RAM, "SpecifiedTradePaymentTerms")
-    xml_el(terms, RAM, "Description", payment_terms(doc))
-    xml_day(terms, "DueDateDateTime", doc.issued_on)
-    totals_ = xml_el(settlement, RAM, "SpecifiedTradeSettlementHeaderMonetarySummation")
-    xml_el(totals_, RAM, "LineTotalAmount", format_cents(doc.net_cents))
-    xml_el(totals_, RAM, "TaxBasisTotalAmount", format_cents(doc.net_cents))
-    xml_el(totals_, RAM, "TaxTotalAmount", format_cents(doc.vat_cents), currencyID=doc.currency)
-    xml_el(totals_, RAM, "GrandTotalAmount", format_cents(doc.total_cents))
-    xml_el(totals_, RAM, "DuePayableAmount", format_cents(doc.total_cents))
+    paid = Settlement(
+        doc.number, doc.currency, doc.iban, doc.bic, payment_terms(doc), doc.issued_on,
+        doc.net_cents, doc.vat_cents, doc.total_cents,
+    )  # fmt: skip
+    xml_settlement(parent, paid, lambda settlement: _tax(settlement, doc, header=True))
 
 
 def line_text(doc: SelfBilledPdf) -> str:

@@ -3,7 +3,7 @@ once-only change every state transition goes through."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -79,14 +79,17 @@ def upgrade_database(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+def insert_once(session: Session, table: type, keys: Sequence[str], **values: Any) -> bool:
+    """INSERT … ON CONFLICT (keys) DO NOTHING in the store's dialect: the row is written once,
+    whoever comes second; True when this statement wrote it."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    return bool(session.execute(statement).rowcount == 1)  # type: ignore[attr-defined]
+
+
 def next_number(session: Session, kind: NumberKind, year: int) -> str:
     """Allocates the next business number; rolled back with its transaction, so no gaps."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    session.execute(
-        insert(NumberCounter)
-        .values(kind=kind.value, year=year, last=0)
-        .on_conflict_do_nothing(index_elements=["kind", "year"])
-    )
+    insert_once(session, NumberCounter, ["kind", "year"], kind=kind.value, year=year, last=0)
     seq = session.execute(
         update(NumberCounter)
         .where(NumberCounter.kind == kind.value, NumberCounter.year == year)

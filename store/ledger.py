@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.commission import (
@@ -29,6 +28,7 @@ from models.domain import InvoiceStatus
 from models.errors import Conflict
 from models.money import format_percent
 from models.split import SellerShare, Share, SplitPolicy, split_commission
+from store.db import insert_once
 from store.invoices import lock_invoice
 from store.membership import inviter_chain
 from store.tables import CommissionInvoice, LedgerEntry, Order, utcnow
@@ -36,13 +36,7 @@ from store.tables import CommissionInvoice, LedgerEntry, Order, utcnow
 
 def post_once(session: Session, **values: Any) -> None:
     """Inserts one posting unless its idempotency key is already in the ledger."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(LedgerEntry)
-        .values(posted_at=utcnow(), **values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
+    insert_once(session, LedgerEntry, ["idempotency_key"], posted_at=utcnow(), **values)
 
 
 def postings(session: Session, invoice_number: str, *, reversals: bool) -> list[LedgerEntry]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.commission import member_account
@@ -27,6 +26,7 @@ from models.payout_runs import (
     hold_reason,
 )
 from models.payouts import Balance, Posting, member_balance, payout_due
+from store.db import insert_once
 from store.ledger import post_once
 from store.tables import (
     Cluster,
@@ -113,19 +113,11 @@ def prepare_run(session: Session, request: PrepareRun) -> RunSummary:
     an operator's) read the balances one after the other, so the second sees what the first
     set aside and never pays it twice."""
     session.execute(update(Cluster).where(Cluster.id == request.cluster_id).values(id=Cluster.id))
-    _insert_once(
-        session,
-        PayoutRun,
-        dict(
-            cluster_id=request.cluster_id,
-            period=request.period,
-            workflow_id=request.workflow_id,
-            status=RunStatus.AWAITING_APPROVAL.value,
-            as_of=request.as_of,
-            created_at=request.as_of,
-        ),
-        ["cluster_id", "period"],
-    )
+    insert_once(
+        session, PayoutRun, ["cluster_id", "period"],
+        cluster_id=request.cluster_id, period=request.period, workflow_id=request.workflow_id,
+        status=RunStatus.AWAITING_APPROVAL.value, as_of=request.as_of, created_at=request.as_of,
+    )  # fmt: skip
     run = session.scalars(
         select(PayoutRun)
         .where(PayoutRun.cluster_id == request.cluster_id, PayoutRun.period == request.period)
@@ -250,11 +242,8 @@ def due_payouts(session: Session, run_id: int) -> list[int]:
 def next_self_billed_number(session: Session, member_id: int, year: int) -> str:
     """The member's next self-billed invoice number: gap-free per member and year, rolled
     back with its transaction."""
-    _insert_once(
-        session,
-        SelfBilledCounter,
-        dict(member_id=member_id, year=year, last=0),
-        ["member_id", "year"],
+    insert_once(
+        session, SelfBilledCounter, ["member_id", "year"], member_id=member_id, year=year, last=0
     )
     seq = session.execute(
         update(SelfBilledCounter)
@@ -296,9 +285,3 @@ def post_payout(session: Session, payout: Payout, cluster_id: int) -> None:
             amount_cents=payout.vat_cents,
             memo=f"VAT of {memo}",
         )
-
-
-def _insert_once(session: Session, table: type, values: dict[str, object], keys: list[str]) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))

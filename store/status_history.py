@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.status_history import DocumentKind, DocumentStatus, StatusEvent, status_event
+from store.db import insert_once
 from store.tables import DocumentStatusEvent
 
 
@@ -27,14 +27,10 @@ def record_status(
     reference: str | None = None,
 ) -> bool:
     """Records the document's status once; False when it was recorded already."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    values = {"document_number": number, "kind": kind, "status": status, "at": at}
-    result = session.execute(
-        insert(DocumentStatusEvent)
-        .values(**values, reference=reference)
-        .on_conflict_do_nothing(index_elements=["document_number", "status"])
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return insert_once(
+        session, DocumentStatusEvent, ["document_number", "status"],
+        document_number=number, kind=kind, status=status, at=at, reference=reference,
+    )  # fmt: skip
 
 
 def status_history(session: Session, number: str) -> list[StatusEvent]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,17 +12,19 @@ from api.client_page import CLOSED, Closing, closing_page, page
 from api.client_views import ClientQuoteRead, client_quote_view
 from api.contract import PAGE, body_of, link_refusals, pdf_answer, read_json_or_form
 from api.deps import SettingsDep, limit_client_links
-from api.engine import TemporalDep, quote_state
+from api.engine import TemporalDep, quote_state, wait_quote
 from api.schemas import AcceptIn, DeclineIn
 from documents.render import DocumentStore
 from models.approvals import check_client_answer, client_status_words
+from models.domain import QuoteStatus
 from models.errors import Conflict, DomainError, Gone
 from models.links import QuoteLink, read_link
 from models.quote_payloads import ClientAnswerInput, QuoteState
 from store.tables import utcnow
 
+# How long the page after an acceptance waits for the order to open.
+ORDER_WAIT_SECONDS = 10.0
 # Every /q route counts against the caller's address before anything else runs.
-ORDER_WAIT_READS, ORDER_WAIT_PAUSE = 50, 0.2  # at most ten seconds
 router = APIRouter(prefix="/q", tags=["client"], dependencies=[Depends(limit_client_links)])
 
 
@@ -185,13 +186,11 @@ async def answered(
     assert settings.SECRET_KEY is not None
     try:
         link, state = await _current(client, settings.SECRET_KEY, token)
-        # An acceptance opens the order within a moment: the page waits for it, so it shows
-        # the order number and the signed copy without a reload.
-        for _ in range(ORDER_WAIT_READS):
-            if state.status != "accepted":
-                break
-            await asyncio.sleep(ORDER_WAIT_PAUSE)
-            state = await quote_state(client, link.number)
+        # An acceptance opens the order within a moment: the page waits for it (one workflow
+        # update that completes when the quote is ordered), so it shows the order number and
+        # the signed copy without a reload.
+        if state.status == QuoteStatus.ACCEPTED:
+            state = await wait_quote(client, link.number, QuoteStatus.ORDERED, ORDER_WAIT_SECONDS)
     except DomainError as error:
         return _refusal(request, error)
     if _closed(link, state):
