@@ -12,65 +12,40 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.ledger import KILL_AFTER_SPLIT_COMMIT_ENV
-from api.app import create_app
 from models.domain import invoice_workflow_id
 from settings import Settings
 from store.tables import CommissionInvoice, LedgerEntry
 from tests.factories import OPERATOR, catalogue_world, expect
-from tests.processes import ROOT, exit_code, until_polled, worker_environment
-from tests.temporal_fixtures import running_worker, terminate_open
+from tests.processes import exit_code
+from tests.temporal_fixtures import running_worker
 from tests.workflows.commission_helpers import close_deal, invoices, pay, shares
 from tests.workflows.conftest import FAST, Live
+from tests.workflows.crash import armed_worker
 from tests.workflows.helpers import line, mails
-
-
-def worker_process(
-    settings: Settings, address: str, marker: Path | None, **extra_env: str
-) -> subprocess.Popen[bytes]:
-    """`worker.py` as its own OS process; armed to die after the split when given a marker."""
-    armed = {KILL_AFTER_SPLIT_COMMIT_ENV: str(marker)} if marker else {}
-    env = worker_environment(settings, address, **armed, **extra_env)
-    return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)
 
 
 @pytest.fixture
 async def split_crash(
-    settings: Settings,
-    db: sessionmaker[Session],
-    temporal_env: WorkflowEnvironment,
-    tmp_path: Path,
+    settings: Settings, db: sessionmaker[Session], temporal_env: WorkflowEnvironment, tmp_path: Path
 ) -> AsyncIterator[tuple[Live, subprocess.Popen[bytes], Path]]:
     """The API in-process; the only worker is an OS process armed to die after the split."""
-    client: Client = temporal_env.client
-    queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"crash-{uuid4()}"})
     marker = tmp_path / "killed-after-split-commit"
-    process = worker_process(queued, client.service_client.config.target_host, marker)
-    await until_polled(client, queued.TEMPORAL_TASK_QUEUE, process)
-    app = create_app(queued, client)
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-            yield Live(api, client, queued, db), process, marker
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        await terminate_open(client, queued.TEMPORAL_TASK_QUEUE)
-        app.state.engine.dispose()
+    async with armed_worker(
+        settings, db, temporal_env.client, fault_env=KILL_AFTER_SPLIT_COMMIT_ENV,
+        marker=marker, log=tmp_path / "worker.log",
+    ) as (live, process):  # fmt: skip
+        yield live, process, marker
 
 
 async def test_a_worker_killed_after_the_split_commit_leaves_one_posting_per_share(

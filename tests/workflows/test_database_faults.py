@@ -29,8 +29,8 @@ from tests.processes import until_polled
 from tests.temporal_fixtures import terminate_open
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live
+from tests.workflows.crash import worker_process
 from tests.workflows.helpers import line
-from tests.workflows.test_commission_crash import worker_process
 
 WORKER_NAME = "arkanna-worker-under-fire"
 
@@ -49,7 +49,7 @@ async def under_fire(
     client: Client = temporal_env.client
     queued = settings.model_copy(update={"TEMPORAL_TASK_QUEUE": f"db-faults-{uuid4()}"})
     address = client.service_client.config.target_host
-    process = worker_process(queued, address, None, PGAPPNAME=WORKER_NAME)
+    process = worker_process(queued, address, PGAPPNAME=WORKER_NAME)
     await until_polled(client, queued.TEMPORAL_TASK_QUEUE, process)
     app = create_app(queued, client)
     try:

@@ -28,8 +28,8 @@ from tests.processes import until_polled
 from tests.temporal_fixtures import terminate_open
 from tests.workflows.commission_helpers import invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live
+from tests.workflows.crash import worker_process
 from tests.workflows.helpers import decide, launch, line
-from tests.workflows.test_commission_crash import worker_process
 
 OUTAGE_SECONDS = 4
 
@@ -72,7 +72,7 @@ async def outage_stack(
     engine = make_engine(private_postgres.url)
     private = make_session_factory(engine)
     _carry_counters(db, private)
-    process = worker_process(queued, client.service_client.config.target_host, None)
+    process = worker_process(queued, client.service_client.config.target_host)
     await until_polled(client, queued.TEMPORAL_TASK_QUEUE, process)
     app = create_app(queued, client)
     try:

@@ -7,29 +7,25 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from uuid import uuid4
 
-import httpx
 import pytest
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.payouts import KILL_AFTER_PAYOUT_COMMIT_ENV
-from api.app import create_app
 from models.payout_runs import month_paid_at, run_workflow_id
 from settings import Settings
 from store.tables import LedgerEntry, Payout
 from tests.factories import OPERATOR, expect
-from tests.processes import ROOT, exit_code, until_polled, worker_environment
-from tests.temporal_fixtures import running_worker, terminate_open
+from tests.processes import exit_code
+from tests.temporal_fixtures import running_worker
 from tests.workflows.conftest import Live
+from tests.workflows.crash import armed_worker
 from tests.workflows.full_deal import PLATFORM
 from tests.workflows.helpers import outbox
 from tests.workflows.test_payouts import PAIN, _deal
@@ -39,40 +35,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def payout_crash(
-    settings: Settings,
-    db: sessionmaker[Session],
-    temporal_env: WorkflowEnvironment,
-    tmp_path: Path,
+    settings: Settings, db: sessionmaker[Session], temporal_env: WorkflowEnvironment, tmp_path: Path
 ) -> AsyncIterator[tuple[Live, subprocess.Popen[bytes], Path]]:
     """The API in-process; the only worker an OS process armed to die after a payout."""
-    client: Client = temporal_env.client
-    queue = f"payout-crash-{uuid4()}"
-    configured = settings.model_copy(update={**PLATFORM, "TEMPORAL_TASK_QUEUE": queue})
     marker = tmp_path / "killed-after-payout-commit"
-    env = worker_environment(
-        configured,
-        client.service_client.config.target_host,
-        **{KILL_AFTER_PAYOUT_COMMIT_ENV: str(marker)},
-        **PLATFORM,
-    )
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    await until_polled(client, queue, process)
-    app = create_app(configured, client)
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
-            yield Live(api, client, configured, db), process, marker
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        log.close()
-        print((tmp_path / "worker.log").read_text(errors="replace")[-4000:])
-        await terminate_open(client, queue)
-        app.state.engine.dispose()
+    async with armed_worker(
+        settings, db, temporal_env.client, fault_env=KILL_AFTER_PAYOUT_COMMIT_ENV,
+        marker=marker, log=tmp_path / "worker.log", **PLATFORM,
+    ) as (live, process):  # fmt: skip
+        yield live, process, marker
 
 
 async def test_a_worker_killed_between_two_payouts_pays_each_member_once(
