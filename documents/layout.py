@@ -125,11 +125,19 @@ class Text(Flowable):
 
     Most of a document's text is plain: a Paragraph parses markup for each, which made up
     about a third of an invoice's rendering; this one measures words and draws strings. It
-    splits between lines over pages."""
+    splits between lines over pages.
 
-    def __init__(self, *pieces: tuple[str, ParagraphStyle]) -> None:
+    `below` is a last piece wrapped at its own width, wider than the cell: a table row's
+    footnote that runs on under the row's other cells, which must be empty at that height."""
+
+    def __init__(
+        self,
+        *pieces: tuple[str, ParagraphStyle],
+        below: tuple[str, ParagraphStyle, float] | None = None,
+    ) -> None:
         super().__init__()
         self.pieces = pieces
+        self.below = below
         first = pieces[0][1]
         self.spaceBefore, self.spaceAfter = first.spaceBefore, first.spaceAfter
         self._lines: list[tuple[str, ParagraphStyle]] = []
@@ -151,6 +159,9 @@ class Text(Flowable):
                 for raw in text.split("\n")
                 for line in _wrapped(raw, style, availWidth)
             ]
+            if self.below is not None:
+                text, style, width = self.below
+                self._lines += [(line, style) for line in _wrapped(text, style, width)]
             self._wrapped_at = availWidth
         self.width = availWidth
         self.height = sum(style.leading for _, style in self._lines)

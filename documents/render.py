@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
 from documents.atomic import write_atomically
@@ -20,13 +19,12 @@ from documents.einvoice import (
     platform_identity,
 )
 from documents.layout import (
+    CELL_PADDING,
     STYLES,
     WIDTH,
-    TableCommand,
     Text,
     bold_lead,
     cell,
-    cell_font,
     day,
     gap,
     grid,
@@ -155,25 +153,14 @@ def _acceptance_block(acceptance: AcceptanceView) -> list[Flowable]:
 
 def _lines_table(pdf: QuotePdf, widths: list[float]) -> Flowable:
     """Every line in the order the seller entered it, each with the company that supplies it
-    (and who invoices it, when that is the seller), followed by the founder service it
-    includes; the client never reads a procurement mode or an internal price."""
+    (and who invoices it, when that is the seller) and the founder service it includes; the
+    client never reads a procurement mode or an internal price.
+
+    One row a line, with no spanning or unsplittable ranges: platypus measures those again for
+    every cell at each page break, which made a long quote's table cost twice its drawing."""
     head = ["#", "Offer", "Qty", "Unit", "Unit price", "Discount", "Tax", "Net"]
-    rows: list[list[Any]] = []
-    style: list[TableCommand] = [("ALIGN", (3, 1), (3, -1), "LEFT")]
-    for line, block in _entered_order(pdf):
-        rows.append(_line_cells(line, block, pdf, widths))
-        if line.founder_component is not None:
-            text = _founder_text(line.founder_component)
-            rows.append(["", cell(text, _FOUNDER_WIDTH, "sub"), *_SPAN])
-            row = len(rows)  # rows start below the header
-            style += [
-                *cell_font(1, row, "sub"),
-                ("SPAN", (1, row), (-1, row)),
-                ("LINEBELOW", (0, row - 1), (-1, row - 1), 0, colors.white),
-                ("TOPPADDING", (0, row), (-1, row), 0),
-                ("NOSPLIT", (0, row - 1), (-1, row)),
-            ]
-    return grid(head, rows, widths, numeric_from=2, extra=style)
+    rows = [_line_cells(line, block, pdf, widths) for line, block in _entered_order(pdf)]
+    return grid(head, rows, widths, numeric_from=2, extra=[("ALIGN", (3, 1), (3, -1), "LEFT")])
 
 
 def _entered_order(pdf: QuotePdf) -> list[tuple[LineView, SupplierBlock]]:
@@ -214,11 +201,17 @@ def _line_cells(
         if biller == block.supplier_company
         else (f"{block.supplier_company} · invoiced by {biller}")
     )
+    unit = cell(unit_of(line.quantity, line.unit), widths[3], "unit")
+    founder = line.founder_component
+    # The founder's service runs on under the figures, as wide as the row from the offer on,
+    # when those are one line high (always but for a unit that wraps); else under the offer.
+    wide = _FOUNDER_WIDTH - 2 * CELL_PADDING if isinstance(unit, str) else widths[1]
+    below = None if founder is None else (_founder_text(founder), STYLES["sub"], wide)
     return [
         str(line.position),
-        Text((line.offer_name, STYLES["cell"]), (by, STYLES["small"])),
+        Text((line.offer_name, STYLES["cell"]), (by, STYLES["small"]), below=below),
         qty(line.quantity),
-        cell(unit_of(line.quantity, line.unit), widths[3], "unit"),
+        unit,
         money(line.unit_price_cents),
         percent(line.discount, blank_zero=True),
         percent(line.tax_rate),

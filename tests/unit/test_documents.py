@@ -448,3 +448,18 @@ def test_a_document_whose_total_with_tax_does_not_add_up_is_never_rendered() -> 
     quote = make_quote(tax=TaxSummary((), 0))
     with pytest.raises(ValueError, match="total with tax"):
         render_quote_pdf(quote)
+
+
+@needs_poppler
+def test_the_founder_service_stays_under_the_offer_when_the_unit_wraps() -> None:
+    """Below a line whose figures are one line high, the founder's service runs on under them;
+    when the unit wraps, it keeps to the offer's column instead of running into the unit."""
+    unit = "inspection visits of the whole production hall"
+    wrapped = make_line(1, "Press maintenance", unit=unit)
+    machines = replace(make_quote().suppliers[0], lines=(wrapped,))
+    words = pdf_words(render_quote_pdf(make_quote(suppliers=(machines,))))
+    assert {"Nora", "production"} <= {w[0] for w in words}
+    for index, (text, left, right, top) in enumerate(words):
+        for other, o_left, o_right, o_top in words[index + 1 :]:
+            same_line = abs(top - o_top) < 2
+            assert not (same_line and left < o_right and o_left < right), (text, other)
