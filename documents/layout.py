@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -204,7 +205,8 @@ def _wrapped(text: str, style: ParagraphStyle, width: float) -> list[str]:
     lines: list[str] = []
     words: list[str] = []
     used = 0.0
-    for word in text.split():
+    # Words are split at spaces only: a no-break space (an identifier's) holds its parts.
+    for word in filter(None, re.split(r"[ \t\r\f\v]+", text)):
         wide = measure(word, font, size)
         if words and used + space + wide <= width:
             words.append(word)

@@ -463,3 +463,19 @@ def test_the_founder_service_stays_under_the_offer_when_the_unit_wraps() -> None
         for other, o_left, o_right, o_top in words[index + 1 :]:
             same_line = abs(top - o_top) < 2
             assert not (same_line and left < o_right and o_left < right), (text, other)
+
+
+@needs_poppler
+def test_a_narrow_party_box_wraps_before_a_registration_number_never_inside_it() -> None:
+    supplier = replace(
+        SUPPLIER, address="1 rue de Rivoli", registration_number="RCS Paris 900 000 001"
+    )
+    order = PurchaseOrderPdf(
+        order_number="O-2026-00003", quote_number="Q-2026-00007", issued_on=date(2026, 3, 9),
+        currency="EUR", buyer=SELLER, supplier=supplier, client=CLIENT,
+        lines=(PurchaseLineView("Audit", "day", Decimal("2"), 1_000, Decimal("0"), 2_000),),
+        total_cents=2_000, tax=tax_summary([(2_000, Decimal(0))], 2_000),
+    )  # fmt: skip
+    words = pdf_words(render_purchase_order_pdf(order))
+    tops = {w[3] for w in words if w[0] in {"900", "000", "001"}}
+    assert len(tops) == 1, "the number is split over two lines"
