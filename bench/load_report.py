@@ -34,6 +34,10 @@ class Figures:
     work_kinds: dict[str, int] = field(default_factory=dict)
     emails: int = 0
     statements: int = 0
+    # The warm-up deal's requests to the API and the SQL transactions the API ended for them.
+    api_requests: int = 0
+    api_transactions: int = 0
+    api_transactions_by_route: dict[str, list[int]] = field(default_factory=dict)
 
 
 def events_of(tree: tuple[Counted, list[Counted]]) -> int:
@@ -144,6 +148,15 @@ def report(figures: Figures) -> None:
         f"cpu ms per baseline workflow: {cpu_line(figures.baseline_cpu, n)}",
         *inherent_lines(figures, quotes_rate),
         *floor_lines(figures),
+        f"API SQL transactions per request: "
+        f"{figures.api_transactions / max(figures.api_requests, 1):.2f}  "
+        f"({figures.api_transactions} over the warm-up deal's {figures.api_requests} requests;"
+        " goal ≤ 2)",
+        "  by route: "
+        + ", ".join(
+            f"{route} {max(counts)}" + (f" (×{len(counts)})" if len(counts) > 1 else "")
+            for route, counts in sorted(figures.api_transactions_by_route.items())
+        ),
         f"worker peak RSS: {figures.worker_rss_mb:.1f} MB",
     ]
     if not same_counts(figures.baseline, figures.sample):

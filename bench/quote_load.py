@@ -145,22 +145,58 @@ def record_sql(stack: Stack, on: bool) -> None:
         switch.unlink()
 
 
+class RequestLog:
+    """The requests the driver sends while `on` (the warm-up deal's, one at a time): each
+    one's route and when it was sent and answered."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.sent: list[tuple[str, float, float]] = []
+
+    async def request(self, request: httpx.Request) -> None:
+        request.extensions["sent_at"] = time.time()
+
+    async def response(self, response: httpx.Response) -> None:
+        if self.on:
+            route = f"{response.request.method} {_route(response.request.url.path)}"
+            self.sent.append((route, response.request.extensions["sent_at"], time.time()))
+
+    def transactions_by_route(self, ends: list[float]) -> dict[str, list[int]]:
+        """The API's transactions that ended while each request was open, by route."""
+        by_route: dict[str, list[int]] = {}
+        for route, start, end in self.sent:
+            by_route.setdefault(route, []).append(sum(start <= at <= end for at in ends))
+        return by_route
+
+
+def _route(path: str) -> str:
+    """/quotes/Q-2026-00001/decisions -> /quotes/{…}/decisions: a route, not one object's."""
+    return "/".join("{…}" if any(c.isdigit() for c in part) else part for part in path.split("/"))
+
+
 async def measure(stack: Stack, figures: Figures, limit: float) -> None:
     client = await connect_temporal(stack.settings)
     operator = stack.settings.OPERATOR_KEY
     assert operator is not None
     limits = httpx.Limits(max_connections=4 * figures.concurrency + 10)
+    requests = RequestLog()
     async with httpx.AsyncClient(
-        base_url=stack.api_url, timeout=REQUEST_SECONDS, limits=limits
-    ) as http:
+        base_url=stack.api_url, timeout=REQUEST_SECONDS, limits=limits,
+        event_hooks={"request": [requests.request], "response": [requests.response]},
+    ) as http:  # fmt: skip
         world = await seed(http, operator)
         print("warming up: one quote (its documents, emails and SQL recorded)", flush=True)
         before = snapshot(stack.settings, stack.folder / "before-the-deal.db")
         record_sql(stack, True)
+        requests.on = True
         warm_up = run_quote(http, world, Timings(), {})
         sample = await within(limit, "the warm-up quote", warm_up)
+        requests.on = False
         await asyncio.sleep(1)  # the last receipt's email
         record_sql(stack, False)
+        ends = sql_trace.transaction_ends(stack.sql_trace, stack.processes["api"].pid)
+        figures.api_requests, figures.api_transactions = len(requests.sent), len(ends)
+        figures.api_transactions_by_route = requests.transactions_by_route(ends)
         print(f"running {figures.quotes} quotes, {figures.concurrency} at a time", flush=True)
         numbers = await quote_phase(http, client, world, stack, figures, limit)
     figures.trees = await count_all(client, numbers, figures.concurrency)

@@ -52,3 +52,19 @@ def records(base: Path) -> list[Record]:
                 except EOFError:
                     break
     return sorted(found, key=lambda record: record[0])
+
+
+def transaction_ends(base: Path, pid: int) -> list[float]:
+    """When the process `pid` ended each transaction (a commit or a rollback) while recording."""
+    path = Path(f"{base}.{pid}")
+    ends: list[float] = []
+    if path.exists():
+        with path.open("rb") as file:
+            while True:
+                try:
+                    at, statement, _, _ = pickle.load(file)
+                except EOFError:
+                    break
+                if statement in ("COMMIT", "ROLLBACK"):
+                    ends.append(at)
+    return ends
