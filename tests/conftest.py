@@ -3,7 +3,6 @@ emptied after each test, and the API in-process on top of it."""
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,15 +19,6 @@ from tests.api.store import wipe
 from tests.factories import OPERATOR_KEY
 
 pytest_plugins = ["tests.temporal_fixtures"]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _old_objects_out_of_the_collectors_way() -> None:
-    """The suite runs workers in its own process, whose heap grows over the run; a full
-    collection of it, landing inside a workflow activation, has outlasted the SDK's 2 s
-    deadlock check. What earlier modules left is frozen, so a collection scans only what is
-    new (the worker processes of production are small and do not need this)."""
-    gc.freeze()
 
 
 @pytest.fixture(scope="session")
