@@ -7,6 +7,7 @@ that voids the invoice or reverses its postings, so neither lands without the ot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -55,11 +56,20 @@ def issue_correction(
 
 
 def correctable(session: Session, invoice: CommissionInvoice) -> Credited:
-    """What a correction may still credit: nothing on a void invoice (cancelled, by a credit
-    note or, before credit notes, voided alone), else what is creditable."""
+    """What a correction may still credit (`left_to_credit`)."""
+    return left_to_credit(invoice, credit_notes_of(session, invoice.number))
+
+
+def left_to_credit(invoice: CommissionInvoice, notes: Sequence[CreditNote]) -> Credited:
+    """What a correction may still credit, given the invoice's credit notes: nothing on a void
+    invoice (cancelled, by a credit note or, before credit notes, voided alone), else its
+    commission and VAT less what the notes credited."""
     if invoice.status == InvoiceStatus.VOID:
         return Credited(0, 0)
-    return creditable(session, invoice)
+    return Credited(
+        invoice.amount_cents - sum(n.amount_cents for n in notes),
+        invoice.tax_cents - sum(n.tax_cents for n in notes),
+    )
 
 
 def creditable(session: Session, invoice: CommissionInvoice) -> Credited:

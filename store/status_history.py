@@ -8,6 +8,7 @@ take an open session and never commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -35,12 +36,22 @@ def record_status(
 
 def status_history(session: Session, number: str) -> list[StatusEvent]:
     """The document's events, oldest first (ties in the lifecycle's order)."""
+    return status_histories(session, [number])[number]
+
+
+def status_histories(session: Session, numbers: Sequence[str]) -> dict[str, list[StatusEvent]]:
+    """Each document's events, oldest first, read in one query."""
     order = list(DocumentStatus)
     rows = session.scalars(
-        select(DocumentStatusEvent).where(DocumentStatusEvent.document_number == number)
+        select(DocumentStatusEvent).where(DocumentStatusEvent.document_number.in_(numbers))
     )
     events = sorted(rows, key=lambda row: (row.at, order.index(row.status)))
-    return [status_event(row.document_number, row.status, row.at, row.reference) for row in events]
+    found: dict[str, list[StatusEvent]] = {number: [] for number in numbers}
+    for row in events:
+        found[row.document_number].append(
+            status_event(row.document_number, row.status, row.at, row.reference)
+        )
+    return found
 
 
 def event_of(session: Session, number: str, status: DocumentStatus) -> StatusEvent | None:

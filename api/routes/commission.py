@@ -36,7 +36,7 @@ from api.routes.credit_notes import (
     CreditNoteRead,
     StatusEventRead,
     credit_note_view,
-    history_view,
+    events_view,
 )
 from api.schemas import Strict
 from api.views import Page
@@ -49,10 +49,11 @@ from models.commission import (
 from models.domain import InvoiceStatus
 from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents, format_percent
-from store.credit_notes import correctable, credit_notes_of
+from store.credit_notes import credit_notes_of, left_to_credit
 from store.invoices import get_visible_invoice, visible_invoices
-from store.ledger import postings, shares_of
-from store.tables import CommissionInvoice
+from store.ledger import TAX_ROLE
+from store.status_history import status_histories
+from store.tables import CommissionInvoice, LedgerEntry
 
 router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
@@ -121,7 +122,16 @@ def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
 
 
 def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
-    shares = shares_of(session, invoice.number)
+    """The invoice as the API shows it, from three reads: its postings, its credit notes and
+    the status events of both."""
+    entries = session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.invoice_number == invoice.number)
+        .order_by(LedgerEntry.id)
+    ).all()
+    shares = [e for e in entries if e.reverses_id is None and e.role != TAX_ROLE]
+    notes = credit_notes_of(session, invoice.number)
+    histories = status_histories(session, [invoice.number, *(n.number for n in notes)])
     return InvoiceRead(
         number=invoice.number,
         order_number=invoice.order_number,
@@ -136,7 +146,7 @@ def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
         overdue=invoice.overdue,
         paid_at=invoice.paid_at,
         payment_reference=invoice.payment_reference,
-        clawed_back=bool(postings(session, invoice.number, reversals=True)),
+        clawed_back=any(e.reverses_id is not None for e in entries),
         shares=[
             ShareRead(
                 member_id=s.member_id,
@@ -146,11 +156,9 @@ def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
             for s in shares
         ],
         document=f"/commission-invoices/{invoice.number}/pdf",
-        credit_notes=[
-            credit_note_view(session, note) for note in credit_notes_of(session, invoice.number)
-        ],
-        creditable=format_cents(correctable(session, invoice).total_cents),
-        status_history=history_view(session, invoice.number),
+        credit_notes=[credit_note_view(session, n, histories[n.number]) for n in notes],
+        creditable=format_cents(left_to_credit(invoice, notes).total_cents),
+        status_history=events_view(histories[invoice.number]),
     )
 
 

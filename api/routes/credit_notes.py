@@ -18,7 +18,7 @@ from api.fields import MoneyText, PercentText
 from documents.render import DocumentStore
 from models.errors import NotFound
 from models.money import format_cents, format_percent
-from models.status_history import DocumentStatus
+from models.status_history import DocumentStatus, StatusEvent
 from store.credit_notes import get_visible_credit_note
 from store.status_history import status_history
 from store.tables import CreditNote
@@ -38,10 +38,10 @@ class StatusEventRead(BaseModel):
     )
 
 
-def history_view(session: Session, number: str) -> list[StatusEventRead]:
+def events_view(events: list[StatusEvent]) -> list[StatusEventRead]:
     return [
         StatusEventRead(status=DocumentStatus(e.status), at=e.at, reference=e.reference)
-        for e in status_history(session, number)
+        for e in events
     ]
 
 
@@ -67,7 +67,11 @@ class CreditNoteRead(BaseModel):
     )
 
 
-def credit_note_view(session: Session, note: CreditNote) -> CreditNoteRead:
+def credit_note_view(
+    session: Session, note: CreditNote, history: list[StatusEvent] | None = None
+) -> CreditNoteRead:
+    """The credit note; `history`, its status events when the caller read them already."""
+    events = status_history(session, note.number) if history is None else history
     return CreditNoteRead(
         number=note.number,
         invoice_number=note.invoice_number,
@@ -81,7 +85,7 @@ def credit_note_view(session: Session, note: CreditNote) -> CreditNoteRead:
         amount=format_cents(note.total_cents),
         refund_due=note.refund_due,
         document=f"/credit-notes/{note.number}.pdf",
-        status_history=history_view(session, note.number),
+        status_history=events_view(events),
     )
 
 
