@@ -35,8 +35,11 @@ CONNECT_ATTEMPTS = 30
 CONNECT_DELAY_SECONDS = 2.0
 # Modules the sandbox shares with every workflow instead of importing them again for each new
 # one: the pure core (standard library only, no state) and the workflows' helpers, which hold no
-# workflow definition and no state of their own. The workflow modules themselves stay sandboxed.
-PASSED_THROUGH = ("models", "workflows.calls", "workflows.search", "workflows.waits")
+# workflow definition and no state of their own; and the payload converter, whose validators
+# every workflow instance shares. The workflow modules themselves stay sandboxed.
+PASSED_THROUGH = (
+    "models", "workflows.calls", "workflows.connection", "workflows.search", "workflows.waits"
+)  # fmt: skip
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

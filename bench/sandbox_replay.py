@@ -20,11 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from worker import workflow_runner
+from workflows.connection import DATA_CONVERTER
 from workflows.registry import WORKFLOWS
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "workflows" / "histories"
@@ -36,9 +36,7 @@ async def cpu_per_workflow(runner: SandboxedWorkflowRunner, rounds: int) -> floa
         WorkflowHistory.from_json(f"bench-{path.stem}", path.read_text())
         for path in sorted(HISTORIES.glob("**/*.json"))
     ]
-    replayer = Replayer(
-        workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=runner
-    )
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, workflow_runner=runner)
     await replayer.replay_workflows(_each(histories, 1))  # warm-up: imports, caches
     start = time.process_time()
     await replayer.replay_workflows(_each(histories, rounds))

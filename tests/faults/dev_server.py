@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, make_url, text
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from settings import SEARCH_ATTRIBUTES
 from tests.processes import free_port
 from tests.temporal_fixtures import temporal_binary
+from workflows.connection import DATA_CONVERTER
 
 
 class DevServer:
@@ -59,7 +59,7 @@ class DevServer:
                 raise AssertionError(f"the dev server exited:\n{self.log.read_text()[-3000:]}")
             try:
                 client = await Client.connect(
-                    self.address, namespace="default", data_converter=pydantic_data_converter
+                    self.address, namespace="default", data_converter=DATA_CONVERTER
                 )
                 await client.workflow_service.describe_namespace(
                     DescribeNamespaceRequest(namespace="default")

@@ -23,7 +23,6 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from settings import Settings
 from tests.factories import Actor, add_client, catalogue_world
@@ -31,6 +30,7 @@ from tests.faults.deals import Deal, Stack, all_completed, run_deal
 from tests.faults.invariants import check_invariants
 from tests.faults.sweep import Interrupted, fail_at_once
 from tests.processes import ROOT, free_port
+from workflows.connection import DATA_CONVERTER
 
 DEALS = 4
 DEAL_DEADLINE = 90.0
@@ -195,7 +195,7 @@ async def test_the_stack_restarts_a_killed_worker_and_api_and_every_deal_complet
 ) -> None:
     began = asyncio.get_running_loop().time()
     temporal = await Client.connect(
-        f"127.0.0.1:{embedded.temporal_port}", data_converter=pydantic_data_converter
+        f"127.0.0.1:{embedded.temporal_port}", data_converter=DATA_CONVERTER
     )
     base_url = f"http://127.0.0.1:{embedded.api_port}"
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as api:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import workflow
 from temporalio.client import Client, WorkflowUpdateStage
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RetryConfig, RPCError, RPCStatusCode
 
 from api.engine import call
@@ -27,6 +26,7 @@ from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.commission_helpers import close_deal, invoice_until, invoices, pay
 from tests.workflows.conftest import FAST, Live, api_only
 from tests.workflows.helpers import decide, launch, line
+from workflows.connection import DATA_CONVERTER
 
 COPIES = 20
 # The dev server's default `history.maxInFlightUpdates`.
@@ -40,7 +40,7 @@ async def impatient(temporal_client: Client) -> Client:
     return await Client.connect(
         temporal_client.service_client.config.target_host,
         namespace=temporal_client.namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         retry_config=RetryConfig(max_elapsed_time_millis=1000, max_retries=3),
     )
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from models.commission import InvoiceInput as CommissionInput
 from models.commission import PaymentInput
 from models.quote_payloads import QuoteInput, QuoteState
+from workflows.connection import DATA_CONVERTER
 from workflows.registry import WORKFLOWS
 
 ROOT = Path(__file__).parent / "histories"
@@ -63,7 +63,7 @@ async def test_history_replays(path: Path) -> None:
 
     replayer = Replayer(
         workflows=WORKFLOWS,
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         workflow_runner=workflow_runner(),  # the worker's sandbox, as in production
     )
     await replayer.replay_workflow(_history(path))
@@ -80,7 +80,7 @@ class ChangedQuoteWorkflow:
 
 
 async def test_a_changed_workflow_is_caught_as_nondeterministic() -> None:
-    replayer = Replayer(workflows=[ChangedQuoteWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[ChangedQuoteWorkflow], data_converter=DATA_CONVERTER)
     with pytest.raises(NondeterminismError):
         await replayer.replay_workflow(_history(ROOT / "happy.json"))
 
@@ -103,8 +103,6 @@ class InvoiceWorkflowOfTwoSteps:
 
 
 async def test_an_invoice_paid_in_two_steps_is_caught_as_nondeterministic() -> None:
-    replayer = Replayer(
-        workflows=[InvoiceWorkflowOfTwoSteps], data_converter=pydantic_data_converter
-    )
+    replayer = Replayer(workflows=[InvoiceWorkflowOfTwoSteps], data_converter=DATA_CONVERTER)
     with pytest.raises(NondeterminismError):
         await replayer.replay_workflow(_history(ROOT / "commission_split.json"))

@@ -20,7 +20,6 @@ from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from models.domain import quote_workflow_id
@@ -29,6 +28,7 @@ from tests.factories import catalogue_world
 from tests.temporal_fixtures import running_worker, terminate_open
 from tests.workflows.conftest import FAST, Live, api_only
 from tests.workflows.helpers import keep_history, launch, line
+from workflows.connection import DATA_CONVERTER
 from workflows.quote import QuoteWorkflow
 from workflows.registry import WORKFLOWS
 
@@ -131,6 +131,6 @@ async def test_a_decision_and_a_reminder_in_one_task_act_the_same_in_either_orde
     # looked at again once the decision is recorded, and goes out in a later task.
     assert first.count("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED") == 1, first
     assert "record_quote_step: 1 []" in first, first
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
     for history in histories:
         await replayer.replay_workflow(history)
