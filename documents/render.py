@@ -72,7 +72,6 @@ _UNRECORDED_TAX = (
     "This deal was quoted before tax rates were recorded: tax is shown as 0 and is stated on "
     "each supplier's invoice."
 )
-_SPAN = [""] * 6  # the cells a spanning row leaves empty after its first two
 _QUOTE_WIDTHS = [22.0, 0.0, 30.0, 38.0, 56.0, 46.0, 28.0, 60.0]
 _QUOTE_WIDTHS[1] = WIDTH - sum(_QUOTE_WIDTHS)
 _FOUNDER_WIDTH = sum(_QUOTE_WIDTHS[1:])
