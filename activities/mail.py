@@ -29,7 +29,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import mail_words
-from documents.atomic import write_atomically
+from documents.atomic import uncancelled, write_atomically
 from documents.email_html import render_html
 from documents.emails import render
 from models.links import ApprovalLink, QuoteLink, sign_approval_link, sign_link
@@ -254,6 +254,8 @@ class MailActivities:
         outbox.mkdir(parents=True, exist_ok=True)
         name = f"{_UNSAFE.sub('_', key)[:150]}.eml"
         stamp = claimed_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        earlier = sorted(outbox.glob("?" * len(stamp) + f"-{name}"))
-        target = earlier[0] if earlier else outbox / f"{stamp}-{name}"
-        write_atomically(target, message.as_bytes())  # whole messages or none
+        data = message.as_bytes()
+        with uncancelled():  # the listing too: cancelled midway, it would leave its handle open
+            earlier = sorted(outbox.glob("?" * len(stamp) + f"-{name}"))
+            target = earlier[0] if earlier else outbox / f"{stamp}-{name}"
+            write_atomically(target, data)  # whole messages or none

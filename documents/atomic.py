@@ -3,7 +3,8 @@ over it, so a reader never sees half a document or an email.
 
 Inside a worker's activity the write is shielded from the SDK's cancellation, which it raises
 into a sync activity's thread at any instruction: cancelled mid-write, a file would be left open
-and its temporary copy behind.
+and its temporary copy behind. `uncancelled` shields any other file-system step the same way (a
+directory listing cancelled midway leaves its directory handle open).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from temporalio import activity
 
 
 @contextlib.contextmanager
-def _uncancelled() -> Iterator[None]:
+def uncancelled() -> Iterator[None]:
+    """Defers the SDK's cancellation of the running activity, if any, to the block's end."""
     if activity.in_activity():
         with activity.shield_thread_cancel_exception():
             yield
@@ -28,7 +30,7 @@ def _uncancelled() -> Iterator[None]:
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Writes `data` to `target` (mode 0644) atomically; rewriting replaces it."""
-    with _uncancelled():
+    with uncancelled():
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:

@@ -11,7 +11,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
-from documents.atomic import write_atomically
+from documents.atomic import uncancelled, write_atomically
 from documents.einvoice import (
     invoice_cii_xml,
     invoice_platform,
@@ -345,7 +345,8 @@ class DocumentStore:
         return key
 
     def get(self, key: str) -> bytes:
-        return self.path(key).read_bytes()
+        with uncancelled():  # cancelled between its open and its close, the file would stay open
+            return self.path(key).read_bytes()
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()

@@ -3,6 +3,7 @@ emptied after each test, and the API in-process on top of it."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,6 +20,16 @@ from tests.api.store import wipe
 from tests.factories import OPERATOR_KEY
 
 pytest_plugins = ["tests.temporal_fixtures"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _old_objects_out_of_the_collectors_way() -> None:
+    """The suite runs its workers in its own process, whose heap grows over the run; a full
+    collection of it, landing inside a workflow activation, has made a workflow task last over
+    six seconds (seen in the browser tests, near the end of a run without this). What earlier
+    modules left is frozen, so a collection scans only what is new (the worker processes of
+    production are small and do not need this)."""
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")
