@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models.credit_notes import Credited, check_correction, credit_note_key, split_credit
@@ -64,8 +64,10 @@ def left_to_credit(invoice: CommissionInvoice, notes: Sequence[CreditNote]) -> C
     """What a correction may still credit, given the invoice's credit notes: nothing on a void
     invoice (cancelled, by a credit note or, before credit notes, voided alone), else its
     commission and VAT less what the notes credited."""
-    if invoice.status == InvoiceStatus.VOID:
-        return Credited(0, 0)
+    return Credited(0, 0) if invoice.status == InvoiceStatus.VOID else _remaining(invoice, notes)
+
+
+def _remaining(invoice: CommissionInvoice, notes: Sequence[CreditNote]) -> Credited:
     return Credited(
         invoice.amount_cents - sum(n.amount_cents for n in notes),
         invoice.tax_cents - sum(n.tax_cents for n in notes),
@@ -74,13 +76,7 @@ def left_to_credit(invoice: CommissionInvoice, notes: Sequence[CreditNote]) -> C
 
 def creditable(session: Session, invoice: CommissionInvoice) -> Credited:
     """The invoice's commission and VAT less what its credit notes credited already."""
-    amount, tax = session.execute(
-        select(
-            func.coalesce(func.sum(CreditNote.amount_cents), 0),
-            func.coalesce(func.sum(CreditNote.tax_cents), 0),
-        ).where(CreditNote.invoice_number == invoice.number)
-    ).one()
-    return Credited(invoice.amount_cents - int(amount), invoice.tax_cents - int(tax))
+    return _remaining(invoice, credit_notes_of(session, invoice.number))
 
 
 def _issue(

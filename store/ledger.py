@@ -55,7 +55,18 @@ def postings(session: Session, invoice_number: str, *, reversals: bool) -> list[
 
 def shares_of(session: Session, invoice_number: str) -> list[LedgerEntry]:
     """The invoice's share postings: the split of the net commission, without its tax."""
-    return [e for e in postings(session, invoice_number, reversals=False) if e.role != TAX_ROLE]
+    return shares_among(postings(session, invoice_number, reversals=False))
+
+
+def entries_of(session: Session, invoice_number: str) -> list[LedgerEntry]:
+    """Every posting of the invoice, its reversals included, in the published tie order."""
+    query = select(LedgerEntry).where(LedgerEntry.invoice_number == invoice_number)
+    return list(session.scalars(query.order_by(LedgerEntry.id)))
+
+
+def shares_among(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """The share postings among an invoice's postings: not its tax, not a reversal."""
+    return [e for e in entries if e.reverses_id is None and e.role != TAX_ROLE]
 
 
 def split_of(session: Session, invoice: CommissionInvoice) -> list[Share]:

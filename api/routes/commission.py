@@ -51,9 +51,9 @@ from models.errors import Gone, NotFound, Unavailable
 from models.money import format_cents, format_percent
 from store.credit_notes import credit_notes_of, left_to_credit
 from store.invoices import get_visible_invoice, visible_invoices
-from store.ledger import TAX_ROLE
+from store.ledger import entries_of, shares_among
 from store.status_history import status_histories
-from store.tables import CommissionInvoice, LedgerEntry
+from store.tables import CommissionInvoice
 
 router = APIRouter(prefix="/commission-invoices", tags=["commission"])
 
@@ -124,12 +124,8 @@ def invoice_view(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
 def _invoice(session: Session, invoice: CommissionInvoice) -> InvoiceRead:
     """The invoice as the API shows it, from three reads: its postings, its credit notes and
     the status events of both."""
-    entries = session.scalars(
-        select(LedgerEntry)
-        .where(LedgerEntry.invoice_number == invoice.number)
-        .order_by(LedgerEntry.id)
-    ).all()
-    shares = [e for e in entries if e.reverses_id is None and e.role != TAX_ROLE]
+    entries = entries_of(session, invoice.number)
+    shares = shares_among(entries)
     notes = credit_notes_of(session, invoice.number)
     histories = status_histories(session, [invoice.number, *(n.number for n in notes)])
     return InvoiceRead(
